@@ -1,0 +1,89 @@
+// JSON over HTTP for the SaaS clients, with their failures translated into Temporal's terms:
+// transient ones retry (honouring Retry-After / ratelimit-reset), the rest are non-retryable so the
+// workflow can say what is wrong instead of retrying a bad key forever.
+import { ApplicationFailure } from '@temporalio/common';
+
+export interface JsonRequest {
+  system: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Error types the workflow recognises; they also show in the Temporal UI. */
+export const FailureTypes = {
+  transient: 'ExternalServiceUnavailable',
+  rejected: 'ExternalServiceRejected',
+} as const;
+
+const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+const MAX_RETRY_DELAY_MS = 10 * 60_000;
+
+/** Seconds or an HTTP date (Retry-After), or PagerDuty's `ratelimit-reset` seconds. */
+export function retryDelayFromHeaders(headers: Headers, now = Date.now()): number | undefined {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_DELAY_MS);
+    const date = Date.parse(retryAfter);
+    if (Number.isFinite(date)) return Math.min(Math.max(0, date - now), MAX_RETRY_DELAY_MS);
+  }
+  const reset = Number(headers.get('ratelimit-reset'));
+  if (headers.has('ratelimit-reset') && Number.isFinite(reset) && reset >= 0) return Math.min(reset * 1000, MAX_RETRY_DELAY_MS);
+  return undefined;
+}
+
+function errorDetail(text: string): string {
+  try {
+    const body = JSON.parse(text) as { error?: { message?: string; errors?: string[] }; detail?: unknown; message?: string };
+    if (body.error?.message) return [body.error.message, ...(body.error.errors ?? [])].join(': ');
+    if (typeof body.detail === 'string') return body.detail;
+    if (Array.isArray(body.detail)) return body.detail.map((d: { msg?: string }) => d.msg ?? JSON.stringify(d)).join('; ');
+    if (body.message) return body.message;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return text.slice(0, 200);
+}
+
+export async function requestJson<T>(req: JsonRequest): Promise<T> {
+  const signals = [AbortSignal.timeout(req.timeoutMs), ...(req.signal ? [req.signal] : [])];
+  const path = new URL(req.url).pathname;
+  let response: Response;
+  try {
+    response = await fetch(req.url, {
+      method: req.method,
+      headers: { accept: 'application/json', ...req.headers, ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      signal: AbortSignal.any(signals),
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    throw ApplicationFailure.create({
+      type: FailureTypes.transient,
+      message: `${req.system} ${req.method} ${path}: network error (${reason})`,
+    });
+  }
+  const text = await response.text();
+  if (response.ok) {
+    return (text.length > 0 ? JSON.parse(text) : {}) as T;
+  }
+  const message = `${req.system} ${req.method} ${path} answered ${response.status}: ${errorDetail(text)}`;
+  if (RETRYABLE.has(response.status)) {
+    throw ApplicationFailure.create({
+      type: FailureTypes.transient,
+      message,
+      nextRetryDelay: retryDelayFromHeaders(response.headers),
+      details: [{ system: req.system, status: response.status }],
+    });
+  }
+  throw ApplicationFailure.create({
+    type: FailureTypes.rejected,
+    message,
+    nonRetryable: true,
+    details: [{ system: req.system, status: response.status }],
+  });
+}

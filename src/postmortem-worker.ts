@@ -1,0 +1,87 @@
+// Builds the worker that runs incident workflows and their activities, after making sure the
+// namespace can hold them (search attributes registered, retention long enough for late deliveries).
+import path from 'node:path';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { createActivities, type Clock } from '../activities';
+import type { WorkerConfig } from './config';
+import type { Logger } from './logger';
+import { SEARCH_ATTRIBUTES } from './search-attributes';
+
+export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+/** PagerDuty retries a delivery for 48 h; closed workflows must outlive that to reject late duplicates. */
+export const MIN_RETENTION_MS = 3 * 86_400_000;
+
+export class NamespaceSetupError extends Error {
+  override name = 'NamespaceSetupError';
+}
+
+/** Registers any missing search attribute. Temporal Cloud refuses this call: then say exactly what to run. */
+export async function ensureSearchAttributes(connection: NativeConnection, namespace: string, logger: Logger): Promise<void> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = SEARCH_ATTRIBUTES.filter((key) => !(customAttributes && key.name in customAttributes));
+  if (missing.length === 0) return;
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      ),
+    });
+    logger.info({ searchAttributes: missing.map((k) => k.name), namespace }, 'registered search attributes');
+  } catch (error) {
+    const commands = missing
+      .map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type Keyword`)
+      .join('\n  ');
+    throw new NamespaceSetupError(
+      `search attributes ${missing.map((k) => k.name).join(', ')} are not registered in namespace ${namespace} and could not be added (${
+        error instanceof Error ? error.message : String(error)
+      }). Register them, then restart the worker:\n  ${commands}`,
+    );
+  }
+}
+
+/** Returns the namespace's retention in ms, warning when it is too short to reject late redeliveries. */
+export async function checkRetention(connection: NativeConnection, namespace: string, logger: Logger): Promise<number | undefined> {
+  try {
+    const description = await connection.workflowService.describeNamespace({ namespace });
+    const ttl = description.config?.workflowExecutionRetentionTtl;
+    if (!ttl) return undefined;
+    const ms = Number(ttl.seconds ?? 0) * 1000 + Math.floor((ttl.nanos ?? 0) / 1e6);
+    if (ms < MIN_RETENTION_MS) {
+      logger.warn(
+        { namespace, retentionHours: ms / 3_600_000 },
+        'namespace retention is shorter than 3 days: an incident redelivered by PagerDuty (retries last 48 h) after its workflow was removed could start a second postmortem. Raise it: temporal operator namespace update --retention 72h',
+      );
+    }
+    return ms;
+  } catch (error) {
+    logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not read namespace retention');
+    return undefined;
+  }
+}
+
+export interface PostmortemWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  config: WorkerConfig;
+  logger: Logger;
+  /** Prebuilt bundle (tests build one per file; images build one at build time). */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  clock?: Clock;
+}
+
+export async function createPostmortemWorker(options: PostmortemWorkerOptions): Promise<Worker> {
+  const { connection, namespace, config, logger } = options;
+  await ensureSearchAttributes(connection, namespace, logger);
+  await checkRetention(connection, namespace, logger);
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue: config.taskQueue,
+    activities: createActivities(config, options.clock),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    // Let in-flight activities finish on SIGTERM before the process exits.
+    shutdownGraceTime: '30 seconds',
+  });
+}

@@ -1,0 +1,147 @@
+// The HTTP edge. It only verifies, parses and signals: all the work happens in the incident's workflow.
+// PagerDuty disables a subscription after 3 dropped deliveries, so 4xx is kept for requests that
+// are unauthenticated or malformed, and 503 for "Temporal did not take it" (PagerDuty retries that).
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Logger } from './logger';
+import { type IncidentEvent, incidentSummaryLine, workflowIdForIncident } from './incident';
+import { incidentEventSignal } from './messages';
+import { isAuthentic, parseWebhook, type WebhookSecrets } from './pagerduty-webhook';
+import type { incidentPostmortem } from '../workflows';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** PagerDuty waits 5 s for an answer; leave room for the network. */
+const TEMPORAL_CALL_TIMEOUT_MS = 4_000;
+
+export interface WebhookAppOptions {
+  client: Client;
+  taskQueue: string;
+  secrets: WebhookSecrets;
+  logger: Logger;
+}
+
+function staticDetails(event: IncidentEvent): string {
+  const { incident } = event;
+  const lines = [`**PagerDuty incident** ${incident.number ? `#${incident.number} ` : ''}\`${incident.id}\``];
+  if (incident.htmlUrl) lines.push(`[Open in PagerDuty](${incident.htmlUrl})`);
+  if (incident.service) {
+    lines.push(`Service: ${incident.service.htmlUrl ? `[${incident.service.name}](${incident.service.htmlUrl})` : incident.service.name}`);
+  }
+  lines.push(`Started by \`${event.type}\` at ${event.occurredAt}`);
+  return lines.join('\n\n');
+}
+
+export function createWebhookApp({ client, taskQueue, secrets, logger }: WebhookAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
+      res.json({ status: 'ready' });
+    } catch (error) {
+      logger.warn({ err: errorMessage(error) }, 'readiness check: Temporal unreachable');
+      res.status(503).json({ status: 'unavailable', error: 'Temporal is unreachable' });
+    }
+  });
+
+  app.post(
+    '/webhooks/pagerduty',
+    express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
+    async (req: Request, res: Response) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const webhookId = req.get('x-webhook-id') ?? undefined;
+      const log = logger.child({ webhookId });
+
+      if (!isAuthentic(rawBody, { signature: req.get('x-pagerduty-signature'), sharedSecret: req.get('x-webhook-secret') }, secrets)) {
+        log.warn({ outcome: 'unauthorized' }, 'webhook rejected: missing or invalid signature');
+        res.status(401).json({ error: 'invalid or missing signature (X-PagerDuty-Signature or X-Webhook-Secret)' });
+        return;
+      }
+
+      let body: unknown;
+      try {
+        body = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        log.warn({ outcome: 'invalid' }, 'webhook rejected: body is not JSON');
+        res.status(400).json({ error: 'body is not valid JSON' });
+        return;
+      }
+
+      const parsed = parseWebhook(body, webhookId, new Date());
+      if (parsed.kind === 'invalid') {
+        log.warn({ outcome: 'invalid', reason: parsed.message }, 'webhook rejected');
+        res.status(400).json({ error: parsed.message });
+        return;
+      }
+      if (parsed.kind === 'ignored') {
+        log.info({ outcome: 'ignored', eventType: parsed.eventType, eventId: parsed.eventId }, 'webhook ignored: event type not used');
+        res.status(200).json({ status: 'ignored', eventType: parsed.eventType });
+        return;
+      }
+
+      const { event } = parsed;
+      const workflowId = workflowIdForIncident(event.incident.id);
+      const eventLog = log.child({ incidentId: event.incident.id, workflowId, eventId: event.eventId, eventType: event.type });
+      const started = Date.now();
+      try {
+        await client.connection.withDeadline(started + TEMPORAL_CALL_TIMEOUT_MS, () =>
+          client.workflow.signalWithStart<typeof incidentPostmortem, [IncidentEvent]>('incidentPostmortem', {
+            workflowId,
+            taskQueue,
+            args: [{ incidentId: event.incident.id }],
+            signal: incidentEventSignal,
+            signalArgs: [event],
+            // A finished incident keeps its id until retention expires: late redeliveries never start a second run.
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            staticSummary: incidentSummaryLine(event.incident),
+            staticDetails: staticDetails(event),
+          }),
+        );
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) {
+          eventLog.info({ outcome: 'closed' }, 'event for an incident whose postmortem workflow already finished');
+          res.status(200).json({ status: 'incident_closed', workflowId });
+          return;
+        }
+        eventLog.error({ outcome: 'unavailable', err: errorMessage(error), ms: Date.now() - started }, 'Temporal did not accept the event');
+        res.status(503).set('Retry-After', '5').json({ error: 'Temporal is unavailable; retry later' });
+        return;
+      }
+      eventLog.info({ outcome: 'accepted', ms: Date.now() - started }, 'event delivered to incident workflow');
+      res.status(202).json({ status: 'accepted', workflowId });
+    },
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  // Body-parser errors (too large, aborted) arrive here; anything else is our bug, answered 500 but logged.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
+    if (status === 413) {
+      logger.warn({ outcome: 'too_large' }, 'webhook rejected: body over 1 MiB');
+      res.status(413).json({ error: `body exceeds ${MAX_BODY_BYTES} bytes` });
+      return;
+    }
+    if (status >= 400 && status < 500) {
+      logger.warn({ outcome: 'invalid', err: errorMessage(error) }, 'webhook rejected: unreadable body');
+      res.status(400).json({ error: 'unreadable request body' });
+      return;
+    }
+    logger.error({ err: errorMessage(error) }, 'unexpected error');
+    res.status(500).json({ error: 'internal error' });
+  });
+
+  return app;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

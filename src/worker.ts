@@ -1,0 +1,41 @@
+// `npm run worker`: the process that runs incident workflows and talks to PagerDuty and Devin.
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, loadWorkerConfig } from './config';
+import { loadDotEnv } from './env-file';
+import { createLogger, type Logger } from './logger';
+import { createPostmortemWorker, NamespaceSetupError } from './postmortem-worker';
+import { describeTarget, loadTemporalSettings } from './temporal-connection';
+
+/** Runs until SIGINT/SIGTERM (the SDK drains in-flight activities first). */
+export async function runWorker(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('worker')) {
+  const config = loadWorkerConfig(env);
+  const temporal = loadTemporalSettings(env);
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
+  try {
+    const worker = await createPostmortemWorker({ connection, namespace: temporal.namespace, config, logger });
+    logger.info(
+      {
+        temporal: describeTarget(temporal),
+        taskQueue: config.taskQueue,
+        pagerDutyApi: config.pagerDuty ? config.pagerDuty.baseUrl : 'off (PAGERDUTY_API_TOKEN not set: webhook data only)',
+        devin: config.devin ? config.devin.baseUrl : 'dry run (DEVIN_API_KEY not set: prompts written to files)',
+      },
+      'worker started',
+    );
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  loadDotEnv();
+  runWorker().catch((error: unknown) => {
+    if (error instanceof ConfigError || error instanceof NamespaceSetupError) {
+      console.error(`worker: ${error.message}`);
+    } else {
+      console.error('worker: failed to start:', error instanceof Error ? error.message : error);
+    }
+    process.exit(1);
+  });
+}
