@@ -53,6 +53,7 @@ export async function requestJson<T>(req: JsonRequest): Promise<T> {
   const signals = [AbortSignal.timeout(req.timeoutMs), ...(req.signal ? [req.signal] : [])];
   const path = new URL(req.url).pathname;
   let response: Response;
+  let text: string;
   try {
     response = await fetch(req.url, {
       method: req.method,
@@ -60,16 +61,27 @@ export async function requestJson<T>(req: JsonRequest): Promise<T> {
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
       signal: AbortSignal.any(signals),
     });
+    text = await response.text();
   } catch (error) {
+    // The activity itself was cancelled (worker shutdown, reset): let the SDK see the abort as such.
+    if (req.signal?.aborted) throw error;
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     throw ApplicationFailure.create({
       type: FailureTypes.transient,
       message: `${req.system} ${req.method} ${path}: network error (${reason})`,
     });
   }
-  const text = await response.text();
   if (response.ok) {
-    return (text.length > 0 ? JSON.parse(text) : {}) as T;
+    if (text.length === 0) return {} as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      // A proxy's HTML error page with a 200: transient, most likely.
+      throw ApplicationFailure.create({
+        type: FailureTypes.transient,
+        message: `${req.system} ${req.method} ${path} answered ${response.status} with a body that is not JSON`,
+      });
+    }
   }
   const message = `${req.system} ${req.method} ${path} answered ${response.status}: ${errorDetail(text)}`;
   if (RETRYABLE.has(response.status)) {

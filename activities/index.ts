@@ -35,6 +35,14 @@ function activitySignal(): AbortSignal | undefined {
   }
 }
 
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
 export function createActivities(config: WorkerConfig, clock: Clock = { now: () => new Date() }) {
   const pagerDuty = () => (config.pagerDuty ? new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, activitySignal()) : undefined);
   const devin = () => (config.devin ? new DevinClient(config.devin, config.httpTimeoutMs, activitySignal()) : undefined);
@@ -49,7 +57,7 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
       if (!client) {
         return contextFromWebhooks(input, 'PAGERDUTY_API_TOKEN is not set: built from webhook data alone', clock.now());
       }
-      return contextFromApi(client, input, clock.now());
+      return contextFromApi(client, input, clock.now(), currentAttempt());
     },
 
     async startPostmortemSession(context: IncidentContext): Promise<SessionStart> {

@@ -9,9 +9,12 @@ import type {
   TimelineEntry,
 } from '../src/incident';
 import type { PagerDutyApiConfig } from '../src/config';
+import { ApplicationFailure } from '@temporalio/common';
 import { requestJson } from './http';
 
 const PAGE_SIZE = 100;
+/** Attempts of the collecting activity during which a transient failure of a secondary list is retried. */
+export const SECONDARY_LIST_ATTEMPTS = 4;
 /** Bounds that keep the pack far below Temporal's 2 MB payload limit. */
 export const CONTEXT_LIMITS = { timeline: 300, alerts: 50, notes: 50, changeEvents: 50, textChars: 1_000 } as const;
 
@@ -34,6 +37,7 @@ interface ApiIncident {
   service?: Reference;
   priority?: Reference | null;
   resolve_reason?: { type?: string; incident?: Reference } | null;
+  first_trigger_log_entry?: ApiLogEntry | null;
 }
 
 interface ApiLogEntry {
@@ -121,7 +125,9 @@ export class PagerDutyClient {
   }
 
   async incident(id: string): Promise<ApiIncident> {
-    const body = await this.get<{ incident: ApiIncident }>(`/incidents/${encodeURIComponent(id)}`);
+    const body = await this.get<{ incident: ApiIncident }>(`/incidents/${encodeURIComponent(id)}`, {
+      'include[]': 'first_trigger_log_entries',
+    });
     return body.incident;
   }
 
@@ -185,6 +191,9 @@ export interface CollectContextInput {
 }
 
 export function contextFromWebhooks(input: CollectContextInput, limitation: string, now: Date): IncidentContext {
+  const omitted: Record<string, number> = {};
+  if (input.observed.length > CONTEXT_LIMITS.timeline) omitted.timeline = input.observed.length - CONTEXT_LIMITS.timeline;
+  if (input.observedNotes.length > CONTEXT_LIMITS.notes) omitted.notes = input.observedNotes.length - CONTEXT_LIMITS.notes;
   return {
     source: 'webhook_only',
     limitation,
@@ -193,15 +202,21 @@ export function contextFromWebhooks(input: CollectContextInput, limitation: stri
     alerts: [],
     notes: input.observedNotes.slice(-CONTEXT_LIMITS.notes),
     changeEvents: [],
-    omitted: {},
+    omitted,
     collectedAt: now.toISOString(),
   };
 }
 
 /** Builds the evidence pack from the REST API. Secondary lists that fail become a stated limitation. */
-export async function contextFromApi(client: PagerDutyClient, input: CollectContextInput, now: Date): Promise<IncidentContext> {
+export async function contextFromApi(
+  client: PagerDutyClient,
+  input: CollectContextInput,
+  now: Date,
+  activityAttempt = 1,
+): Promise<IncidentContext> {
   const id = input.incident.id;
-  const incident = snapshotFromApi(await client.incident(id), input.incident);
+  const apiIncident = await client.incident(id);
+  const incident = snapshotFromApi(apiIncident, input.incident);
   const omitted: Record<string, number> = {};
   const problems: string[] = [];
 
@@ -209,6 +224,8 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
     try {
       return await fetcher();
     } catch (error) {
+      // Rate limits and outages are retried (with the server's delay) a few times before a list is given up.
+      if (error instanceof ApplicationFailure && !error.nonRetryable && activityAttempt < SECONDARY_LIST_ATTEMPTS) throw error;
       // A bad token fails the incident fetch above; here a failure is one missing list, not a lost postmortem.
       problems.push(`${what} unavailable (${error instanceof Error ? error.message : String(error)})`);
       return empty;
@@ -222,7 +239,13 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
   const notes = await attempt('notes', () => client.notes(id), [] as ApiNote[]);
   const changes = await attempt('related change events', () => client.relatedChangeEvents(id), [] as ApiChangeEvent[]);
 
-  const timeline: TimelineEntry[] = log.items
+  // PagerDuty lists newest first: when a long incident is cut, keep its trigger entry anyway.
+  const trigger = apiIncident.first_trigger_log_entry;
+  const entries =
+    trigger && !log.items.some((e) => e.id === trigger.id)
+      ? [trigger, ...log.items.slice(0, CONTEXT_LIMITS.timeline - 1)] // one newer entry makes room: `omitted` stays right
+      : log.items;
+  const timeline: TimelineEntry[] = entries
     .map((entry) => ({
       at: entry.created_at,
       kind: entry.type.replace(/_log_entry$/, ''),
@@ -230,7 +253,7 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
       agent: orUndefined(entry.agent?.summary),
       url: orUndefined(entry.html_url),
     }))
-    .sort((a, b) => a.at.localeCompare(b.at));
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 
   const keep = <T>(name: string, items: T[], max: number): T[] => {
     if (items.length > max) omitted[name] = (omitted[name] ?? 0) + items.length - max;

@@ -26,7 +26,7 @@ export function loadTemporalSettings(env: Record<string, string | undefined> = p
  */
 export function createLazyClient(settings: TemporalSettings): Client {
   const { address, tls, apiKey, metadata } = settings.connectionOptions;
-  const connection = Connection.lazy({ address, tls, apiKey, metadata });
+  const connection = Connection.lazy({ address, tls, apiKey, metadata, connectTimeout: '3s' });
   return new Client({ connection, namespace: settings.namespace });
 }
 

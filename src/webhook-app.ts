@@ -42,7 +42,7 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
 
   app.get('/readyz', async (_req, res) => {
     try {
-      await client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({}));
+      await withinTime(2_000, client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({})));
       res.json({ status: 'ready' });
     } catch (error) {
       logger.warn({ err: errorMessage(error) }, 'readiness check: Temporal unreachable');
@@ -90,7 +90,7 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
       const eventLog = log.child({ incidentId: event.incident.id, workflowId, eventId: event.eventId, eventType: event.type });
       const started = Date.now();
       try {
-        await client.connection.withDeadline(started + TEMPORAL_CALL_TIMEOUT_MS, () =>
+        await withinTime(TEMPORAL_CALL_TIMEOUT_MS, client.connection.withDeadline(started + TEMPORAL_CALL_TIMEOUT_MS, () =>
           client.workflow.signalWithStart<typeof incidentPostmortem, [IncidentEvent]>('incidentPostmortem', {
             workflowId,
             taskQueue,
@@ -102,7 +102,7 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
             staticSummary: incidentSummaryLine(event.incident),
             staticDetails: staticDetails(event),
           }),
-        );
+        ));
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
           eventLog.info({ outcome: 'closed' }, 'event for an incident whose postmortem workflow already finished');
@@ -140,6 +140,19 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
   });
 
   return app;
+}
+
+/**
+ * gRPC deadlines do not cover (re)connecting, so a hard timer bounds the wait. If the call still lands
+ * after we answered 503, PagerDuty's retry is recognised by its event id and ignored.
+ */
+function withinTime<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Temporal within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined); // a late failure after the timeout has nobody to tell
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function errorMessage(error: unknown): string {

@@ -11,7 +11,7 @@ import {
   TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { RetryState, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { PostmortemActivities } from '../activities';
 import { formatDuration } from '../src/duration';
 import type {
@@ -223,7 +223,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     ]);
     status.pullRequestUrl = pullRequestUrl;
   } catch (error) {
-    if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) {
+    if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === RetryState.TIMEOUT)) {
       return fail(`No pull request within DEVIN_MAX_WAIT (${formatDuration(settings.maxWaitMs)}); Devin session ${session.sessionUrl ?? session.sessionId}`);
     }
     return fail(failureMessage(error));

@@ -1,0 +1,181 @@
+// The HTTP edge against a real Temporal dev server: what it accepts, what it refuses, and that a
+// refused request never creates a workflow.
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import request from 'supertest';
+import { workflowIdForIncident } from '../src/incident';
+import { signBody } from '../src/pagerduty-webhook';
+import { incidentWebhook, pingWebhook, sampleIncident } from '../src/simulation';
+import { createWebhookApp } from '../src/webhook-app';
+import { capturingLogger, startDevServer } from './support/temporal';
+
+const SIGNING_SECRET = 'whsec-test-signing-0001';
+const SHARED_SECRET = 'shared-test-secret-0002';
+const secrets = { signingSecrets: [SIGNING_SECRET], sharedSecret: SHARED_SECRET };
+
+let env: TestWorkflowEnvironment;
+const { logger, lines } = capturingLogger('bridge');
+let app: ReturnType<typeof createWebhookApp>;
+const taskQueue = 'bridge-test-no-worker';
+
+beforeAll(async () => {
+  env = await startDevServer();
+  app = createWebhookApp({ client: env.client, taskQueue, secrets, logger });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function post(payload: unknown, headers: Record<string, string> = {}) {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  return request(app)
+    .post('/webhooks/pagerduty')
+    .set('content-type', 'application/json')
+    .set('x-pagerduty-signature', signBody(body, SIGNING_SECRET))
+    .set(headers)
+    .send(body);
+}
+
+async function workflowExists(incidentId: string): Promise<boolean> {
+  try {
+    await env.client.workflow.getHandle(workflowIdForIncident(incidentId)).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+describe('POST /webhooks/pagerduty', () => {
+  it('signals-with-start the incident workflow and answers 202 once Temporal accepted it', async () => {
+    const incident = sampleIncident();
+    const res = await post(incidentWebhook('incident.acknowledged', incident), { 'x-webhook-id': 'wh-accept-1' });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ status: 'accepted', workflowId: `incident-${incident.id}` });
+
+    const description = await env.client.workflow.getHandle(workflowIdForIncident(incident.id)).describe();
+    expect(description.type).toBe('incidentPostmortem');
+    expect(description.taskQueue).toBe(taskQueue);
+    expect(await description.staticSummary()).toBe(`P1 · checkout-api · ${incident.title}`);
+    expect(await description.staticDetails()).toContain(`https://acme.pagerduty.com/incidents/${incident.id}`);
+  });
+
+  it('accepts the shared X-Webhook-Secret scheme without a signature', async () => {
+    const incident = sampleIncident();
+    const body = JSON.stringify(incidentWebhook('incident.resolved', incident));
+    const res = await request(app)
+      .post('/webhooks/pagerduty')
+      .set('content-type', 'application/json')
+      .set('x-webhook-secret', SHARED_SECRET)
+      .send(body);
+    expect(res.status).toBe(202);
+    expect(await workflowExists(incident.id)).toBe(true);
+  });
+
+  it('sends every incident event of one incident to the same workflow', async () => {
+    const incident = sampleIncident();
+    for (const type of ['incident.acknowledged', 'incident.priority_updated', 'incident.annotated', 'incident.unacknowledged', 'incident.reopened']) {
+      const res = await post(incidentWebhook(type, incident, { note: 'a note' }));
+      expect(res.status).toBe(202);
+    }
+    const { executions } = await listByIncident(incident.id);
+    expect(executions).toBe(1);
+  });
+
+  it.each([
+    ['no signature at all', (body: string) => ({ 'x-pagerduty-signature': '', _body: body })],
+    ['a signature made with another secret', (body: string) => ({ 'x-pagerduty-signature': signBody(body, 'not-the-secret'), _body: body })],
+    ['a body changed after signing', (body: string) => ({ 'x-pagerduty-signature': signBody(body, SIGNING_SECRET), _body: body.replace('checkout', 'chekout') })],
+    ['a wrong shared secret', (body: string) => ({ 'x-pagerduty-signature': '', 'x-webhook-secret': 'guess', _body: body })],
+  ])('answers 401 to %s and starts nothing', async (_name, variant) => {
+    const incident = sampleIncident();
+    const original = JSON.stringify(incidentWebhook('incident.acknowledged', incident));
+    const { _body, ...headers } = variant(original);
+    const res = await request(app).post('/webhooks/pagerduty').set('content-type', 'application/json').set(headers).send(_body);
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatch(/signature/);
+    expect(await workflowExists(incident.id)).toBe(false);
+  });
+
+  it('answers 400 to a signed body that is not JSON', async () => {
+    const res = await post('{"event": nope');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'body is not valid JSON' });
+  });
+
+  it('answers 400 to a body without event, and to an incident event without incident id', async () => {
+    expect((await post({ hello: 'world' })).status).toBe(400);
+    const res = await post({ event: { id: 'e-1', event_type: 'incident.resolved', occurred_at: new Date().toISOString(), data: { type: 'incident' } } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/no incident id/);
+  });
+
+  it('answers 413 to a body over 1 MiB, before anything else', async () => {
+    const res = await post({ padding: 'x'.repeat(1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatch(/exceeds/);
+  });
+
+  it('answers 200 to the ping, service events and unused incident events, and starts nothing', async () => {
+    const ping = await post(pingWebhook());
+    expect(ping.status).toBe(200);
+    expect(ping.body).toEqual({ status: 'ignored', eventType: 'pagey.ping' });
+
+    const service = await post({ event: { id: 's-1', event_type: 'service.updated', resource_type: 'service', occurred_at: new Date().toISOString(), data: { id: 'PSVC', type: 'service' } } });
+    expect(service.status).toBe(200);
+
+    const incident = sampleIncident();
+    const escalated = await post(incidentWebhook('incident.escalated', incident));
+    expect(escalated.status).toBe(200);
+    expect(await workflowExists(incident.id)).toBe(false);
+  });
+
+  it('answers 503 when Temporal cannot be reached, so PagerDuty retries', async () => {
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
+    const down = createWebhookApp({ client: unreachable, taskQueue, secrets, logger });
+    const body = JSON.stringify(incidentWebhook('incident.acknowledged', sampleIncident()));
+    const started = Date.now();
+    const res = await request(down).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, SIGNING_SECRET)).send(body);
+    expect(res.status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(5_000); // PagerDuty waits 5 s
+    expect(res.headers['retry-after']).toBe('5');
+    const ready = await request(down).get('/readyz');
+    expect(ready.status).toBe(503);
+  });
+
+  it('never logs a secret or a signature', () => {
+    const all = lines.join('\n');
+    expect(lines.length).toBeGreaterThan(5);
+    expect(all).not.toContain(SIGNING_SECRET);
+    expect(all).not.toContain(SHARED_SECRET);
+    expect(all).not.toMatch(/v1=[0-9a-f]{64}/);
+  });
+});
+
+describe('health', () => {
+  it('GET /healthz says the process is up', async () => {
+    const res = await request(app).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('GET /readyz says Temporal is reachable', async () => {
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready' });
+  });
+
+  it('unknown routes are a JSON 404', async () => {
+    const res = await request(app).get('/nope');
+    expect(res.status).toBe(404);
+  });
+});
+
+async function listByIncident(incidentId: string) {
+  let executions = 0;
+  for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${workflowIdForIncident(incidentId)}'` })) {
+    if (wf) executions++;
+  }
+  return { executions };
+}

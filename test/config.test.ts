@@ -1,0 +1,84 @@
+import { ConfigError, loadBridgeConfig, loadWorkerConfig } from '../src/config';
+import { formatDuration, parseDuration } from '../src/duration';
+
+describe('durations', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['10m', 600_000],
+    ['6h', 21_600_000],
+    ['2d', 172_800_000],
+    ['1.5h', 5_400_000],
+  ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', '30', 'ten minutes', '5 m', '-1s', '1w'])('rejects %p', (text) => expect(parseDuration(text)).toBeUndefined());
+
+  it('formats for humans', () => {
+    expect(formatDuration(90_000)).toBe('1m30s');
+    expect(formatDuration(21_600_000)).toBe('6h');
+    expect(formatDuration(1_500_000)).toBe('25m');
+  });
+});
+
+describe('bridge configuration', () => {
+  it('refuses to start without any webhook secret, naming the variables', () => {
+    expect(() => loadBridgeConfig({})).toThrow(ConfigError);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: '  ' })).toThrow(/PAGERDUTY_WEBHOOK_SECRETS.*WEBHOOK_SECRET/s);
+  });
+
+  it('reads comma-separated signing secrets for rotation, and defaults', () => {
+    const config = loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: 'old-secret, new-secret,' });
+    expect(config.webhookSigningSecrets).toEqual(['old-secret', 'new-secret']);
+    expect(config.port).toBe(3000);
+    expect(config.taskQueue).toBe('incident-postmortems');
+  });
+
+  it('names a bad PORT', () => {
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', PORT: 'eighty' })).toThrow(/PORT: must be a port number/);
+  });
+});
+
+describe('worker configuration', () => {
+  it('defaults to dry run and webhook-only context', () => {
+    const config = loadWorkerConfig({});
+    expect(config.devin).toBeUndefined();
+    expect(config.pagerDuty).toBeUndefined();
+    expect(config.devinPollIntervalMs).toBe(30_000);
+    expect(config.devinMaxWaitMs).toBe(6 * 3_600_000);
+    expect(config.devinBaseUrl).toBe('https://api.devin.ai/v3');
+    expect(config.pagerDutyBaseUrl).toBe('https://api.pagerduty.com');
+  });
+
+  it('requires DEVIN_ORG_ID with DEVIN_API_KEY', () => {
+    expect(() => loadWorkerConfig({ DEVIN_API_KEY: 'cog_x' })).toThrow(/DEVIN_ORG_ID: is required when DEVIN_API_KEY is set/);
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadWorkerConfig({ DEVIN_POLL_INTERVAL: 'often', DEVIN_API_BASE_URL: 'ftp://x', PAGERDUTY_API_BASE_URL: 'not a url' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/DEVIN_POLL_INTERVAL: must be a duration like 30s, 10m or 6h \(got "often"\)/);
+    expect(message).toMatch(/DEVIN_API_BASE_URL: must be an http\(s\) URL/);
+    expect(message).toMatch(/PAGERDUTY_API_BASE_URL: must be an http\(s\) URL/);
+  });
+
+  it('builds the API settings and trims trailing slashes', () => {
+    const config = loadWorkerConfig({
+      DEVIN_API_KEY: 'cog_key',
+      DEVIN_ORG_ID: 'org-1',
+      DEVIN_API_BASE_URL: 'http://127.0.0.1:9/v3/',
+      PAGERDUTY_API_TOKEN: 'pd-token',
+      DEVIN_POLL_INTERVAL: '5s',
+      DEVIN_MAX_WAIT: '2h',
+    });
+    expect(config.devin).toEqual({ apiKey: 'cog_key', orgId: 'org-1', baseUrl: 'http://127.0.0.1:9/v3' });
+    expect(config.pagerDuty).toEqual({ token: 'pd-token', baseUrl: 'https://api.pagerduty.com' });
+    expect(config.devinPollIntervalMs).toBe(5_000);
+    expect(config.devinMaxWaitMs).toBe(7_200_000);
+  });
+});

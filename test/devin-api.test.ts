@@ -1,0 +1,308 @@
+// The real Devin client (activities/devin.ts over activities/http.ts) against the local fake of
+// Devin's v3 API: session progression, tag lookup, and how each failure is classified for Temporal.
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { DevinClient, type DevinSession, judgeSession, pullRequestUrl, SessionFailureTypes } from '../activities/devin';
+import { FailureTypes } from '../activities/http';
+import { FakeDevinApi } from './fakes/devin-api';
+
+const TIMEOUT_MS = 5_000;
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApplicationFailure) return error;
+    throw new Error(`expected an ApplicationFailure, got ${String(error)}`, { cause: error });
+  }
+  throw new Error('expected the call to fail');
+}
+
+function judged(session: DevinSession): ApplicationFailure {
+  try {
+    judgeSession(session);
+  } catch (error) {
+    if (error instanceof ApplicationFailure) return error;
+    throw error;
+  }
+  throw new Error('expected judgeSession to throw');
+}
+
+function session(overrides: Partial<DevinSession>): DevinSession {
+  return { session_id: 'devin-0123456789abcdef0123456789abcdef', url: 'https://app.devin.ai/sessions/0123456789abcdef0123456789abcdef', status: 'running', ...overrides };
+}
+
+describe('DevinClient against the fake Devin v3 API', () => {
+  let fake: FakeDevinApi;
+  let client: DevinClient;
+
+  beforeEach(async () => {
+    fake = await FakeDevinApi.start();
+    client = new DevinClient({ apiKey: fake.apiKey, orgId: fake.orgId, baseUrl: fake.baseUrl }, TIMEOUT_MS);
+  });
+
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  async function rawRequest(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
+    const response = await fetch(`${fake.baseUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string> | undefined) },
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  }
+
+  test('create, then polls progress from new to running to an open pull request', async () => {
+    const created = await client.createSession({ prompt: 'Draft a postmortem', title: 'Postmortem: db down', tags: ['pd-incident:P1', 'pagerduty-postmortem'], playbook_id: 'playbook-abc' });
+    expect(created.session_id).toMatch(/^devin-[0-9a-f]{32}$/);
+    expect(created.url).toBe(`https://app.devin.ai/sessions/${created.session_id.slice('devin-'.length)}`);
+    expect(created.status).toBe('new');
+    expect(created.tags).toEqual(['pd-incident:P1', 'pagerduty-postmortem']);
+    expect(created).not.toHaveProperty('prompt');
+    expect(created).not.toHaveProperty('polls');
+    expect(fake.createCount()).toBe(1);
+    expect(fake.sessions[0]?.prompt).toBe('Draft a postmortem');
+    expect(fake.sessions[0]?.playbook_id).toBe('playbook-abc');
+
+    const request = fake.requests[0];
+    expect(request?.method).toBe('POST');
+    expect(request?.path).toBe(`/v3/organizations/${fake.orgId}/sessions`);
+    expect(request?.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(request?.body).toMatchObject({ prompt: 'Draft a postmortem', title: 'Postmortem: db down' });
+
+    const first = await client.getSession(created.session_id);
+    expect(first).toMatchObject({ status: 'running', status_detail: 'working', pull_requests: [] });
+    expect(pullRequestUrl(first)).toBeUndefined();
+    const notReady = judged(first);
+    expect(notReady.type).toBe(SessionFailureTypes.notReady);
+    expect(notReady.nonRetryable).toBe(false);
+
+    const second = await client.getSession(created.session_id);
+    expect(second.status).toBe('running');
+    expect(pullRequestUrl(second)).toMatch(/^https:\/\/github\.com\/acme\/runbooks\/pull\/\d+$/);
+    expect(judgeSession(second)).toBe(pullRequestUrl(second));
+    expect(fake.sessions[0]?.polls).toBe(2);
+  });
+
+  test('pullRequestAfterPolls and onPoll shape the progression', async () => {
+    fake.pullRequestAfterPolls = 3;
+    const { session_id } = await client.createSession({ prompt: 'p', title: 't', tags: [] });
+    expect(pullRequestUrl(await client.getSession(session_id))).toBeUndefined();
+    expect(pullRequestUrl(await client.getSession(session_id))).toBeUndefined();
+    expect(pullRequestUrl(await client.getSession(session_id))).toBeDefined();
+
+    const other = await client.createSession({ prompt: 'p', title: 't', tags: [] });
+    fake.onPoll = (_s, poll) => (poll === 1 ? { status: 'exit', status_detail: null } : undefined);
+    const exited = await client.getSession(other.session_id);
+    expect(exited.status).toBe('exit');
+    expect(judged(exited).type).toBe(SessionFailureTypes.endedWithoutPullRequest);
+    // A session a test moved out of the happy path stays there under the default progression.
+    expect((await client.getSession(other.session_id)).status).toBe('exit');
+  });
+
+  test('sessionsTagged returns only sessions carrying every tag, oldest first', async () => {
+    const a = await client.createSession({ prompt: 'a', title: 'a', tags: ['pd-incident:P1', 'pagerduty-postmortem'] });
+    await client.createSession({ prompt: 'b', title: 'b', tags: ['pd-incident:P2', 'pagerduty-postmortem'] });
+    const c = await client.createSession({ prompt: 'c', title: 'c', tags: ['pd-incident:P1'] });
+
+    const p1 = await client.sessionsTagged(['pd-incident:P1']);
+    expect(p1.map((s) => s.session_id).sort()).toEqual([a.session_id, c.session_id].sort());
+    expect(await client.sessionsTagged(['pd-incident:P1', 'pagerduty-postmortem'])).toEqual([expect.objectContaining({ session_id: a.session_id })]);
+    expect(await client.sessionsTagged(['pd-incident:P9'])).toEqual([]);
+
+    const list = fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/sessions'));
+    expect(list.at(-1)?.query.getAll('tags')).toEqual(['pd-incident:P9']);
+    expect(list.at(-1)?.query.get('first')).toBe('100');
+  });
+
+  test('sessionsTagged follows the cursor across pages (more than one page of 100)', async () => {
+    // Seed the fake directly: 150 matching sessions plus noise, without 150 HTTP creates.
+    const base = Math.floor(Date.now() / 1000) - 1000;
+    for (let i = 0; i < 160; i++) {
+      const hex = i.toString(16).padStart(32, '0');
+      fake.sessions.push({
+        session_id: `devin-${hex}`,
+        url: `https://app.devin.ai/sessions/${hex}`,
+        org_id: fake.orgId,
+        title: `s${i}`,
+        tags: i % 16 === 15 ? ['pd-incident:OTHER'] : ['pd-incident:P1', 'pagerduty-postmortem'],
+        playbook_id: null,
+        status: 'running',
+        status_detail: 'working',
+        created_at: base + i,
+        updated_at: base + i,
+        pull_requests: [],
+        structured_output: null,
+        is_archived: false,
+        acus_consumed: 0,
+        prompt: `s${i}`,
+        body: {},
+        messages: [],
+        polls: 0,
+      });
+    }
+    const seen = await client.sessionsTagged(['pd-incident:P1']);
+    expect(seen).toHaveLength(150);
+    expect(new Set(seen.map((s) => s.session_id)).size).toBe(150);
+    expect(seen[0]?.created_at).toBe(base); // oldest first
+    const pages = fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/sessions'));
+    expect(pages).toHaveLength(2);
+    expect(pages[0]?.query.get('after')).toBeNull();
+    expect(pages[1]?.query.get('after')).toEqual(expect.any(String));
+  });
+
+  test('the list endpoint paginates newest first with an opaque cursor', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await client.createSession({ prompt: `s${i}`, title: `s${i}`, tags: ['x'] })).session_id);
+    await client.createSession({ prompt: 'other', title: 'other', tags: ['y'] });
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const query = new URLSearchParams([['tags', 'x'], ['first', '1'], ...(after ? [['after', after] as [string, string]] : [])]);
+      const { status, body } = await rawRequest(`/organizations/${fake.orgId}/sessions?${query.toString()}`);
+      expect(status).toBe(200);
+      const result = body as { items: { session_id: string }[]; end_cursor: string | null; has_next_page: boolean; total: number };
+      expect(result.total).toBe(3);
+      expect(result.items).toHaveLength(1);
+      seen.push(...result.items.map((s) => s.session_id));
+      if (!result.has_next_page) break;
+      after = result.end_cursor;
+    }
+    expect(seen).toEqual([...ids].reverse());
+
+    for (const bad of ['0', '201', 'ten']) {
+      const { status, body } = await rawRequest(`/organizations/${fake.orgId}/sessions?first=${bad}`);
+      expect(status).toBe(422);
+      expect(body).toMatchObject({ detail: [{ loc: ['query', 'first'] }] });
+    }
+  });
+
+  test('create without a prompt is a 422 validation error, and not retried', async () => {
+    const { status, body } = await rawRequest(`/organizations/${fake.orgId}/sessions`, { method: 'POST', body: JSON.stringify({ title: 'x' }) });
+    expect(status).toBe(422);
+    expect(body).toMatchObject({ detail: [{ loc: ['body', 'prompt'], msg: 'Field required', type: 'missing' }] });
+    expect(fake.createCount()).toBe(0);
+  });
+
+  test('auth, org and unknown-session errors', async () => {
+    fake.apiKey = 'cog_rotated_key';
+    const unauthorized = await failureOf(client.createSession({ prompt: 'p', title: 't', tags: [] }));
+    expect(unauthorized.type).toBe(FailureTypes.rejected);
+    expect(unauthorized.nonRetryable).toBe(true);
+    expect(unauthorized.message).toContain('401');
+    expect(unauthorized.message).toContain('Invalid API key');
+    expect(fake.createCount()).toBe(0);
+
+    const rotated = new DevinClient({ apiKey: 'cog_rotated_key', orgId: fake.orgId, baseUrl: fake.baseUrl }, TIMEOUT_MS);
+    const wrongOrg = new DevinClient({ apiKey: 'cog_rotated_key', orgId: 'org-someoneelse', baseUrl: fake.baseUrl }, TIMEOUT_MS);
+    const forbidden = await failureOf(wrongOrg.sessionsTagged(['x']));
+    expect(forbidden.nonRetryable).toBe(true);
+    expect(forbidden.message).toContain('403');
+
+    const missing = await failureOf(rotated.getSession('devin-ffffffffffffffffffffffffffffffff'));
+    expect(missing.type).toBe(FailureTypes.rejected);
+    expect(missing.nonRetryable).toBe(true);
+    expect(missing.message).toContain('404: Session not found');
+
+    const noAuth = await fetch(`${fake.baseUrl}/organizations/${fake.orgId}/sessions`);
+    expect(noAuth.status).toBe(401);
+    expect(await noAuth.json()).toEqual({ detail: 'Invalid API key' });
+    expect((await fetch(`${fake.baseUrl}/nowhere`)).status).toBe(404);
+  });
+
+  test('a 429 with Retry-After is retryable after that delay, and does not create', async () => {
+    fake.fail('create', { status: 429, headers: { 'retry-after': '7' } });
+    const failure = await failureOf(client.createSession({ prompt: 'p', title: 't', tags: [] }));
+    expect(failure.type).toBe(FailureTypes.transient);
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.nextRetryDelay).toBe(7000);
+    expect(failure.message).toContain('429');
+    expect(fake.createCount()).toBe(0);
+    // The fault was used up: the retry goes through.
+    await client.createSession({ prompt: 'p', title: 't', tags: [] });
+    expect(fake.createCount()).toBe(1);
+  });
+
+  test('a 500 is retryable; faults with times repeat', async () => {
+    const { session_id } = await client.createSession({ prompt: 'p', title: 't', tags: [] });
+    fake.fail('get', { status: 500, times: 2 });
+    for (let i = 0; i < 2; i++) {
+      const failure = await failureOf(client.getSession(session_id));
+      expect(failure.type).toBe(FailureTypes.transient);
+      expect(failure.nonRetryable).toBe(false);
+      expect(failure.nextRetryDelay).toBeUndefined();
+      expect(failure.message).toContain('500');
+    }
+    expect(fake.sessions[0]?.polls).toBe(0);
+    expect((await client.getSession(session_id)).status).toBe('running');
+  });
+
+  test('a create whose response is lost is a network error, yet the session exists', async () => {
+    fake.fail('create', { dropResponse: true });
+    const failure = await failureOf(client.createSession({ prompt: 'p', title: 't', tags: ['pd-incident:P7'] }));
+    expect(failure.type).toBe(FailureTypes.transient);
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toContain('network error');
+    expect(fake.createCount()).toBe(1);
+    expect(fake.sessions).toHaveLength(1);
+    // What the activity does before retrying the create: find the session by its incident tag.
+    const [existing] = await client.sessionsTagged(['pd-incident:P7']);
+    expect(existing?.session_id).toBe(fake.sessions[0]?.session_id);
+  });
+
+  test('messages are recorded and wake a session suspended for inactivity', async () => {
+    const { session_id } = await client.createSession({ prompt: 'p', title: 't', tags: [] });
+    const stored = fake.sessions[0];
+    if (!stored) throw new Error('no session');
+    stored.status = 'suspended';
+    stored.status_detail = 'inactivity';
+    const { status, body } = await rawRequest(`/organizations/${fake.orgId}/sessions/${session_id}/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ message: 'Please open the pull request' }),
+    });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ session_id, status: 'running' });
+    expect(stored.messages).toEqual(['Please open the pull request']);
+
+    fake.fail('message', { status: 503 });
+    expect((await rawRequest(`/organizations/${fake.orgId}/sessions/${session_id}/messages`, { method: 'POST', body: JSON.stringify({ message: 'again' }) })).status).toBe(503);
+    expect(stored.messages).toHaveLength(1);
+  });
+});
+
+describe('judgeSession', () => {
+  test('exit without a pull request is final', () => {
+    const failure = judged(session({ status: 'exit', status_detail: null, pull_requests: [] }));
+    expect(failure.type).toBe(SessionFailureTypes.endedWithoutPullRequest);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('https://app.devin.ai/sessions/');
+  });
+
+  test('running/finished without a pull request is final', () => {
+    const failure = judged(session({ status: 'running', status_detail: 'finished' }));
+    expect(failure.type).toBe(SessionFailureTypes.endedWithoutPullRequest);
+    expect(failure.nonRetryable).toBe(true);
+  });
+
+  test('suspended for quota is final', () => {
+    const failure = judged(session({ status: 'suspended', status_detail: 'out_of_quota' }));
+    expect(failure.type).toBe(SessionFailureTypes.endedWithoutPullRequest);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('out_of_quota');
+  });
+
+  test('running/working is a benign, retryable "not ready"', () => {
+    const failure = judged(session({ status: 'running', status_detail: 'working' }));
+    expect(failure.type).toBe(SessionFailureTypes.notReady);
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
+  });
+
+  test('a pull request wins over any state; an empty pr_url does not count', () => {
+    const pr = 'https://github.com/acme/runbooks/pull/9';
+    expect(judgeSession(session({ status: 'exit', pull_requests: [{ pr_url: '', pr_state: null }, { pr_url: pr, pr_state: 'merged' }] }))).toBe(pr);
+    expect(pullRequestUrl(session({ pull_requests: [{ pr_url: '', pr_state: 'open' }] }))).toBeUndefined();
+  });
+});

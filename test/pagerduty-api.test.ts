@@ -1,0 +1,419 @@
+// The real PagerDuty client (activities/pagerduty.ts + activities/http.ts) against a local fake of
+// PagerDuty's REST API v2 (test/fakes/pagerduty-api.ts). No network beyond 127.0.0.1.
+import { ApplicationFailure } from '@temporalio/common';
+import { CONTEXT_LIMITS, PagerDutyClient, SECONDARY_LIST_ATTEMPTS, contextFromApi, contextFromWebhooks, type CollectContextInput } from '../activities/pagerduty';
+import type { IncidentSnapshot, TimelineEntry } from '../src/incident';
+import { FakePagerDutyApi } from './fakes/pagerduty-api';
+
+const NOW = new Date('2026-02-10T18:00:00Z');
+
+let api: FakePagerDutyApi;
+
+beforeEach(async () => {
+  api = await FakePagerDutyApi.start();
+});
+
+afterEach(async () => {
+  await api.close();
+});
+
+const client = (token = api.token) => new PagerDutyClient({ baseUrl: api.baseUrl, token }, 5_000);
+
+/** What the webhooks told the workflow before it asked the API. */
+const webhookInput = (id: string, incident: Partial<IncidentSnapshot> = {}): CollectContextInput => ({
+  incident: { id, title: 'from webhook', priority: 'P1', createdAt: '2026-02-10T14:00:00Z', ...incident },
+  observed: [{ at: '2026-02-10T14:05:00Z', kind: 'acknowledged', summary: 'Acknowledged by Jane Doe', agent: 'Jane Doe' }],
+  observedNotes: [{ at: '2026-02-10T14:20:00Z', author: 'Jane Doe', content: 'Rolled back' }],
+});
+
+/** Calls `fn`, expecting it to throw an ApplicationFailure, and returns that failure. */
+async function failureOf(fn: () => Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    return error as ApplicationFailure;
+  }
+  throw new Error('expected an ApplicationFailure, got success');
+}
+
+const raw = (path: string, init: RequestInit & { token?: string | null } = {}) => {
+  const { token, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  if (token !== null) headers.set('authorization', `Token token=${token ?? api.token}`);
+  return fetch(`${api.baseUrl}${path}`, { ...rest, headers });
+};
+
+describe('the fake answers like PagerDuty REST API v2', () => {
+  beforeEach(() => {
+    api.addIncident(
+      { id: 'PABC123', incident_number: 4242, title: 'Checkout 5xx', created_at: '2026-02-10T14:00:00Z', resolved_at: '2026-02-10T14:50:00Z' },
+      { logEntries: 40 },
+    );
+  });
+
+  test('authentication: missing or wrong token is 401 with www-authenticate; a changed token takes effect', async () => {
+    for (const token of [null, 'wrong']) {
+      const response = await raw('/incidents/PABC123', { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBeTruthy();
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({ error: { message: 'Authentication failed', code: 2006 } });
+    }
+    api.token = 'rotated';
+    expect((await raw('/incidents/PABC123', { token: 'rotated' })).status).toBe(200);
+    expect(api.requests).toHaveLength(3);
+    expect(api.requests[2]).toMatchObject({ method: 'GET', path: '/incidents/PABC123', headers: { authorization: 'Token token=rotated' } });
+  });
+
+  test('GET /incidents/{id}: the full incident; first_trigger_log_entry only when included; unknown id is 404', async () => {
+    const response = await raw('/incidents/PABC123');
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const { incident } = (await response.json()) as { incident: Record<string, unknown> };
+    expect(incident).toMatchObject({
+      id: 'PABC123',
+      type: 'incident',
+      incident_number: 4242,
+      title: 'Checkout 5xx',
+      status: 'resolved',
+      urgency: 'high',
+      created_at: '2026-02-10T14:00:00Z',
+      resolved_at: '2026-02-10T14:50:00Z',
+      html_url: 'https://acme.pagerduty.com/incidents/PABC123',
+      service: { type: 'service_reference', summary: 'checkout-api' },
+      priority: { summary: 'P2' },
+      resolve_reason: null,
+      alert_counts: { all: 14, triggered: 0, resolved: 14 },
+    });
+    for (const key of ['last_status_change_at', 'self', 'assignments', 'teams', 'escalation_policy']) expect(incident).toHaveProperty(key);
+    expect(incident).not.toHaveProperty('first_trigger_log_entry');
+
+    const included = (await (await raw('/incidents/PABC123?include%5B%5D=first_trigger_log_entries')).json()) as { incident: Record<string, unknown> };
+    expect(included.incident.first_trigger_log_entry).toMatchObject({ type: 'trigger_log_entry', created_at: '2026-02-10T14:00:00Z' });
+
+    const missing = await raw('/incidents/PNOPE00');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { message: 'Not Found', code: 2100 } });
+  });
+
+  test('log entries: newest first, limit 25 by default, total only on request, limit and offset checked', async () => {
+    const first = (await (await raw('/incidents/PABC123/log_entries')).json()) as Record<string, unknown> & { log_entries: { created_at: string; html_url: string; type: string }[] };
+    expect(first).toMatchObject({ limit: 25, offset: 0, more: true, total: null });
+    expect(first.log_entries).toHaveLength(25);
+    expect(first.log_entries[0]?.type).toBe('resolve_log_entry');
+    const times = first.log_entries.map((e) => e.created_at);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(first.log_entries[0]?.html_url).toMatch(/^https:\/\/acme\.pagerduty\.com\/incidents\/PABC123\/log_entries\/\w+$/);
+
+    const last = (await (await raw('/incidents/PABC123/log_entries?limit=100&offset=25&total=true')).json()) as Record<string, unknown> & { log_entries: { type: string }[] };
+    expect(last).toMatchObject({ limit: 100, offset: 25, more: false, total: 40 });
+    expect(last.log_entries).toHaveLength(15);
+    expect(last.log_entries.at(-1)?.type).toBe('trigger_log_entry');
+
+    const tooMany = await raw('/incidents/PABC123/log_entries?limit=101');
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.json()).toEqual({ error: { message: 'Invalid Input Provided', code: 2001, errors: ['Limit must be ≤ 100'] } });
+    expect((await raw('/incidents/PABC123/alerts?limit=100&offset=9901')).status).toBe(400);
+    expect((await raw('/incidents/PABC123/alerts?limit=100&offset=9900')).status).toBe(200);
+  });
+
+  test('alerts, notes and related change events carry the real shapes', async () => {
+    const alerts = (await (await raw('/incidents/PABC123/alerts?total=true')).json()) as { alerts: Record<string, unknown>[]; total: number };
+    expect(alerts.total).toBe(14);
+    expect(alerts.alerts[0]).toMatchObject({ type: 'alert', status: 'resolved', severity: 'critical', body: { details: expect.any(Object), contexts: [] } });
+    for (const key of ['id', 'summary', 'created_at', 'alert_key', 'html_url']) expect(alerts.alerts[0]).toHaveProperty(key);
+
+    const notes = (await (await raw('/incidents/PABC123/notes')).json()) as Record<string, unknown>;
+    expect(Object.keys(notes)).toEqual(['notes']);
+    expect((notes.notes as unknown[])[0]).toMatchObject({ user: { type: 'user_reference', summary: 'Jane Doe' }, content: expect.any(String) });
+
+    const related = (await (await raw('/incidents/PABC123/related_change_events')).json()) as { change_events: Record<string, unknown>[] };
+    expect(related.change_events[0]).toMatchObject({
+      type: 'change_event',
+      correlation_reason: { reason: 'most_recent' },
+      links: [{ href: expect.stringMatching(/^https:/), text: expect.any(String) }],
+    });
+  });
+
+  test('POST notes needs a From header and {note:{content}}; the note is stored', async () => {
+    const post = (headers: Record<string, string>, body: unknown) =>
+      raw('/incidents/PABC123/notes', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+    const noFrom = await post({}, { note: { content: 'hi' } });
+    expect(noFrom.status).toBe(400);
+    expect(await noFrom.json()).toEqual({ error: { message: 'You must specify a user in the From header', code: 2001 } });
+    expect((await post({ from: 'oncall@acme.test' }, { content: 'not wrapped' })).status).toBe(400);
+
+    const created = await post({ from: 'oncall@acme.test' }, { note: { content: 'Postmortem drafted: https://example.test/pr/1' } });
+    expect(created.status).toBe(201);
+    const { note } = (await created.json()) as { note: Record<string, unknown> };
+    expect(note).toMatchObject({ content: 'Postmortem drafted: https://example.test/pr/1', user: { type: 'user_reference' } });
+    expect(api.notes('PABC123').at(-1)).toEqual(note);
+    expect(api.requests.at(-1)?.body).toEqual({ note: { content: 'Postmortem drafted: https://example.test/pr/1' } });
+  });
+
+  test('GET /services/{id}/change_events filters by since/until and paginates', async () => {
+    const service = (api.incident('PABC123')?.service as { id: string }).id;
+    const all = (await (await raw(`/services/${service}/change_events?total=true`)).json()) as { change_events: { timestamp: string }[]; total: number };
+    expect(all.total).toBe(2);
+    const recent = (await (await raw(`/services/${service}/change_events?since=2026-02-10T13:00:00Z&until=2026-02-10T14:00:00Z`)).json()) as { change_events: { timestamp: string }[]; more: boolean };
+    expect(recent.change_events.map((c) => c.timestamp)).toEqual(['2026-02-10T13:50:00Z']);
+    expect(recent.more).toBe(false);
+    expect((await raw(`/services/${service}/change_events?since=yesterday`)).status).toBe(400);
+  });
+
+  test('faults and rate limits are served in order, then the fake recovers', async () => {
+    api.fail('/incidents/PABC123/alerts', { status: 503, times: 2 });
+    api.fail(/notes$/, { status: 502, body: '<html>Bad Gateway</html>' });
+    expect((await raw('/incidents/PABC123/alerts')).status).toBe(503);
+    expect((await raw('/incidents/PABC123/alerts')).status).toBe(503);
+    expect((await raw('/incidents/PABC123/alerts')).status).toBe(200);
+    const gateway = await raw('/incidents/PABC123/notes');
+    expect(gateway.status).toBe(502);
+    expect(gateway.headers.get('content-type')).toMatch(/^text\/html/);
+
+    api.rateLimit(1, 7);
+    const limited = await raw('/incidents/PABC123', { token: 'not even checked' });
+    expect(limited.status).toBe(429);
+    expect(Object.fromEntries(['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'].map((h) => [h, limited.headers.get(h)]))).toEqual({
+      'ratelimit-limit': '960',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '7',
+    });
+    expect(await limited.json()).toEqual({ error: { message: 'Rate Limit Exceeded', code: 2020 } });
+    expect((await raw('/incidents/PABC123')).status).toBe(200);
+  });
+});
+
+describe('PagerDutyClient and contextFromApi against the fake', () => {
+  test('250 log entries: fetched serially, 100 at a time, all in the timeline oldest first with their links', async () => {
+    api.addIncident({ id: 'PBIG250', created_at: '2026-02-10T10:00:00Z', resolved_at: '2026-02-10T14:00:00Z' }, { logEntries: 250 });
+    const context = await contextFromApi(client(), webhookInput('PBIG250'), NOW);
+
+    expect(context.source).toBe('pagerduty_api');
+    expect(context.limitation).toBeUndefined();
+    expect(context.timeline).toHaveLength(250);
+    const times = context.timeline.map((entry) => entry.at);
+    expect([...times].sort()).toEqual(times);
+    expect(new Set(times).size).toBe(250);
+    expect(context.timeline[0]).toMatchObject({ kind: 'trigger', at: '2026-02-10T10:00:00Z' });
+    expect(context.timeline.at(-1)).toMatchObject({ kind: 'resolve' });
+    for (const entry of context.timeline) expect(entry.url).toMatch(/^https:\/\/acme\.pagerduty\.com\/incidents\/PBIG250\/log_entries\/\w+$/);
+    expect(context.omitted.timeline).toBeUndefined();
+
+    const pages = api.requests.filter((r) => r.path === '/incidents/PBIG250/log_entries');
+    expect(pages.map((r) => [r.query.get('limit'), r.query.get('offset')])).toEqual([
+      ['100', '0'],
+      ['100', '100'],
+      ['100', '200'],
+    ]);
+    expect(api.peakConcurrency).toBe(1);
+    for (const request of api.requests) {
+      expect(request.headers.authorization).toBe(`Token token=${api.token}`);
+      expect(request.headers.accept).toBe('application/vnd.pagerduty+json;version=2');
+      expect(request.method).toBe('GET');
+    }
+    // 250 log entries → 84 alerts; one page of 100 and the cap keeps 50.
+    expect(context.alerts).toHaveLength(CONTEXT_LIMITS.alerts);
+    expect(context.omitted.alerts).toBe(84 - CONTEXT_LIMITS.alerts);
+    expect(context.notes).toHaveLength(2);
+    expect(context.changeEvents[0]).toMatchObject({ correlation: 'most_recent', source: 'github-actions', url: expect.stringMatching(/^https:\/\/github\.com\//) });
+    expect(context.collectedAt).toBe(NOW.toISOString());
+  });
+
+  test('a 429 with ratelimit-reset: 3 is a retryable ExternalServiceUnavailable with nextRetryDelay 3 s', async () => {
+    api.addIncident({ id: 'PRATE01' });
+    api.rateLimit(1, 3);
+    const failure = await failureOf(() => contextFromApi(client(), webhookInput('PRATE01'), NOW));
+    expect(failure.type).toBe('ExternalServiceUnavailable');
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.nextRetryDelay).toBe(3000);
+    expect(failure.message).toContain('429');
+    expect(failure.message).toContain('Rate Limit Exceeded');
+    expect(api.requests).toHaveLength(1);
+
+    // The activity's retry then succeeds.
+    const context = await contextFromApi(client(), webhookInput('PRATE01'), NOW);
+    expect(context.incident.id).toBe('PRATE01');
+    expect(context.limitation).toBeUndefined();
+  });
+
+  test('a 429 without headers and a 503 are retryable without a server-chosen delay', async () => {
+    api.addIncident({ id: 'PRATE02' });
+    api.fail('/incidents/PRATE02', { status: 429 });
+    const limited = await failureOf(() => client().incident('PRATE02'));
+    expect(limited.type).toBe('ExternalServiceUnavailable');
+    expect(limited.nonRetryable).toBe(false);
+    expect(limited.nextRetryDelay ?? undefined).toBeUndefined();
+
+    api.fail('/incidents/PRATE02', { status: 503, body: 'upstream connect error' });
+    const unavailable = await failureOf(() => client().incident('PRATE02'));
+    expect(unavailable.nonRetryable).toBe(false);
+    expect(unavailable.message).toContain('upstream connect error');
+  });
+
+  test('401 on the incident fetch: contextFromApi throws a non-retryable ExternalServiceRejected and asks nothing else', async () => {
+    api.addIncident({ id: 'PAUTH01' });
+    const failure = await failureOf(() => contextFromApi(client('u+revokedToken'), webhookInput('PAUTH01'), NOW));
+    expect(failure.type).toBe('ExternalServiceRejected');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('401');
+    expect(failure.message).toContain('Authentication failed');
+    expect(failure.message).not.toContain('u+revokedToken');
+    expect(api.requests.map((r) => r.path)).toEqual(['/incidents/PAUTH01']);
+  });
+
+  test('404 for an unknown incident is non-retryable', async () => {
+    const failure = await failureOf(() => contextFromApi(client(), webhookInput('PGONE01'), NOW));
+    expect(failure.type).toBe('ExternalServiceRejected');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('404');
+  });
+
+  test('a transient failure of a secondary list is retried while attempts remain', async () => {
+    api.addIncident({ id: 'PPART00', resolved_at: '2026-02-10T15:00:00Z', created_at: '2026-02-10T14:00:00Z' });
+    api.fail('/incidents/PPART00/alerts', { status: 503 });
+    await expect(contextFromApi(client(), webhookInput('PPART00'), NOW, 1)).rejects.toMatchObject({ type: 'ExternalServiceUnavailable', nonRetryable: false });
+    // The next attempt, with the list healthy again, gets everything.
+    const context = await contextFromApi(client(), webhookInput('PPART00'), NOW, 2);
+    expect(context.limitation).toBeUndefined();
+    expect(context.alerts.length).toBeGreaterThan(0);
+  });
+
+  test('a failing secondary list still yields a context on the last attempts; the limitation names what is missing', async () => {
+    api.addIncident({ id: 'PPART01', resolved_at: '2026-02-10T15:00:00Z', created_at: '2026-02-10T14:00:00Z' });
+    api.fail('/incidents/PPART01/alerts', { status: 500 });
+    api.fail('/incidents/PPART01/related_change_events', { status: 403, body: { error: { message: 'Access Denied', code: 2010 } } });
+
+    const context = await contextFromApi(client(), webhookInput('PPART01'), NOW, SECONDARY_LIST_ATTEMPTS);
+    expect(context.source).toBe('pagerduty_api');
+    expect(context.timeline).toHaveLength(7);
+    expect(context.notes).toHaveLength(2);
+    expect(context.alerts).toEqual([]);
+    expect(context.changeEvents).toEqual([]);
+    expect(context.limitation).toMatch(/^alerts unavailable \(.*500.*\); related change events unavailable \(.*403.*Access Denied\)$/);
+    expect(context.limitation).not.toContain('log entries');
+    expect(context.limitation).not.toContain('notes');
+  });
+
+  test('a failing log-entry page loses the timeline but its trigger entry, not the context', async () => {
+    api.addIncident({ id: 'PPART02' }, { logEntries: 150 });
+    api.fail('/incidents/PPART02/log_entries', { status: 400, body: { error: { message: 'Invalid Input Provided', code: 2001, errors: ['Offset invalid'] } } });
+    const context = await contextFromApi(client(), webhookInput('PPART02'), NOW);
+    expect(context.timeline.map((e) => e.kind)).toEqual(['trigger']);
+    expect(context.limitation).toContain('log entries unavailable');
+    expect(context.limitation).toContain('Offset invalid');
+    expect(context.alerts.length).toBeGreaterThan(0);
+  });
+
+  test('null priority from the API wins over the webhook snapshot', async () => {
+    api.addIncident({ id: 'PNOPRI1', priority: null });
+    const context = await contextFromApi(client(), webhookInput('PNOPRI1', { priority: 'P1' }), NOW);
+    expect(context.incident.priority).toBeNull();
+
+    api.addIncident({ id: 'PPRI001', priority: { id: 'PPRI0P1', summary: 'P1' } });
+    expect((await contextFromApi(client(), webhookInput('PPRI001', { priority: undefined }), NOW)).incident.priority).toBe('P1');
+  });
+
+  test('missing created_at (as in some real payloads) is tolerated', async () => {
+    api.addIncident({ id: 'PNODATE', title: 'No creation time' });
+    delete api.incident('PNODATE')?.created_at;
+    const fromWebhook = await contextFromApi(client(), webhookInput('PNODATE'), NOW);
+    expect(fromWebhook.incident).toMatchObject({ title: 'No creation time', createdAt: '2026-02-10T14:00:00Z' });
+
+    const nowhere = await contextFromApi(client(), webhookInput('PNODATE', { createdAt: undefined }), NOW);
+    expect(nowhere.incident.createdAt).toBeUndefined();
+    expect(nowhere.timeline.length).toBeGreaterThan(0);
+  });
+
+  test('an incident resolved by merge records where it went', async () => {
+    api.addIncident({
+      id: 'PMERGED',
+      status: 'resolved',
+      created_at: '2026-02-10T14:00:00Z',
+      resolved_at: '2026-02-10T14:10:00Z',
+      resolve_reason: { type: 'merge_resolve_reason', incident: { id: 'PPARENT' } },
+    });
+    const context = await contextFromApi(client(), webhookInput('PMERGED'), NOW);
+    expect(context.incident).toMatchObject({ id: 'PMERGED', status: 'resolved', resolvedAt: '2026-02-10T14:10:00Z', mergedInto: 'PPARENT' });
+    expect(context.timeline.at(-1)?.summary).toContain('PPARENT');
+  });
+
+  test('the API snapshot refines the webhook one', async () => {
+    api.addIncident({
+      id: 'PREFINE',
+      incident_number: 77,
+      title: 'Payments latency',
+      urgency: 'low',
+      service: { id: 'PSVCPAY', summary: 'payments' },
+      created_at: '2026-02-10T12:00:00Z',
+    });
+    const context = await contextFromApi(client(), webhookInput('PREFINE'), NOW);
+    expect(context.incident).toEqual({
+      id: 'PREFINE',
+      number: 77,
+      title: 'Payments latency',
+      status: 'triggered',
+      urgency: 'low',
+      priority: 'P2',
+      service: { id: 'PSVCPAY', name: 'payments', htmlUrl: 'https://acme.pagerduty.com/service-directory/PSVCPAY' },
+      htmlUrl: 'https://acme.pagerduty.com/incidents/PREFINE',
+      createdAt: '2026-02-10T12:00:00Z',
+    });
+  });
+
+  test(`more log entries than CONTEXT_LIMITS.timeline (${CONTEXT_LIMITS.timeline}): omitted.timeline counts the cut`, async () => {
+    const count = CONTEXT_LIMITS.timeline + 57;
+    api.addIncident({ id: 'PHUGE01', created_at: '2026-02-09T00:00:00Z', resolved_at: '2026-02-10T00:00:00Z' }, { logEntries: count });
+    const context = await contextFromApi(client(), webhookInput('PHUGE01'), NOW);
+    expect(context.timeline).toHaveLength(CONTEXT_LIMITS.timeline);
+    expect(context.omitted.timeline).toBe(57);
+    expect(context.timeline[0]?.kind).toBe('trigger'); // PagerDuty lists newest first; the trigger survives the cut
+    const times = context.timeline.map((entry) => entry.at);
+    expect([...times].sort()).toEqual(times);
+    const pages = api.requests.filter((r) => r.path.endsWith('/log_entries'));
+    expect(pages.map((r) => Number(r.query.get('offset')))).toEqual([0, 100, 200]);
+    expect(pages.every((r) => r.query.get('limit') === '100')).toBe(true);
+  });
+
+  test('long texts are clipped to CONTEXT_LIMITS.textChars', async () => {
+    const long = 'x'.repeat(CONTEXT_LIMITS.textChars + 500);
+    api.addIncident({ id: 'PLONG01' }, { notes: [{ id: 'PNOTE01', user: { id: 'PUSR001', type: 'user_reference', summary: 'Jane Doe' }, content: long, created_at: '2026-02-10T14:00:00Z' }] });
+    const context = await contextFromApi(client(), webhookInput('PLONG01'), NOW);
+    expect(context.notes[0]?.content).toHaveLength(CONTEXT_LIMITS.textChars + 1);
+    expect(context.notes[0]).toMatchObject({ author: 'Jane Doe', at: '2026-02-10T14:00:00Z' });
+  });
+});
+
+describe('contextFromWebhooks', () => {
+  test('without the API the context is what the webhooks said, with the reason stated', () => {
+    const input = webhookInput('PHOOK01', { priority: null });
+    const context = contextFromWebhooks(input, 'No PagerDuty API token configured', NOW);
+    expect(context).toEqual({
+      source: 'webhook_only',
+      limitation: 'No PagerDuty API token configured',
+      incident: input.incident,
+      timeline: input.observed,
+      alerts: [],
+      notes: input.observedNotes,
+      changeEvents: [],
+      omitted: {},
+      collectedAt: NOW.toISOString(),
+    });
+  });
+
+  test('after the API rejects the token, the webhook context is the fallback and keeps the latest events', async () => {
+    api.addIncident({ id: 'PHOOK02' });
+    const failure = await failureOf(() => contextFromApi(client('u+wrong'), webhookInput('PHOOK02'), NOW));
+    const observed: TimelineEntry[] = Array.from({ length: CONTEXT_LIMITS.timeline + 5 }, (_, i) => ({
+      at: new Date(Date.UTC(2026, 1, 10, 14, 0, i)).toISOString(),
+      kind: 'annotated',
+      summary: `note ${i}`,
+    }));
+    const context = contextFromWebhooks({ ...webhookInput('PHOOK02'), observed }, failure.message, NOW);
+    expect(context.limitation).toContain('401');
+    expect(context.timeline).toHaveLength(CONTEXT_LIMITS.timeline);
+    expect(context.timeline[0]?.summary).toBe('note 5');
+    expect(context.timeline.at(-1)?.summary).toBe(`note ${CONTEXT_LIMITS.timeline + 4}`);
+  });
+});

@@ -1,0 +1,68 @@
+// A real Temporal dev server per test file (the `temporal` CLI from .tools/bin, TEMPORAL_CLI_PATH or
+// PATH — never downloaded at test time) and a workflow bundle built once per file.
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createLogger, type Logger } from '../../src/logger';
+import { WORKFLOWS_PATH } from '../../src/postmortem-worker';
+import { findTemporalCli } from '../../src/temporal-cli';
+
+// The SDK's own logs (worker state changes, bundling) would drown the test output.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // already installed in this module registry
+}
+
+export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+
+export function temporalCli(): string {
+  const cli = findTemporalCli();
+  if (!cli) throw new Error('No temporal CLI found: run `npm run temporal:install` (or set TEMPORAL_CLI_PATH).');
+  return cli;
+}
+
+export function startDevServer(options: { dbFilename?: string; port?: number; uiPort?: number } = {}): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      log: { format: 'pretty', level: 'error' },
+      ...options,
+    },
+  });
+}
+
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+  });
+}
+
+/** A logger whose JSON lines are kept for assertions (e.g. that no secret is ever logged). */
+export function capturingLogger(name = 'test'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { logger: createLogger(name, 'debug', sink), lines };
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}

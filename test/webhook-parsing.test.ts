@@ -1,0 +1,101 @@
+import { createHmac } from 'node:crypto';
+import { hasValidSharedSecret, hasValidSignature, isAuthentic, parseWebhook, signBody } from '../src/pagerduty-webhook';
+import { incidentWebhook, pingWebhook, sampleIncident } from '../src/simulation';
+
+const body = Buffer.from(JSON.stringify(incidentWebhook('incident.acknowledged', sampleIncident())));
+const hmac = (secret: string, bytes: Buffer) => createHmac('sha256', secret).update(bytes).digest('hex');
+
+describe('PagerDuty v3 signatures', () => {
+  it('accepts the signature made with the subscription secret', () => {
+    expect(hasValidSignature(body, `v1=${hmac('secret-a', body)}`, ['secret-a'])).toBe(true);
+    expect(hasValidSignature(body, signBody(body, 'secret-a'), ['secret-a'])).toBe(true);
+  });
+
+  it('rejects a signature made with another secret, a missing header and an empty list', () => {
+    expect(hasValidSignature(body, `v1=${hmac('other', body)}`, ['secret-a'])).toBe(false);
+    expect(hasValidSignature(body, undefined, ['secret-a'])).toBe(false);
+    expect(hasValidSignature(body, `v1=${hmac('secret-a', body)}`, [])).toBe(false);
+    expect(hasValidSignature(body, 'v1=', ['secret-a'])).toBe(false);
+  });
+
+  it('accepts any of two comma-separated signatures during rotation, against any configured secret', () => {
+    const header = `v1=${hmac('old-secret', body)},v1=${hmac('new-secret', body)}`;
+    expect(hasValidSignature(body, header, ['new-secret'])).toBe(true);
+    expect(hasValidSignature(body, header, ['old-secret'])).toBe(true);
+    expect(hasValidSignature(body, header, ['unrelated', 'new-secret'])).toBe(true);
+    expect(hasValidSignature(body, header, ['unrelated'])).toBe(false);
+  });
+
+  it('ignores entries with another version prefix', () => {
+    expect(hasValidSignature(body, `v2=${hmac('secret-a', body)}`, ['secret-a'])).toBe(false);
+    expect(hasValidSignature(body, `v2=abc, v1=${hmac('secret-a', body)}`, ['secret-a'])).toBe(true);
+  });
+
+  it('fails a body whose JSON was re-serialized (verification is on raw bytes)', () => {
+    const pretty = Buffer.from(JSON.stringify(JSON.parse(body.toString()), null, 2));
+    expect(hasValidSignature(pretty, `v1=${hmac('secret-a', body)}`, ['secret-a'])).toBe(false);
+  });
+
+  it('accepts the guide’s shared-secret header', () => {
+    expect(hasValidSharedSecret('shared', 'shared')).toBe(true);
+    expect(hasValidSharedSecret('shared-but-longer', 'shared')).toBe(false);
+    expect(hasValidSharedSecret(undefined, 'shared')).toBe(false);
+    expect(hasValidSharedSecret('shared', undefined)).toBe(false);
+    expect(isAuthentic(body, { sharedSecret: 'shared' }, { signingSecrets: ['x'], sharedSecret: 'shared' })).toBe(true);
+    expect(isAuthentic(body, { sharedSecret: 'nope' }, { signingSecrets: ['x'], sharedSecret: 'shared' })).toBe(false);
+  });
+});
+
+describe('webhook parsing', () => {
+  const now = new Date('2026-11-23T10:00:00Z');
+
+  it('reduces an incident event to what the workflow needs', () => {
+    const incident = sampleIncident({ id: 'PABC123', priority: null });
+    const parsed = parseWebhook(incidentWebhook('incident.resolved', incident, { occurredAt: '2026-11-23T09:30:00Z' }), 'wh-1', now);
+    expect(parsed.kind).toBe('incident_event');
+    if (parsed.kind !== 'incident_event') return;
+    expect(parsed.event).toMatchObject({
+      type: 'incident.resolved',
+      webhookId: 'wh-1',
+      occurredAt: '2026-11-23T09:30:00.000Z',
+      agent: 'Ada Lovelace',
+      incident: { id: 'PABC123', priority: null, urgency: 'high', service: { id: 'PSVC123', name: 'checkout-api' }, status: 'resolved' },
+    });
+  });
+
+  it('finds the incident of a note event under data.incident', () => {
+    const incident = sampleIncident({ id: 'PNOTE01' });
+    const parsed = parseWebhook(incidentWebhook('incident.annotated', incident, { note: 'Rolled back' }), undefined, now);
+    expect(parsed).toMatchObject({ kind: 'incident_event', event: { incident: { id: 'PNOTE01' }, note: 'Rolled back' } });
+  });
+
+  it('marks a merge resolution', () => {
+    const parsed = parseWebhook(incidentWebhook('incident.resolved', sampleIncident(), { mergedInto: 'PSURVIVOR' }), undefined, now);
+    expect(parsed).toMatchObject({ kind: 'incident_event', event: { incident: { mergedInto: 'PSURVIVOR' } } });
+  });
+
+  it('tolerates a missing created_at and a null agent', () => {
+    const payload = incidentWebhook('incident.acknowledged', sampleIncident(), { agent: null });
+    delete (payload.event.data as Record<string, unknown>).created_at;
+    const parsed = parseWebhook(payload, undefined, now);
+    expect(parsed).toMatchObject({ kind: 'incident_event', event: { agent: undefined, incident: { createdAt: undefined } } });
+  });
+
+  it('ignores the ping, service events and event types the project does not use', () => {
+    expect(parseWebhook(pingWebhook(), undefined, now)).toMatchObject({ kind: 'ignored', eventType: 'pagey.ping' });
+    const service = { event: { id: 'e1', event_type: 'service.updated', resource_type: 'service', occurred_at: now.toISOString(), data: { id: 'PSVC', type: 'service' } } };
+    expect(parseWebhook(service, undefined, now)).toMatchObject({ kind: 'ignored', eventType: 'service.updated' });
+    expect(parseWebhook(incidentWebhook('incident.escalated', sampleIncident()), undefined, now)).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('calls a body without event or incident id invalid', () => {
+    expect(parseWebhook({ hello: 'world' }, undefined, now)).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/event/) });
+    const noIncident = { event: { id: 'e2', event_type: 'incident.resolved', occurred_at: now.toISOString(), data: { type: 'incident' } } };
+    expect(parseWebhook(noIncident, undefined, now)).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/no incident id/) });
+  });
+
+  it('falls back to the receive time when occurred_at is missing or garbage', () => {
+    const payload = incidentWebhook('incident.acknowledged', sampleIncident(), { occurredAt: 'yesterday-ish' });
+    expect(parseWebhook(payload, undefined, now)).toMatchObject({ event: { occurredAt: now.toISOString() } });
+  });
+});
