@@ -35,14 +35,23 @@ const QUOTA_OR_BILLING = new Set([
 
 export const SessionFailureTypes = {
   notReady: 'PullRequestNotReady',
-  endedWithoutPullRequest: 'SessionEndedWithoutPullRequest',
+  /** Quota, billing, an error, or approval needed: a human must act in Devin. */
+  cannotContinue: 'SessionCannotContinue',
 } as const;
+
+/** Situations the workflow answers with a message to the session. */
+export type SessionSituation = 'waiting_for_user' | 'finished_without_pr' | 'inactive';
+
+export type SessionObservation =
+  | { kind: 'pull_request'; url: string }
+  | { kind: SessionSituation; status: string; detail?: string };
 
 export class DevinClient {
   constructor(
     private readonly config: DevinApiConfig,
     private readonly timeoutMs: number,
     private readonly signal?: AbortSignal,
+    private readonly attempt?: number,
   ) {}
 
   private request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -54,7 +63,13 @@ export class DevinClient {
       body,
       timeoutMs: this.timeoutMs,
       signal: this.signal,
+      attempt: this.attempt,
     });
+  }
+
+  /** Also resumes a suspended session. */
+  sendMessage(sessionId: string, message: string): Promise<unknown> {
+    return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/messages`, { message });
   }
 
   createSession(body: CreateSessionRequest): Promise<DevinSession> {
@@ -90,34 +105,45 @@ export function pullRequestUrl(session: DevinSession): string | undefined {
 }
 
 /**
- * One poll: the PR URL when it is open; a retryable, benign failure while Devin works (the activity's
- * retry policy is the polling loop, so polls add no history events); a non-retryable failure when the
- * session can no longer produce a PR.
+ * One poll. An open PR, or a situation the workflow must answer, is returned; while Devin simply works,
+ * a retryable, benign failure is thrown (the activity's retry policy is the polling loop, so polls add
+ * no history events); a session that cannot continue without a human is a non-retryable failure.
+ * `ignore` lists situations already answered, which then count as "still working".
  */
-export function judgeSession(session: DevinSession): string {
+export function judgeSession(session: DevinSession, ignore: SessionSituation[] = []): SessionObservation {
   const pr = pullRequestUrl(session);
-  if (pr) return pr;
+  if (pr) return { kind: 'pull_request', url: pr };
   const detail = session.status_detail ?? undefined;
   const where = `Devin session ${session.session_id}${session.url ? ` (${session.url})` : ''}`;
-  if (session.status === 'exit' || session.status === 'error' || (session.status === 'running' && detail === 'finished')) {
+  const state = `${session.status}${detail ? `/${detail}` : ''}`;
+
+  const situation = ((): SessionSituation | undefined => {
+    if (session.status === 'exit' || (session.status === 'running' && detail === 'finished')) return 'finished_without_pr';
+    if (session.status === 'running' && detail === 'waiting_for_user') return 'waiting_for_user';
+    if (session.status === 'suspended' && detail === 'inactivity') return 'inactive';
+    return undefined;
+  })();
+  if (situation && !ignore.includes(situation)) return { kind: situation, status: session.status, detail };
+
+  const cannotContinue =
+    session.status === 'error'
+      ? `${where} failed (${state})`
+      : session.status === 'suspended' && detail && QUOTA_OR_BILLING.has(detail)
+        ? `${where} is suspended (${detail}): restore quota or billing in Devin, then signal retry`
+        : session.status === 'running' && detail === 'waiting_for_approval'
+          ? `${where} waits for approval (safe mode): approve it in Devin, then signal retry`
+          : undefined;
+  if (cannotContinue) {
     throw ApplicationFailure.create({
-      type: SessionFailureTypes.endedWithoutPullRequest,
-      message: `${where} ended (${session.status}${detail ? `/${detail}` : ''}) without opening a pull request`,
+      type: SessionFailureTypes.cannotContinue,
+      message: cannotContinue,
       nonRetryable: true,
       details: [{ status: session.status, statusDetail: detail ?? null }],
     });
   }
-  if (session.status === 'suspended' && detail && QUOTA_OR_BILLING.has(detail)) {
-    throw ApplicationFailure.create({
-      type: SessionFailureTypes.endedWithoutPullRequest,
-      message: `${where} is suspended (${detail}): an administrator must restore quota or billing`,
-      nonRetryable: true,
-      details: [{ status: session.status, statusDetail: detail }],
-    });
-  }
   throw ApplicationFailure.create({
     type: SessionFailureTypes.notReady,
-    message: `${where} is ${session.status}${detail ? `/${detail}` : ''}; no pull request yet`,
+    message: `${where} is ${state}; no pull request yet`,
     category: ApplicationFailureCategory.BENIGN,
   });
 }

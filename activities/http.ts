@@ -11,6 +11,11 @@ export interface JsonRequest {
   body?: unknown;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * The activity attempt, for jittered backoff when the server gives no Retry-After. Unset: the
+   * activity's retry policy alone decides (polling keeps its interval).
+   */
+  attempt?: number;
 }
 
 /** Error types the workflow recognises; they also show in the Temporal UI. */
@@ -21,6 +26,21 @@ export const FailureTypes = {
 
 const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_CAP_MS = 5 * 60_000;
+
+/**
+ * Exponential backoff with "equal jitter": Temporal's retry policy has no jitter, and a storm of
+ * incidents retrying in lockstep would hit a recovering API all at once.
+ */
+export function backoffWithJitter(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+function jitteredDelay(attempt: number | undefined): number | undefined {
+  return attempt === undefined ? undefined : backoffWithJitter(attempt);
+}
 
 /** Seconds or an HTTP date (Retry-After), or PagerDuty's `ratelimit-reset` seconds. */
 export function retryDelayFromHeaders(headers: Headers, now = Date.now()): number | undefined {
@@ -69,6 +89,7 @@ export async function requestJson<T>(req: JsonRequest): Promise<T> {
     throw ApplicationFailure.create({
       type: FailureTypes.transient,
       message: `${req.system} ${req.method} ${path}: network error (${reason})`,
+      nextRetryDelay: jitteredDelay(req.attempt),
     });
   }
   if (response.ok) {
@@ -88,7 +109,7 @@ export async function requestJson<T>(req: JsonRequest): Promise<T> {
     throw ApplicationFailure.create({
       type: FailureTypes.transient,
       message,
-      nextRetryDelay: retryDelayFromHeaders(response.headers),
+      nextRetryDelay: retryDelayFromHeaders(response.headers) ?? jitteredDelay(req.attempt),
       details: [{ system: req.system, status: response.status }],
     });
   }

@@ -7,16 +7,29 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkerConfig } from '../src/config';
 import type { IncidentContext } from '../src/incident';
 import { buildPostmortemPrompt, postmortemPath, sessionTags, sessionTitle } from '../src/prompt';
-import { DevinClient, judgeSession } from './devin';
+import { DevinClient, judgeSession, type SessionObservation, type SessionSituation } from './devin';
 import { type CollectContextInput, contextFromApi, contextFromWebhooks, PagerDutyClient } from './pagerduty';
 
 export type { CollectContextInput } from './pagerduty';
+export type { SessionObservation, SessionSituation } from './devin';
 
 /** Non-secret settings the workflow needs for its timers and retry policies. */
 export interface PostmortemSettings {
   pollIntervalMs: number;
   maxWaitMs: number;
+  quietPeriodMs: number;
   dryRun: boolean;
+}
+
+/** Why the workflow writes to a running session. */
+export type SessionMessageKind = 'nudge' | 'follow_up' | 'resume' | 'reopened';
+
+export interface SessionMessageRequest {
+  sessionId: string;
+  kind: SessionMessageKind;
+  incidentId: string;
+  /** For `reopened`: when PagerDuty says it happened. */
+  at?: string;
 }
 
 export type SessionStart =
@@ -45,11 +58,42 @@ function currentAttempt(): number {
 
 export function createActivities(config: WorkerConfig, clock: Clock = { now: () => new Date() }) {
   const pagerDuty = () => (config.pagerDuty ? new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, activitySignal()) : undefined);
-  const devin = () => (config.devin ? new DevinClient(config.devin, config.httpTimeoutMs, activitySignal()) : undefined);
+  /** `polling`: transient failures wait for the next poll instead of backing off on their own. */
+  const devin = (polling = false) =>
+    config.devin ? new DevinClient(config.devin, config.httpTimeoutMs, activitySignal(), polling ? undefined : currentAttempt()) : undefined;
+  const requireDevin = (what: string) => {
+    const client = devin(what === 'poll');
+    if (!client) {
+      throw ApplicationFailure.create({
+        type: 'ConfigurationMissing',
+        message: `DEVIN_API_KEY / DEVIN_ORG_ID are not set on this worker, but a Devin session needs it (${what}); set them and signal retry`,
+        nonRetryable: true,
+      });
+    }
+    return client;
+  };
+
+  const messageText = (request: SessionMessageRequest): string => {
+    switch (request.kind) {
+      case 'nudge':
+        return config.devinNudgeMessage;
+      case 'follow_up':
+        return 'The session ended without a pull request. Please open the pull request with the postmortem file now, and reply with its URL.';
+      case 'resume':
+        return 'Please resume and finish the postmortem: open the pull request with the postmortem file.';
+      case 'reopened':
+        return `Heads-up: PagerDuty incident ${request.incidentId} was reopened${request.at ? ` at ${request.at}` : ''}. Keep working in the same pull request and record the reopening in the timeline; do not open a second one.`;
+    }
+  };
 
   return {
     async getPostmortemSettings(): Promise<PostmortemSettings> {
-      return { pollIntervalMs: config.devinPollIntervalMs, maxWaitMs: config.devinMaxWaitMs, dryRun: !config.devin };
+      return {
+        pollIntervalMs: config.devinPollIntervalMs,
+        maxWaitMs: config.devinMaxWaitMs,
+        quietPeriodMs: config.resolveQuietPeriodMs,
+        dryRun: !config.devin,
+      };
     },
 
     async collectIncidentContext(input: CollectContextInput): Promise<IncidentContext> {
@@ -97,16 +141,13 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
     },
 
     /** Polled through the activity's retry policy; see judgeSession. */
-    async waitForPullRequest(sessionId: string): Promise<{ pullRequestUrl: string }> {
-      const client = devin();
-      if (!client) {
-        throw ApplicationFailure.create({
-          type: 'ConfigurationMissing',
-          message: 'DEVIN_API_KEY / DEVIN_ORG_ID are not set on this worker, but a Devin session is waiting for its pull request',
-          nonRetryable: true,
-        });
-      }
-      return { pullRequestUrl: judgeSession(await client.getSession(sessionId)) };
+    async waitForPullRequest(request: { sessionId: string; ignore: SessionSituation[] }): Promise<SessionObservation> {
+      const client = requireDevin('poll');
+      return judgeSession(await client.getSession(request.sessionId), request.ignore);
+    },
+
+    async sendSessionMessage(request: SessionMessageRequest): Promise<void> {
+      await requireDevin('message').sendMessage(request.sessionId, messageText(request));
     },
   };
 }

@@ -102,6 +102,8 @@ const workerSchema = z
     DEVIN_PLAYBOOK_ID: optionalText,
     DEVIN_POLL_INTERVAL: duration('30s', 1000),
     DEVIN_MAX_WAIT: duration('6h', 1000),
+    DEVIN_NUDGE_MESSAGE: optionalText,
+    RESOLVE_QUIET_PERIOD: duration('10m', 0),
     HTTP_TIMEOUT: duration('30s', 100),
     POSTMORTEM_OUTPUT_DIR: optionalText.transform((value) => value ?? 'postmortems'),
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -158,6 +160,9 @@ export interface DevinApiConfig {
   baseUrl: string;
 }
 
+export const DEFAULT_NUDGE_MESSAGE =
+  'Please continue without waiting for an answer: make the most reasonable assumption, state it in the postmortem, and open the pull request.';
+
 export interface WorkerConfig {
   /** Absent: the workflow works from webhook data alone and says so. */
   pagerDuty?: PagerDutyApiConfig;
@@ -168,6 +173,10 @@ export interface WorkerConfig {
   devinPlaybookId?: string;
   devinPollIntervalMs: number;
   devinMaxWaitMs: number;
+  /** Sent once when the session waits for a user's answer. */
+  devinNudgeMessage: string;
+  /** After resolution, how long to wait for a reopen before drafting. */
+  resolveQuietPeriodMs: number;
   httpTimeoutMs: number;
   postmortemOutputDir: string;
   taskQueue: string;
@@ -189,6 +198,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     devinPlaybookId: parsed.DEVIN_PLAYBOOK_ID,
     devinPollIntervalMs: parsed.DEVIN_POLL_INTERVAL,
     devinMaxWaitMs: parsed.DEVIN_MAX_WAIT,
+    devinNudgeMessage: parsed.DEVIN_NUDGE_MESSAGE ?? DEFAULT_NUDGE_MESSAGE,
+    resolveQuietPeriodMs: parsed.RESOLVE_QUIET_PERIOD,
     httpTimeoutMs: parsed.HTTP_TIMEOUT,
     postmortemOutputDir: parsed.POSTMORTEM_OUTPUT_DIR,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,

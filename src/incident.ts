@@ -130,13 +130,20 @@ export interface PostmortemStatus {
   dryRun: boolean;
   promptPath?: string;
   lastError?: string;
+  /** Why the incident ended `skipped` (merged, cancelled or skipped by an operator). */
+  skipReason?: string;
+  /** The surviving incident when this one was resolved by a merge. */
+  mergedInto?: string;
+  /** Reopenings after the Devin session started (each was told to the session). */
+  reopenedAfterDraft: number;
   eventsReceived: number;
   duplicatesIgnored: number;
 }
 
 export interface PostmortemResult {
   incidentId: string;
-  outcome: 'pull_request_opened' | 'dry_run';
+  outcome: 'pull_request_opened' | 'dry_run' | 'skipped';
+  skipReason?: string;
   pullRequestUrl?: string;
   devinSessionId?: string;
   devinSessionUrl?: string;

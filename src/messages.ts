@@ -1,4 +1,4 @@
-// Signal and query definitions shared by the workflow, the bridge and tests (no Node imports).
+// Signal and query definitions shared by the workflow, the bridge, the CLI and tests (no Node imports).
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { IncidentEvent, PostmortemStatus } from './incident';
 
@@ -6,3 +6,14 @@ import type { IncidentEvent, PostmortemStatus } from './incident';
 export const incidentEventSignal = defineSignal<[IncidentEvent]>('incidentEvent');
 
 export const statusQuery = defineQuery<PostmortemStatus>('status');
+
+/** Operator decisions, e.g. `temporal workflow signal --workflow-id incident-X --name retry`. */
+export interface OperatorNote {
+  reason?: string;
+}
+/** In `needs_attention`: try the failed step again (after fixing the configuration). */
+export const retrySignal = defineSignal<[OperatorNote?]>('retry');
+/** In `needs_attention`: give up the failed step; the incident ends `skipped` unless the step was optional. */
+export const skipSignal = defineSignal<[OperatorNote?]>('skip');
+/** At any time: end the incident's workflow (phase `skipped`, reason recorded). */
+export const cancelSignal = defineSignal<[OperatorNote?]>('cancel');

@@ -1,7 +1,7 @@
 // The real Devin client (activities/devin.ts over activities/http.ts) against the local fake of
 // Devin's v3 API: session progression, tag lookup, and how each failure is classified for Temporal.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { DevinClient, type DevinSession, judgeSession, pullRequestUrl, SessionFailureTypes } from '../activities/devin';
+import { DevinClient, type DevinSession, judgeSession, pullRequestUrl, SessionFailureTypes, type SessionSituation } from '../activities/devin';
 import { FailureTypes } from '../activities/http';
 import { FakeDevinApi } from './fakes/devin-api';
 
@@ -17,9 +17,9 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   throw new Error('expected the call to fail');
 }
 
-function judged(session: DevinSession): ApplicationFailure {
+function judged(session: DevinSession, ignore: SessionSituation[] = []): ApplicationFailure {
   try {
-    judgeSession(session);
+    judgeSession(session, ignore);
   } catch (error) {
     if (error instanceof ApplicationFailure) return error;
     throw error;
@@ -81,7 +81,7 @@ describe('DevinClient against the fake Devin v3 API', () => {
     const second = await client.getSession(created.session_id);
     expect(second.status).toBe('running');
     expect(pullRequestUrl(second)).toMatch(/^https:\/\/github\.com\/acme\/runbooks\/pull\/\d+$/);
-    expect(judgeSession(second)).toBe(pullRequestUrl(second));
+    expect(judgeSession(second)).toEqual({ kind: 'pull_request', url: pullRequestUrl(second) });
     expect(fake.sessions[0]?.polls).toBe(2);
   });
 
@@ -96,7 +96,7 @@ describe('DevinClient against the fake Devin v3 API', () => {
     fake.onPoll = (_s, poll) => (poll === 1 ? { status: 'exit', status_detail: null } : undefined);
     const exited = await client.getSession(other.session_id);
     expect(exited.status).toBe('exit');
-    expect(judged(exited).type).toBe(SessionFailureTypes.endedWithoutPullRequest);
+    expect(judgeSession(exited)).toMatchObject({ kind: 'finished_without_pr', status: 'exit' });
     // A session a test moved out of the happy path stays there under the default progression.
     expect((await client.getSession(other.session_id)).status).toBe('exit');
   });
@@ -273,24 +273,37 @@ describe('DevinClient against the fake Devin v3 API', () => {
 });
 
 describe('judgeSession', () => {
-  test('exit without a pull request is final', () => {
-    const failure = judged(session({ status: 'exit', status_detail: null, pull_requests: [] }));
-    expect(failure.type).toBe(SessionFailureTypes.endedWithoutPullRequest);
+  test('exit without a pull request asks for a follow-up, unless already asked', () => {
+    expect(judgeSession(session({ status: 'exit', status_detail: null, pull_requests: [] }))).toEqual({ kind: 'finished_without_pr', status: 'exit', detail: undefined });
+    expect(judged(session({ status: 'exit', status_detail: null }), ['finished_without_pr']).type).toBe(SessionFailureTypes.notReady);
+  });
+
+  test('running/finished without a pull request asks for a follow-up', () => {
+    expect(judgeSession(session({ status: 'running', status_detail: 'finished' }))).toMatchObject({ kind: 'finished_without_pr', detail: 'finished' });
+  });
+
+  test('waiting for the user asks for a nudge once; once nudged it is "still working"', () => {
+    expect(judgeSession(session({ status: 'running', status_detail: 'waiting_for_user' }))).toMatchObject({ kind: 'waiting_for_user' });
+    const failure = judged(session({ status: 'running', status_detail: 'waiting_for_user' }), ['waiting_for_user']);
+    expect(failure.type).toBe(SessionFailureTypes.notReady);
+    expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
+  });
+
+  test('suspended for inactivity asks to be resumed', () => {
+    expect(judgeSession(session({ status: 'suspended', status_detail: 'inactivity' }))).toMatchObject({ kind: 'inactive' });
+  });
+
+  test.each([
+    ['suspended', 'out_of_quota', /out_of_quota/],
+    ['suspended', 'payment_declined', /payment_declined/],
+    ['error', null, /failed/],
+    ['running', 'waiting_for_approval', /approval/],
+  ])('%s/%s cannot continue without a human', (status, detail, message) => {
+    const failure = judged(session({ status, status_detail: detail }));
+    expect(failure.type).toBe(SessionFailureTypes.cannotContinue);
     expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(message);
     expect(failure.message).toContain('https://app.devin.ai/sessions/');
-  });
-
-  test('running/finished without a pull request is final', () => {
-    const failure = judged(session({ status: 'running', status_detail: 'finished' }));
-    expect(failure.type).toBe(SessionFailureTypes.endedWithoutPullRequest);
-    expect(failure.nonRetryable).toBe(true);
-  });
-
-  test('suspended for quota is final', () => {
-    const failure = judged(session({ status: 'suspended', status_detail: 'out_of_quota' }));
-    expect(failure.type).toBe(SessionFailureTypes.endedWithoutPullRequest);
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('out_of_quota');
   });
 
   test('running/working is a benign, retryable "not ready"', () => {
@@ -302,7 +315,7 @@ describe('judgeSession', () => {
 
   test('a pull request wins over any state; an empty pr_url does not count', () => {
     const pr = 'https://github.com/acme/runbooks/pull/9';
-    expect(judgeSession(session({ status: 'exit', pull_requests: [{ pr_url: '', pr_state: null }, { pr_url: pr, pr_state: 'merged' }] }))).toBe(pr);
+    expect(judgeSession(session({ status: 'exit', pull_requests: [{ pr_url: '', pr_state: null }, { pr_url: pr, pr_state: 'merged' }] }))).toEqual({ kind: 'pull_request', url: pr });
     expect(pullRequestUrl(session({ pull_requests: [{ pr_url: '', pr_state: 'open' }] }))).toBeUndefined();
   });
 });

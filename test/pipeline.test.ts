@@ -179,7 +179,7 @@ describe('incident postmortem pipeline', () => {
     expect(await status(incident)).toMatchObject({ eventsReceived: 2, duplicatesIgnored: 4 });
   });
 
-  it('a session that exits without a pull request → failed, with a clear lastError', async () => {
+  it('a session that exits without a pull request → one follow-up, then failed with a clear lastError', async () => {
     const incident = sampleIncident();
     seedPagerDuty(incident);
     devin.onPoll = (session) => (session.tags.includes(`pd-incident:${incident.id}`) ? { status: 'exit', status_detail: null } : undefined);
@@ -193,8 +193,10 @@ describe('incident postmortem pipeline', () => {
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       const final = await status(incident);
       expect(final.phase).toBe('failed');
-      expect(final.lastError).toMatch(/Devin session devin-\w+ .*ended \(exit\) without opening a pull request/);
+      expect(final.lastError).toMatch(/Devin session https:\/\/app\.devin\.ai\/sessions\/\w+ ended \(exit\) without opening a pull request, even after being asked for it/);
       expect(sessionsFor(incident)).toHaveLength(1);
+      // Exactly one follow-up asked for the PR before giving up.
+      expect(sessionsFor(incident)[0]?.messages).toEqual([expect.stringContaining('open the pull request')]);
     } finally {
       devin.onPoll = undefined;
     }

@@ -1,18 +1,22 @@
 // One durable workflow per PagerDuty incident, read top to bottom as the incident's lifecycle:
-// acknowledged → collect evidence → wait for resolution → refresh evidence → start a Devin session →
-// wait for its pull request. Deterministic code only: all I/O lives in ../activities.
+// acknowledged → collect evidence → wait for resolution → quiet period → refresh evidence →
+// start a Devin session → watch it until its pull request is open.
+// Deterministic code only: all I/O lives in ../activities.
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { RetryState, type SearchAttributeUpdatePair } from '@temporalio/common';
-import type { PostmortemActivities } from '../activities';
+import type { PostmortemActivities, SessionMessageKind, SessionSituation, SessionStart } from '../activities';
 import { formatDuration } from '../src/duration';
 import type {
   IncidentContext,
@@ -24,7 +28,7 @@ import type {
   PostmortemStatus,
   TimelineEntry,
 } from '../src/incident';
-import { incidentEventSignal, statusQuery } from '../src/messages';
+import { cancelSignal, incidentEventSignal, type OperatorNote, retrySignal, skipSignal, statusQuery } from '../src/messages';
 import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../src/search-attributes';
 
 export interface IncidentPostmortemInput {
@@ -34,18 +38,30 @@ export interface IncidentPostmortemInput {
 /** Redeliveries are recognised by id; this many ids are remembered (PagerDuty sends a few dozen per incident). */
 const REMEMBERED_DELIVERIES = 500;
 const OBSERVED_LIMIT = 300;
+/** A suspended-for-inactivity session is woken at most this many times. */
+const MAX_RESUMES = 3;
 
+// Evidence: bounded retries, then the workflow goes on with what the webhooks said.
 const pagerDuty = proxyActivities<PostmortemActivities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 8 },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
 });
 
+// Devin: an outage must not lose the postmortem, so retry (with the activity's jittered backoff) for a day.
 const devin = proxyActivities<PostmortemActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 10 },
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-const settingsActivity = proxyActivities<PostmortemActivities>({ startToCloseTimeout: '30 seconds' });
+const local = proxyActivities<PostmortemActivities>({ startToCloseTimeout: '30 seconds' });
+
+/** Ends the lifecycle early with phase `skipped`. */
+class Skipped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
 
 export async function incidentPostmortem(input: IncidentPostmortemInput): Promise<PostmortemResult> {
   // ---- What the workflow knows, kept current by signals ----
@@ -54,15 +70,19 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   let lifecycleAt = '';
   let resolved = false;
   let phase: Phase = 'collecting_context';
-  const status: Omit<PostmortemStatus, 'phase' | 'incidentId'> = { dryRun: false, eventsReceived: 0, duplicatesIgnored: 0 };
+  const status: Omit<PostmortemStatus, 'phase' | 'incidentId'> = {
+    dryRun: false,
+    eventsReceived: 0,
+    duplicatesIgnored: 0,
+    reopenedAfterDraft: 0,
+  };
   const seenDeliveries: string[] = [];
   const observed: TimelineEntry[] = [];
   const observedNotes: IncidentNote[] = [];
-
-  const remember = (key: string) => {
-    seenDeliveries.push(key);
-    if (seenDeliveries.length > REMEMBERED_DELIVERIES) seenDeliveries.shift();
-  };
+  let operatorDecision: 'retry' | 'skip' | undefined;
+  let operatorReason: string | undefined;
+  let sessionId: string | undefined;
+  const sessionMessages: { kind: SessionMessageKind; at?: string }[] = [];
 
   const currentStatus = (): PostmortemStatus => ({
     incidentId: input.incidentId,
@@ -73,8 +93,10 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     urgency: incident.urgency,
     incidentUrl: incident.htmlUrl,
     resolvedAt: incident.resolvedAt,
+    mergedInto: incident.mergedInto,
     ...status,
   });
+
   // Search attributes and the UI's status panel follow every change.
   let published = '';
   function publish() {
@@ -97,15 +119,16 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     publish();
   }
 
-  // Buffered signals are delivered as soon as the handler is set, so everything above comes first.
-  setHandler(statusQuery, currentStatus);
-  setHandler(incidentEventSignal, (event: IncidentEvent) => {
+  function recordEvent(event: IncidentEvent) {
     const keys = [`event:${event.eventId}`, ...(event.webhookId ? [`webhook:${event.webhookId}`] : [])];
     if (keys.some((key) => seenDeliveries.includes(key))) {
       status.duplicatesIgnored++;
       return;
     }
-    keys.forEach(remember);
+    for (const key of keys) {
+      seenDeliveries.push(key);
+      if (seenDeliveries.length > REMEMBERED_DELIVERIES) seenDeliveries.shift();
+    }
     status.eventsReceived++;
 
     // Newer facts win; older deliveries only fill gaps. Order is judged by occurred_at, not arrival.
@@ -115,8 +138,15 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
 
     if (isLifecycleEvent(event) && event.occurredAt >= lifecycleAt) {
       lifecycleAt = event.occurredAt;
+      const wasResolved = resolved;
       resolved = event.type === 'incident.resolved';
       incident = { ...incident, resolvedAt: resolved ? event.occurredAt : undefined };
+      if (!resolved) incident = { ...incident, mergedInto: undefined };
+      if (event.type === 'incident.reopened' && wasResolved && sessionId) {
+        // The session is already drafting: tell it, never start a second one.
+        status.reopenedAfterDraft++;
+        sessionMessages.push({ kind: 'reopened', at: event.occurredAt });
+      }
     }
     if (event.type === 'incident.acknowledged' && (!status.acknowledgedAt || event.occurredAt < status.acknowledgedAt)) {
       status.acknowledgedAt = event.occurredAt;
@@ -124,121 +154,249 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     if (event.type === 'incident.annotated' && event.note) {
       pushBounded(observedNotes, { at: event.occurredAt, author: event.agent, content: event.note });
     }
-    pushBounded(observed, {
-      at: event.occurredAt,
-      kind: event.type.replace(/^incident\./, ''),
-      summary: describeEvent(event),
-      agent: event.agent,
-    });
+    pushBounded(observed, { at: event.occurredAt, kind: event.type.replace(/^incident\./, ''), summary: describeEvent(event), agent: event.agent });
     observed.sort((a, b) => a.at.localeCompare(b.at));
     publish();
+  }
+
+  // Buffered signals are delivered as soon as a handler is set, so everything above comes first.
+  const lifecycle = new CancellationScope();
+  setHandler(statusQuery, currentStatus);
+  setHandler(incidentEventSignal, recordEvent);
+  setHandler(retrySignal, (note?: OperatorNote) => {
+    if (phase !== 'needs_attention') return;
+    operatorDecision = 'retry';
+    operatorReason = note?.reason;
   });
+  setHandler(skipSignal, (note?: OperatorNote) => {
+    if (phase !== 'needs_attention') return;
+    operatorDecision = 'skip';
+    operatorReason = note?.reason;
+  });
+  setHandler(cancelSignal, (note?: OperatorNote) => {
+    operatorReason = note?.reason;
+    lifecycle.cancel();
+  });
+
+  // A function, so the type checker does not assume the signal handlers never ran.
+  const pendingDecision = (): 'retry' | 'skip' | undefined => operatorDecision;
+
+  /** Parks the incident in `needs_attention` with the reason until an operator says retry or skip. */
+  async function askOperator(step: string, error: unknown): Promise<'retry' | 'skip'> {
+    const resumeIn = phase;
+    status.lastError = `${step}: ${failureMessage(error)}`;
+    operatorDecision = undefined;
+    enter('needs_attention');
+    await condition(() => operatorDecision !== undefined);
+    const decision = pendingDecision() ?? 'retry';
+    operatorDecision = undefined;
+    if (decision === 'retry') status.lastError = undefined;
+    enter(resumeIn);
+    return decision;
+  }
+
+  /** Runs a step; a failure that retries could not fix waits for an operator instead of failing the incident. */
+  async function attempt<T>(step: string, work: () => Promise<T>): Promise<T | undefined> {
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        if ((await askOperator(step, error)) === 'skip') return undefined;
+      }
+    }
+  }
 
   async function collectContext(summary: string): Promise<IncidentContext> {
     const request = { incident, observed: [...observed], observedNotes: [...observedNotes] };
-    try {
-      return await pagerDuty.collectIncidentContext.executeWithOptions({ summary }, [request]);
-    } catch (error) {
-      // Missing evidence never blocks the postmortem: fall back to what the webhooks said, and say so.
-      const reason = `PagerDuty context unavailable (${failureMessage(error)}); built from webhook data alone`;
-      return {
-        source: 'webhook_only',
-        limitation: reason,
-        incident,
-        timeline: [...observed],
-        alerts: [],
-        notes: [...observedNotes],
-        changeEvents: [],
-        omitted: {},
-        collectedAt: lifecycleAt || snapshotAt,
-      };
-    }
-  }
-
-  function noteContext(context: IncidentContext) {
-    incident = mergeSnapshot(incident, { ...context.incident, resolvedAt: incident.resolvedAt ?? context.incident.resolvedAt });
-    status.contextSource = context.source;
-    status.contextLimitation = context.limitation;
+    const fromWebhooks = (limitation: string): IncidentContext => ({
+      source: 'webhook_only',
+      limitation,
+      incident,
+      timeline: [...observed],
+      alerts: [],
+      notes: [...observedNotes],
+      changeEvents: [],
+      omitted: {},
+      collectedAt: lifecycleAt || snapshotAt,
+    });
+    const context = await attempt(summary, async () => {
+      try {
+        return await pagerDuty.collectIncidentContext.executeWithOptions({ summary }, [request]);
+      } catch (error) {
+        // A rejected token or a missing incident needs a human; an outage only costs some evidence.
+        if (failureType(error) === 'ExternalServiceRejected' || isCancellation(error)) throw error;
+        return fromWebhooks(`PagerDuty context unavailable (${failureMessage(error)}); built from webhook data alone`);
+      }
+    });
+    const result = context ?? fromWebhooks('PagerDuty context skipped by an operator; built from webhook data alone');
+    incident = mergeSnapshot(incident, { ...result.incident, resolvedAt: incident.resolvedAt ?? result.incident.resolvedAt, mergedInto: incident.mergedInto });
+    status.contextSource = result.source;
+    status.contextLimitation = result.limitation;
     publish();
+    return result;
   }
 
-  async function fail(message: string): Promise<never> {
-    status.lastError = message;
-    enter('failed');
-    throw ApplicationFailure.create({ type: 'PostmortemFailed', message, nonRetryable: true });
+  async function sendToSession(kind: SessionMessageKind, at?: string) {
+    if (!sessionId) return;
+    const summary = { nudge: 'Nudge Devin to continue', follow_up: 'Ask Devin for the pull request', resume: 'Resume the suspended session', reopened: 'Tell Devin the incident reopened' }[kind];
+    await devin.sendSessionMessage.executeWithOptions({ summary }, [{ sessionId, kind, incidentId: input.incidentId, at }]);
   }
 
-  // ---- 1. Acknowledged (or resolved straight away): the first event started us ----
-  await condition(() => status.eventsReceived > 0);
-  enter('collecting_context');
-  noteContext(await collectContext('Fetch PagerDuty incident, timeline, alerts, notes and changes'));
-
-  // ---- 2. Wait for resolution, however long the incident lasts ----
-  if (!resolved) {
-    enter('awaiting_resolution');
-    await condition(() => resolved);
-  }
-
-  // ---- 3. Resolved: refresh the evidence and start drafting ----
-  enter('drafting');
-  const context = await collectContext('Refresh PagerDuty timeline after resolution');
-  noteContext(context);
-  const settings = await settingsActivity.getPostmortemSettings.executeWithOptions({ summary: 'Read postmortem settings' }, []);
-
-  let session;
-  try {
-    session = await devin.startPostmortemSession.executeWithOptions(
-      { summary: settings.dryRun ? 'Write dry-run prompt (no DEVIN_API_KEY)' : 'Start Devin session' },
-      [{ ...context, incident }],
-    );
-  } catch (error) {
-    return fail(`Could not start the Devin session: ${failureMessage(error)}`);
-  }
-
-  if (session.dryRun) {
-    status.dryRun = true;
-    status.promptPath = session.promptPath;
-    enter('completed');
-    return { incidentId: input.incidentId, outcome: 'dry_run', prompt: session.prompt, promptPath: session.promptPath };
-  }
-
-  status.devinSessionId = session.sessionId;
-  status.devinSessionUrl = session.sessionUrl;
-
-  // ---- 4. Wait for the pull request: each poll is a retry of one activity, so history stays small ----
-  enter('awaiting_pr');
-  const poll = proxyActivities<PostmortemActivities>({
-    startToCloseTimeout: '1 minute',
-    scheduleToCloseTimeout: settings.maxWaitMs,
-    retry: {
-      initialInterval: settings.pollIntervalMs,
-      backoffCoefficient: 1,
-      maximumInterval: settings.pollIntervalMs,
-      nonRetryableErrorTypes: ['SessionEndedWithoutPullRequest', 'ConfigurationMissing'],
-    },
-  });
-  try {
-    const { pullRequestUrl } = await poll.waitForPullRequest.executeWithOptions({ summary: 'Wait for pull request' }, [
-      session.sessionId,
-    ]);
-    status.pullRequestUrl = pullRequestUrl;
-  } catch (error) {
-    if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === RetryState.TIMEOUT)) {
-      return fail(`No pull request within DEVIN_MAX_WAIT (${formatDuration(settings.maxWaitMs)}); Devin session ${session.sessionUrl ?? session.sessionId}`);
+  /** Watches the session until its PR is open, answering what Devin needs along the way. */
+  async function watchSession(session: Extract<SessionStart, { dryRun: false }>, pollIntervalMs: number, maxWaitMs: number): Promise<string> {
+    const deadline = Date.now() + maxWaitMs;
+    const answered: SessionSituation[] = [];
+    let followedUp = false;
+    let resumes = 0;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      const noPullRequest = `No pull request within DEVIN_MAX_WAIT (${formatDuration(maxWaitMs)}); Devin session ${session.sessionUrl ?? session.sessionId}`;
+      if (remaining <= 0) throw new PostmortemFailed(noPullRequest);
+      const poll = proxyActivities<PostmortemActivities>({
+        startToCloseTimeout: '1 minute',
+        scheduleToCloseTimeout: remaining,
+        retry: { initialInterval: pollIntervalMs, backoffCoefficient: 1, maximumInterval: pollIntervalMs },
+      });
+      let observation;
+      try {
+        observation = await poll.waitForPullRequest.executeWithOptions({ summary: 'Wait for pull request' }, [{ sessionId: session.sessionId, ignore: [...answered] }]);
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === RetryState.TIMEOUT)) {
+          throw new PostmortemFailed(noPullRequest);
+        }
+        if ((await askOperator('Wait for pull request', error)) === 'skip') throw new Skipped(`skipped by an operator while waiting for the pull request${operatorReason ? `: ${operatorReason}` : ''}`);
+        continue;
+      }
+      switch (observation.kind) {
+        case 'pull_request':
+          return observation.url;
+        case 'waiting_for_user':
+          answered.push('waiting_for_user'); // one nudge, then keep polling
+          await sendToSession('nudge');
+          break;
+        case 'finished_without_pr':
+          if (followedUp) throw new PostmortemFailed(`Devin session ${session.sessionUrl ?? session.sessionId} ended (${observation.status}${observation.detail ? `/${observation.detail}` : ''}) without opening a pull request, even after being asked for it`);
+          followedUp = true;
+          await sendToSession('follow_up');
+          await sleep(pollIntervalMs, { summary: 'Give Devin time to open the pull request' });
+          break;
+        case 'inactive':
+          if (resumes >= MAX_RESUMES) {
+            const error = new Error(`Devin session ${session.sessionUrl ?? session.sessionId} went idle ${resumes + 1} times without a pull request`);
+            if ((await askOperator('Wait for pull request', error)) === 'skip') throw new Skipped('skipped by an operator: the session kept going idle');
+            resumes = 0;
+          }
+          resumes++;
+          await sendToSession('resume');
+          await sleep(pollIntervalMs, { summary: 'Give the session time to resume' });
+          break;
+      }
     }
-    return fail(failureMessage(error));
   }
 
-  // ---- 5. Done ----
-  enter('completed');
-  return {
-    incidentId: input.incidentId,
-    outcome: 'pull_request_opened',
-    pullRequestUrl: status.pullRequestUrl,
-    devinSessionId: session.sessionId,
-    devinSessionUrl: session.sessionUrl,
-  };
+  // Messages for the session (a reopening) go out alongside the polling, in order.
+  let sessionFinished = false;
+  async function deliverSessionMessages() {
+    for (;;) {
+      await condition(() => sessionMessages.length > 0 || sessionFinished);
+      const next = sessionMessages.shift();
+      if (!next) return;
+      try {
+        await sendToSession(next.kind, next.at);
+      } catch (error) {
+        if (isCancellation(error)) return;
+        status.lastError = `Could not tell the Devin session about the reopening: ${failureMessage(error)}`;
+        publish();
+      }
+    }
+  }
+
+  async function lifecycleSteps(): Promise<PostmortemResult> {
+    // ---- 1. Acknowledged (or resolved straight away): the first event started us ----
+    await condition(() => status.eventsReceived > 0);
+    const settings = await local.getPostmortemSettings.executeWithOptions({ summary: 'Read postmortem settings' }, []);
+    enter('collecting_context');
+    await collectContext('Fetch PagerDuty incident, timeline, alerts, notes and changes');
+
+    // ---- 2. Wait for resolution, however long it takes; a reopen in the quiet period waits again ----
+    for (;;) {
+      if (!resolved) {
+        enter('awaiting_resolution');
+        await condition(() => resolved);
+      }
+      if (incident.mergedInto || settings.quietPeriodMs <= 0) break;
+      enter('quiet_period');
+      const reopened = await condition(() => !resolved, settings.quietPeriodMs, {
+        summary: `Quiet period (${formatDuration(settings.quietPeriodMs)}) in case the incident reopens`,
+      });
+      if (!reopened) break;
+    }
+    if (incident.mergedInto) throw new Skipped(`merged into incident ${incident.mergedInto}, whose postmortem covers it`);
+
+    // ---- 3. Resolved: refresh the evidence and start drafting ----
+    enter('drafting');
+    const context = await collectContext('Refresh PagerDuty timeline after resolution');
+    const session = await attempt(settings.dryRun ? 'Write dry-run prompt' : 'Start Devin session', () =>
+      devin.startPostmortemSession.executeWithOptions(
+        { summary: settings.dryRun ? 'Write dry-run prompt (no DEVIN_API_KEY)' : 'Start Devin session' },
+        [{ ...context, incident }],
+      ),
+    );
+    if (!session) throw new Skipped(`skipped by an operator before a Devin session started${operatorReason ? `: ${operatorReason}` : ''}`);
+    if (session.dryRun) {
+      status.dryRun = true;
+      status.promptPath = session.promptPath;
+      enter('completed');
+      return { incidentId: input.incidentId, outcome: 'dry_run', prompt: session.prompt, promptPath: session.promptPath };
+    }
+    sessionId = session.sessionId;
+    status.devinSessionId = session.sessionId;
+    status.devinSessionUrl = session.sessionUrl;
+
+    // ---- 4. Wait for the pull request ----
+    enter('awaiting_pr');
+    const messenger = deliverSessionMessages();
+    try {
+      status.pullRequestUrl = await watchSession(session, settings.pollIntervalMs, settings.maxWaitMs);
+    } finally {
+      sessionFinished = true;
+      await messenger;
+    }
+
+    // ---- 5. Done ----
+    status.lastError = undefined;
+    enter('completed');
+    return {
+      incidentId: input.incidentId,
+      outcome: 'pull_request_opened',
+      pullRequestUrl: status.pullRequestUrl,
+      devinSessionId: session.sessionId,
+      devinSessionUrl: session.sessionUrl,
+    };
+  }
+
+  try {
+    return await lifecycle.run(lifecycleSteps);
+  } catch (error) {
+    const skipReason =
+      error instanceof Skipped ? error.reason : isCancellation(error) ? `cancelled by an operator${operatorReason ? `: ${operatorReason}` : ''}` : undefined;
+    if (skipReason) {
+      status.skipReason = skipReason;
+      enter('skipped');
+      return { incidentId: input.incidentId, outcome: 'skipped', skipReason, devinSessionId: status.devinSessionId, devinSessionUrl: status.devinSessionUrl };
+    }
+    if (error instanceof PostmortemFailed) {
+      status.lastError = error.message;
+      enter('failed');
+      throw ApplicationFailure.create({ type: 'PostmortemFailed', message: error.message, nonRetryable: true });
+    }
+    throw error;
+  }
 }
+
+class PostmortemFailed extends Error {}
 
 function isLifecycleEvent(event: IncidentEvent): boolean {
   return ['incident.acknowledged', 'incident.unacknowledged', 'incident.resolved', 'incident.reopened'].includes(event.type);
@@ -263,10 +421,14 @@ function describeEvent(event: IncidentEvent): string {
     case 'incident.priority_updated':
       return `Priority set to ${event.incident.priority ?? 'none'}`;
     case 'incident.annotated':
-      return `Note added`;
+      return 'Note added';
     default:
       return `Incident ${event.type.replace(/^incident\./, '')}`;
   }
+}
+
+function failureType(error: unknown): string | undefined {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? (error.cause.type ?? undefined) : undefined;
 }
 
 function failureMessage(error: unknown): string {
@@ -292,7 +454,12 @@ function renderDetails(status: PostmortemStatus): string {
   if (status.devinSessionId) lines.push(`**Devin session:** ${link(status.devinSessionId, status.devinSessionUrl)}`);
   if (status.pullRequestUrl) lines.push(`**Pull request:** ${link(status.pullRequestUrl, status.pullRequestUrl)}`);
   if (status.dryRun) lines.push(`**Dry run:** prompt written to \`${status.promptPath ?? '?'}\` (no DEVIN_API_KEY)`);
+  if (status.reopenedAfterDraft > 0) lines.push(`**Reopened after drafting started:** ${status.reopenedAfterDraft}× (the session was told)`);
+  if (status.skipReason) lines.push(`**Skipped:** ${status.skipReason}`);
   if (status.lastError) lines.push(`**Last error:** ${status.lastError}`);
+  if (status.phase === 'needs_attention') {
+    lines.push('Fix the cause, then signal `retry` (or `skip`, or `cancel`): `temporal workflow signal --workflow-id incident-' + status.incidentId + ' --name retry`');
+  }
   lines.push(`Events received: ${status.eventsReceived}, duplicates ignored: ${status.duplicatesIgnored}`);
   return lines.join('\n\n');
 }

@@ -42,6 +42,8 @@ export interface FakeFault {
 export type DevinRoute = 'create' | 'get' | 'list' | 'message';
 
 export interface FakeDevinRequest {
+  /** When the request arrived (ms since epoch), to check retry delays. */
+  at: number;
   method: string;
   path: string;
   query: URLSearchParams;
@@ -348,7 +350,7 @@ export class FakeDevinApi {
       }
     }
     const headers: IncomingHttpHeaders = { ...req.headers };
-    this.requests.push({ method, path: url.pathname, query: url.searchParams, headers, body: parsed });
+    this.requests.push({ at: Date.now(), method, path: url.pathname, query: url.searchParams, headers, body: parsed });
 
     const match = matchRoute(method, url.pathname);
     if (!match) {

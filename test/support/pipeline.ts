@@ -30,7 +30,7 @@ export async function startPipeline(
   vars: Record<string, string>,
 ): Promise<RunningWorker> {
   const taskQueue = `pipeline-${process.pid}-${++queues}`;
-  const config = loadWorkerConfig({ DEVIN_POLL_INTERVAL: '1s', DEVIN_MAX_WAIT: '2m', HTTP_TIMEOUT: '5s', ...vars, TEMPORAL_TASK_QUEUE: taskQueue });
+  const config = loadWorkerConfig({ DEVIN_POLL_INTERVAL: '1s', DEVIN_MAX_WAIT: '2m', HTTP_TIMEOUT: '5s', RESOLVE_QUIET_PERIOD: '0s', ...vars, TEMPORAL_TASK_QUEUE: taskQueue });
   const worker = await createPostmortemWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', config, logger, workflowBundle });
   const running = worker.run();
   const app = createWebhookApp({ client: env.client, taskQueue, secrets: { signingSecrets: [SIGNING_SECRET] }, logger });
