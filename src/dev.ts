@@ -33,6 +33,8 @@ async function main() {
   const env: Record<string, string | undefined> = { ...process.env };
 
   if (!env.PAGERDUTY_WEBHOOK_SECRETS && !env.WEBHOOK_SECRET) env.PAGERDUTY_WEBHOOK_SECRETS = devWebhookSecret();
+  // Locally a simulated incident should not sit in its 10-minute production quiet period.
+  env.RESOLVE_QUIET_PERIOD ??= '10s';
 
   let server: TestWorkflowEnvironment | undefined;
   let uiUrl = 'your Temporal UI';
@@ -67,6 +69,7 @@ async function main() {
       ? `  Signing secret:    ${env.PAGERDUTY_WEBHOOK_SECRETS}  (generated for local use, kept in .data/dev-webhook-secret)`
       : '  Signing secret:    from PAGERDUTY_WEBHOOK_SECRETS / WEBHOOK_SECRET',
     `  Devin:             ${env.DEVIN_API_KEY ? 'live (DEVIN_API_KEY set)' : 'dry run — prompts are written to postmortems/'}`,
+    `  Quiet period:      ${env.RESOLVE_QUIET_PERIOD} after resolution (RESOLVE_QUIET_PERIOD)`,
     '',
     '  Try it:  npm run simulate',
     '',

@@ -1,0 +1,291 @@
+// Delivery semantics and fault handling: duplicates, order, the quiet period, reopen and merge,
+// API faults, and operator decisions — real dev server, real workflow and activities, fake SaaS APIs.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/incident';
+import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../src/messages';
+import { PostmortemPhase } from '../src/search-attributes';
+import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/simulation';
+import { FakeDevinApi } from './fakes/devin-api';
+import { FakePagerDutyApi } from './fakes/pagerduty-api';
+import { type RunningWorker, startPipeline } from './support/pipeline';
+import { bundleWorkflows, capturingLogger, eventually, startDevServer } from './support/temporal';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let devin: FakeDevinApi;
+let pagerDuty: FakePagerDutyApi;
+const { logger } = capturingLogger('delivery');
+
+/** No quiet period: drafting starts on resolution. */
+let pipeline: RunningWorker;
+/** A 3 s quiet period after resolution. */
+let quiet: RunningWorker;
+
+beforeAll(async () => {
+  [env, bundle, devin, pagerDuty] = await Promise.all([startDevServer(), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start()]);
+  const vars = {
+    DEVIN_API_KEY: devin.apiKey,
+    DEVIN_ORG_ID: devin.orgId,
+    DEVIN_API_BASE_URL: devin.baseUrl,
+    PAGERDUTY_API_TOKEN: pagerDuty.token,
+    PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
+  };
+  pipeline = await startPipeline(env, bundle, logger, vars);
+  quiet = await startPipeline(env, bundle, logger, { ...vars, RESOLVE_QUIET_PERIOD: '3s' });
+});
+
+afterAll(async () => {
+  await Promise.all([pipeline?.stop(), quiet?.stop()]);
+  await Promise.all([devin?.close(), pagerDuty?.close()]);
+  await env?.teardown();
+});
+
+const handleFor = (incident: SimulatedIncident) =>
+  env.client.workflow.getHandle<() => Promise<PostmortemResult>>(workflowIdForIncident(incident.id));
+const status = (incident: SimulatedIncident): Promise<PostmortemStatus> => handleFor(incident).query(statusQuery);
+const sessionsFor = (incident: SimulatedIncident) => devin.sessions.filter((s) => s.tags.includes(`pd-incident:${incident.id}`));
+const at = (incident: SimulatedIncident, minutes: number) => new Date(Date.parse(incident.createdAt) + minutes * 60_000).toISOString();
+
+function waitForPhase(incident: SimulatedIncident, phase: PostmortemStatus['phase'], timeoutMs?: number) {
+  return eventually(
+    async () => {
+      const s = await status(incident);
+      return s.phase === phase ? s : undefined;
+    },
+    `incident ${incident.id} to reach ${phase}`,
+    timeoutMs,
+  );
+}
+
+function seeded(overrides: Partial<SimulatedIncident> = {}): SimulatedIncident {
+  const incident = sampleIncident(overrides);
+  pagerDuty.addIncident({
+    id: incident.id,
+    incident_number: incident.number,
+    title: incident.title,
+    status: 'acknowledged',
+    urgency: incident.urgency,
+    priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
+    service: { id: incident.serviceId, summary: incident.serviceName },
+    created_at: incident.createdAt,
+  });
+  return incident;
+}
+
+/** Makes the fake Devin answer this incident's session polls with `state` while `active()` holds. */
+function holdSession(incident: SimulatedIncident, state: () => Partial<{ status: string; status_detail: string | null }> | undefined) {
+  devin.onPoll = (session) => {
+    if (!session.tags.includes(`pd-incident:${incident.id}`)) return undefined;
+    const override = state();
+    if (override) return { ...override, pull_requests: [] };
+    // Released: back to work, and the fake's default progression opens the PR.
+    session.status = 'running';
+    session.status_detail = 'working';
+    return undefined;
+  };
+}
+
+afterEach(() => {
+  devin.onPoll = undefined;
+});
+
+describe('duplicates and order', () => {
+  it('two subscriptions delivering the same event (same event id, different X-Webhook-Id) → one session', async () => {
+    const incident = seeded();
+    const acknowledged = incidentWebhook('incident.acknowledged', incident, { occurredAt: at(incident, 1) });
+    const resolved = incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 8) });
+    await Promise.all([pipeline.deliver(acknowledged, 'sub-a-1'), pipeline.deliver(acknowledged, 'sub-b-1')]);
+    await Promise.all([pipeline.deliver(resolved, 'sub-a-2'), pipeline.deliver(resolved, 'sub-b-2')]);
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)).toHaveLength(1);
+    expect(await status(incident)).toMatchObject({ eventsReceived: 2, duplicatesIgnored: 2 });
+  });
+
+  it('an acknowledged that arrives after resolved (but happened before) does not reopen the incident', async () => {
+    const incident = seeded();
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 20) }));
+    await pipeline.deliver(incidentWebhook('incident.acknowledged', incident, { occurredAt: at(incident, 2) }));
+    const result = await handleFor(incident).result();
+    expect(result.outcome).toBe('pull_request_opened');
+    expect(await status(incident)).toMatchObject({ acknowledgedAt: at(incident, 2), resolvedAt: at(incident, 20) });
+    expect(sessionsFor(incident)).toHaveLength(1);
+  });
+
+  it('a reopened that happened before the resolution does not undo it', async () => {
+    const incident = seeded();
+    await pipeline.deliver(incidentWebhook('incident.acknowledged', incident, { occurredAt: at(incident, 1) }));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 30) }));
+    await pipeline.deliver(incidentWebhook('incident.reopened', incident, { occurredAt: at(incident, 10), status: 'triggered' }));
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect((await status(incident)).reopenedAfterDraft).toBe(0);
+  });
+});
+
+describe('quiet period, reopen and merge', () => {
+  it('a reopen during the quiet period goes back to awaiting_resolution; the next resolution drafts once', async () => {
+    const incident = seeded();
+    await quiet.deliver(incidentWebhook('incident.acknowledged', incident, { occurredAt: at(incident, 1) }));
+    await quiet.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 10) }));
+    await waitForPhase(incident, 'quiet_period');
+    await quiet.deliver(incidentWebhook('incident.reopened', incident, { occurredAt: at(incident, 11), status: 'triggered' }));
+    const reopened = await waitForPhase(incident, 'awaiting_resolution');
+    expect(reopened.resolvedAt).toBeUndefined();
+    expect(sessionsFor(incident)).toHaveLength(0);
+
+    await quiet.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 40) }));
+    await waitForPhase(incident, 'quiet_period');
+    const result = await handleFor(incident).result();
+    expect(result.outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)).toHaveLength(1);
+    expect((await status(incident)).resolvedAt).toBe(at(incident, 40));
+  });
+
+  it('a reopen after the session started is recorded and told to the session; no second session', async () => {
+    const incident = seeded();
+    let holding = true;
+    holdSession(incident, () => (holding ? { status: 'running', status_detail: 'working' } : undefined));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 10) }));
+    await waitForPhase(incident, 'awaiting_pr');
+    await pipeline.deliver(incidentWebhook('incident.reopened', incident, { occurredAt: at(incident, 12), status: 'triggered' }));
+    await eventually(async () => (sessionsFor(incident)[0]?.messages.length ? true : undefined), 'the reopening to reach the session');
+    expect(sessionsFor(incident)[0]?.messages[0]).toContain(`${incident.id} was reopened at ${at(incident, 12)}`);
+    holding = false;
+
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)).toHaveLength(1);
+    expect((await status(incident)).reopenedAfterDraft).toBe(1);
+  });
+
+  it('an incident resolved by a merge is skipped, pointing at the surviving incident', async () => {
+    const incident = seeded();
+    await pipeline.deliver(incidentWebhook('incident.acknowledged', incident));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident, { mergedInto: 'PSURVIVOR1' }));
+    const result = await handleFor(incident).result();
+    expect(result).toMatchObject({ outcome: 'skipped', skipReason: expect.stringContaining('merged into incident PSURVIVOR1') });
+    expect(await status(incident)).toMatchObject({ phase: 'skipped', mergedInto: 'PSURVIVOR1' });
+    expect(sessionsFor(incident)).toHaveLength(0);
+  });
+});
+
+describe('external API failures', () => {
+  it('Devin accepts the create but the response is lost → the retry adopts that session; still one', async () => {
+    const incident = seeded();
+    devin.fail('create', { dropResponse: true });
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    const result = await handleFor(incident).result();
+    expect(sessionsFor(incident)).toHaveLength(1);
+    expect(result.devinSessionId).toBe(sessionsFor(incident)[0]?.session_id);
+  });
+
+  it('honours Retry-After on a Devin 429, and retries 5xx', async () => {
+    const incident = seeded();
+    devin.fail('create', { status: 429, headers: { 'retry-after': '2' } });
+    devin.fail('create', { status: 502 });
+    const before = devin.requests.length;
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    await handleFor(incident).result();
+    const creates = devin.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/sessions'));
+    expect(creates).toHaveLength(3); // 429, 502, then created
+    expect((creates[1]?.at ?? 0) - (creates[0]?.at ?? 0)).toBeGreaterThanOrEqual(1_900);
+    expect(sessionsFor(incident)).toHaveLength(1);
+  });
+
+  it('honours PagerDuty’s ratelimit-reset and still collects the evidence', async () => {
+    const incident = seeded();
+    pagerDuty.rateLimit(1, 1);
+    await pipeline.deliver(incidentWebhook('incident.acknowledged', incident));
+    const waiting = await waitForPhase(incident, 'awaiting_resolution');
+    expect(waiting.contextSource).toBe('pagerduty_api');
+    expect(waiting.contextLimitation).toBeUndefined();
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    await handleFor(incident).result();
+  });
+
+  it('a rejected Devin key (401) → needs_attention with the error; `retry` after fixing it → completes', async () => {
+    const incident = seeded();
+    const goodKey = devin.apiKey;
+    devin.apiKey = 'cog_rotated_key_the_worker_does_not_have';
+    try {
+      await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+      const parked = await waitForPhase(incident, 'needs_attention');
+      expect(parked.lastError).toMatch(/Start Devin session: Devin (GET|POST) \/v3\/organizations\/[\w-]+\/sessions answered 401: Invalid API key/);
+      await eventually(async () => {
+        const description = await handleFor(incident).describe();
+        return description.typedSearchAttributes.get(PostmortemPhase) === 'needs_attention' ? true : undefined;
+      }, 'the PostmortemPhase search attribute to say needs_attention');
+      // The UI's Current Details panel says what is wrong and what to do.
+      const metadata = await handleFor(incident).query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+      expect(metadata.currentDetails).toContain('answered 401: Invalid API key');
+      expect(metadata.currentDetails).toContain(`temporal workflow signal --workflow-id incident-${incident.id} --name retry`);
+    } finally {
+      devin.apiKey = goodKey; // the operator fixes the configuration…
+    }
+    await handleFor(incident).signal(retrySignal); // …and says retry
+    const result = await handleFor(incident).result();
+    expect(result.outcome).toBe('pull_request_opened');
+    expect((await status(incident)).lastError).toBeUndefined();
+    expect(sessionsFor(incident)).toHaveLength(1);
+  });
+
+  it('a rejected PagerDuty token → needs_attention; `skip` goes on with webhook data alone', async () => {
+    const incident = seeded();
+    const goodToken = pagerDuty.token;
+    pagerDuty.token = 'u+revoked';
+    try {
+      await pipeline.deliver(incidentWebhook('incident.acknowledged', incident));
+      const parked = await waitForPhase(incident, 'needs_attention');
+      expect(parked.lastError).toMatch(/PagerDuty GET \/incidents\/\w+ answered 401/);
+      await handleFor(incident).signal(skipSignal, { reason: 'token being rotated' });
+      const waiting = await waitForPhase(incident, 'awaiting_resolution');
+      expect(waiting.contextSource).toBe('webhook_only');
+    } finally {
+      pagerDuty.token = goodToken;
+    }
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+  });
+
+  it('`cancel` ends an incident in any phase as skipped, with the reason', async () => {
+    const incident = seeded();
+    await pipeline.deliver(incidentWebhook('incident.acknowledged', incident));
+    await waitForPhase(incident, 'awaiting_resolution');
+    await handleFor(incident).signal(cancelSignal, { reason: 'test incident' });
+    const result = await handleFor(incident).result();
+    expect(result).toMatchObject({ outcome: 'skipped', skipReason: 'cancelled by an operator: test incident' });
+    expect(sessionsFor(incident)).toHaveLength(0);
+  });
+});
+
+describe('Devin session states', () => {
+  it('waiting for the user → one nudge, then keeps polling to the PR', async () => {
+    const incident = seeded();
+    let polls = 0;
+    holdSession(incident, () => (++polls <= 4 ? { status: 'running', status_detail: 'waiting_for_user' } : undefined));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)[0]?.messages).toHaveLength(1);
+    expect(sessionsFor(incident)[0]?.messages[0]).toMatch(/continue without waiting/);
+  });
+
+  it('suspended for inactivity → a message resumes it', async () => {
+    const incident = seeded();
+    let suspended = true;
+    holdSession(incident, () => (suspended ? { status: 'suspended', status_detail: 'inactivity' } : undefined));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    await eventually(async () => (sessionsFor(incident)[0]?.messages.length ? true : undefined), 'the resume message');
+    suspended = false;
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)[0]?.messages[0]).toMatch(/resume/);
+  });
+
+  it('suspended for quota → needs_attention; `skip` ends it skipped', async () => {
+    const incident = seeded();
+    holdSession(incident, () => ({ status: 'suspended', status_detail: 'out_of_quota' }));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    const parked = await waitForPhase(incident, 'needs_attention');
+    expect(parked.lastError).toMatch(/out_of_quota/);
+    await handleFor(incident).signal(skipSignal);
+    expect(await handleFor(incident).result()).toMatchObject({ outcome: 'skipped', devinSessionId: sessionsFor(incident)[0]?.session_id });
+  });
+});
