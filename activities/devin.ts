@@ -20,6 +20,10 @@ export interface CreateSessionRequest {
   title: string;
   tags: string[];
   playbook_id?: string;
+  knowledge_ids?: string[];
+  repos?: string[];
+  max_acu_limit?: number;
+  structured_output_schema?: Record<string, unknown>;
 }
 
 const QUOTA_OR_BILLING = new Set([
@@ -42,9 +46,40 @@ export const SessionFailureTypes = {
 /** Situations the workflow answers with a message to the session. */
 export type SessionSituation = 'waiting_for_user' | 'finished_without_pr' | 'inactive';
 
+/** What the session reported through `structured_output_schema`, type-checked. */
+export interface PostmortemReport {
+  prUrl?: string;
+  pageUrl?: string;
+  postmortemPath?: string;
+  rootCause?: string;
+  rootCauseConfirmed?: boolean;
+  actionItems?: string[];
+}
+
 export type SessionObservation =
-  | { kind: 'pull_request'; url: string }
+  | { kind: 'published'; url: string; report?: PostmortemReport }
   | { kind: SessionSituation; status: string; detail?: string };
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim().length > 0 ? value.trim().slice(0, 2_000) : undefined);
+
+export function postmortemReport(session: DevinSession): PostmortemReport | undefined {
+  const output = session.structured_output;
+  if (!output || typeof output !== 'object') return undefined;
+  const items = Array.isArray(output.action_items)
+    ? output.action_items
+        .map((item) => (typeof item === 'string' ? text(item) : item && typeof item === 'object' ? text((item as Record<string, unknown>).title ?? (item as Record<string, unknown>).description) : undefined))
+        .filter((item): item is string => item !== undefined)
+        .slice(0, 50)
+    : undefined;
+  return {
+    prUrl: text(output.pr_url),
+    pageUrl: text(output.page_url),
+    postmortemPath: text(output.postmortem_path),
+    rootCause: text(output.root_cause),
+    rootCauseConfirmed: typeof output.root_cause_confirmed === 'boolean' ? output.root_cause_confirmed : undefined,
+    actionItems: items,
+  };
+}
 
 export class DevinClient {
   constructor(
@@ -110,9 +145,11 @@ export function pullRequestUrl(session: DevinSession): string | undefined {
  * no history events); a session that cannot continue without a human is a non-retryable failure.
  * `ignore` lists situations already answered, which then count as "still working".
  */
-export function judgeSession(session: DevinSession, ignore: SessionSituation[] = []): SessionObservation {
-  const pr = pullRequestUrl(session);
-  if (pr) return { kind: 'pull_request', url: pr };
+export function judgeSession(session: DevinSession, ignore: SessionSituation[] = [], destination: 'repo' | 'wiki' = 'repo'): SessionObservation {
+  const report = postmortemReport(session);
+  // Repo: an open PR. Wiki: the page URL the session reports in its structured output.
+  const published = destination === 'wiki' ? report?.pageUrl : (pullRequestUrl(session) ?? undefined);
+  if (published) return { kind: 'published', url: published, report };
   const detail = session.status_detail ?? undefined;
   const where = `Devin session ${session.session_id}${session.url ? ` (${session.url})` : ''}`;
   const state = `${session.status}${detail ? `/${detail}` : ''}`;

@@ -16,6 +16,10 @@ export interface JsonRequest {
    * activity's retry policy alone decides (polling keeps its interval).
    */
   attempt?: number;
+  /** The body is text, not JSON (Slack answers `ok`). */
+  text?: boolean;
+  /** How errors name the endpoint when its path is itself a secret (a Slack webhook URL). */
+  label?: string;
 }
 
 /** Error types the workflow recognises; they also show in the Temporal UI. */
@@ -71,7 +75,7 @@ function errorDetail(text: string): string {
 
 export async function requestJson<T>(req: JsonRequest): Promise<T> {
   const signals = [AbortSignal.timeout(req.timeoutMs), ...(req.signal ? [req.signal] : [])];
-  const path = new URL(req.url).pathname;
+  const path = req.label ?? new URL(req.url).pathname;
   let response: Response;
   let text: string;
   try {
@@ -93,6 +97,7 @@ export async function requestJson<T>(req: JsonRequest): Promise<T> {
     });
   }
   if (response.ok) {
+    if (req.text) return text as T;
     if (text.length === 0) return {} as T;
     try {
       return JSON.parse(text) as T;

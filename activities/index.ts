@@ -1,17 +1,20 @@
 // The activities the incident workflow calls, bound to the worker's configuration. Credentials stay
 // here, in the worker process: they never travel through workflow inputs, results or history.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkerConfig } from '../src/config';
 import type { IncidentContext } from '../src/incident';
-import { buildPostmortemPrompt, postmortemPath, sessionTags, sessionTitle } from '../src/prompt';
+import { buildPostmortemPrompt, POSTMORTEM_OUTPUT_SCHEMA, postmortemPath, sessionTags, sessionTitle } from '../src/prompt';
+import type { RoutingRules } from '../src/routing';
+import { renderPostmortemSkeleton } from '../src/skeleton';
+import { postToSlack } from './slack';
 import { DevinClient, judgeSession, type SessionObservation, type SessionSituation } from './devin';
 import { type CollectContextInput, contextFromApi, contextFromWebhooks, PagerDutyClient } from './pagerduty';
 
 export type { CollectContextInput } from './pagerduty';
-export type { SessionObservation, SessionSituation } from './devin';
+export type { PostmortemReport, SessionObservation, SessionSituation } from './devin';
 
 /** Non-secret settings the workflow needs for its timers and retry policies. */
 export interface PostmortemSettings {
@@ -19,6 +22,22 @@ export interface PostmortemSettings {
   maxWaitMs: number;
   quietPeriodMs: number;
   dryRun: boolean;
+  routing: RoutingRules;
+  destination: 'repo' | 'wiki';
+  /** Why PagerDuty notes are not written, when they are not. */
+  writeBackOff?: string;
+  slack: boolean;
+}
+
+/** Notes the workflow leaves on the PagerDuty incident, each exactly once. */
+export type IncidentNoteKind = 'drafting' | 'published';
+
+export interface WriteBackRequest {
+  incidentId: string;
+  kind: IncidentNoteKind;
+  sessionUrl?: string;
+  url?: string;
+  destination: 'repo' | 'wiki';
 }
 
 /** Why the workflow writes to a running session. */
@@ -34,7 +53,12 @@ export interface SessionMessageRequest {
 
 export type SessionStart =
   | { dryRun: false; sessionId: string; sessionUrl?: string; adopted: boolean }
-  | { dryRun: true; prompt: string; promptPath: string };
+  | { dryRun: true; prompt: string; promptPath: string; skeletonPath: string };
+
+/** The marker that makes a note recognisable on a later attempt, so it is posted once. */
+export function noteMarker(kind: IncidentNoteKind): string {
+  return `[postmortem-pipeline:${kind}]`;
+}
 
 export interface Clock {
   now(): Date;
@@ -57,7 +81,7 @@ function currentAttempt(): number {
 }
 
 export function createActivities(config: WorkerConfig, clock: Clock = { now: () => new Date() }) {
-  const pagerDuty = () => (config.pagerDuty ? new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, activitySignal()) : undefined);
+  const pagerDuty = () => (config.pagerDuty ? new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, activitySignal(), currentAttempt()) : undefined);
   /** `polling`: transient failures wait for the next poll instead of backing off on their own. */
   const devin = (polling = false) =>
     config.devin ? new DevinClient(config.devin, config.httpTimeoutMs, activitySignal(), polling ? undefined : currentAttempt()) : undefined;
@@ -93,6 +117,14 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
         maxWaitMs: config.devinMaxWaitMs,
         quietPeriodMs: config.resolveQuietPeriodMs,
         dryRun: !config.devin,
+        routing: config.routing,
+        destination: config.postmortemDestination,
+        writeBackOff: !config.pagerDuty
+          ? 'PAGERDUTY_API_TOKEN is not set'
+          : !config.pagerDutyFromEmail
+            ? 'PAGERDUTY_FROM_EMAIL is not set'
+            : undefined,
+        slack: Boolean(config.slackWebhookUrl),
       };
     },
 
@@ -105,27 +137,29 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
     },
 
     async startPostmortemSession(context: IncidentContext): Promise<SessionStart> {
-      const prompt = buildPostmortemPrompt(context);
+      const template = config.postmortemTemplate ? await readFile(config.postmortemTemplate, 'utf8') : undefined;
+      const prompt = buildPostmortemPrompt(context, { destination: config.postmortemDestination, template });
       const client = devin();
       if (!client) {
-        const file = path.join(config.postmortemOutputDir, `${context.incident.id}-dry-run-prompt.md`);
-        await mkdir(path.dirname(file), { recursive: true });
+        await mkdir(config.postmortemOutputDir, { recursive: true });
+        const promptPath = path.join(config.postmortemOutputDir, `${context.incident.id}-dry-run-prompt.md`);
+        const skeletonPath = path.join(config.postmortemOutputDir, path.basename(postmortemPath(context)));
         await writeFile(
-          file,
+          promptPath,
           [
             `<!-- DRY RUN: DEVIN_API_KEY is not set, so no Devin session was started. This is the prompt that would have been sent. -->`,
             `# DRY RUN — postmortem prompt for PagerDuty incident ${context.incident.id}`,
             '',
-            `Would open: \`${postmortemPath(context)}\``,
+            `Would open: \`${postmortemPath(context)}\` · skeleton rendered to \`${skeletonPath}\``,
             '',
             prompt,
             '',
           ].join('\n'),
         );
-        return { dryRun: true, prompt, promptPath: file };
+        await writeFile(skeletonPath, renderPostmortemSkeleton(context));
+        return { dryRun: true, prompt, promptPath, skeletonPath };
       }
 
-      const tags = sessionTags(context);
       // Devin v3 has no idempotency key: a session tagged with this incident may already exist
       // (an earlier attempt whose response was lost). Adopt it instead of starting a second one.
       const [existing] = await client.sessionsTagged([`pd-incident:${context.incident.id}`]);
@@ -134,16 +168,48 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
       const session = await client.createSession({
         prompt,
         title: sessionTitle(context),
-        tags,
+        tags: sessionTags(context),
+        structured_output_schema: POSTMORTEM_OUTPUT_SCHEMA as unknown as Record<string, unknown>,
         ...(config.devinPlaybookId ? { playbook_id: config.devinPlaybookId } : {}),
+        ...(config.devinKnowledgeIds.length > 0 ? { knowledge_ids: config.devinKnowledgeIds } : {}),
+        ...(config.devinRepos.length > 0 ? { repos: config.devinRepos } : {}),
+        ...(config.devinMaxAcu ? { max_acu_limit: config.devinMaxAcu } : {}),
       });
       return { dryRun: false, sessionId: session.session_id, sessionUrl: session.url, adopted: false };
+    },
+
+    /** Posts a note on the PagerDuty incident unless an earlier attempt already did (notes are checked first). */
+    async writeBackToIncident(request: WriteBackRequest): Promise<{ posted: boolean }> {
+      const client = pagerDuty();
+      if (!client || !config.pagerDutyFromEmail) return { posted: false };
+      const marker = noteMarker(request.kind);
+      const notes = await client.notes(request.incidentId);
+      if (notes.some((note) => note.content.includes(marker))) return { posted: false };
+      const what = request.destination === 'wiki' ? 'page' : 'pull request';
+      const content =
+        request.kind === 'drafting'
+          ? `Postmortem drafting started: Devin session ${request.sessionUrl ?? '(no link)'} ${marker}`
+          : `Postmortem ${what} opened for review: ${request.url ?? '(no link)'}${request.sessionUrl ? ` (Devin session ${request.sessionUrl})` : ''} ${marker}`;
+      await client.addNote(request.incidentId, content, config.pagerDutyFromEmail);
+      return { posted: true };
+    },
+
+    async announceOnSlack(request: { incidentId: string; title?: string; url: string; destination: 'repo' | 'wiki' }): Promise<void> {
+      if (!config.slackWebhookUrl) return;
+      const what = request.destination === 'wiki' ? 'page' : 'pull request';
+      await postToSlack(
+        config.slackWebhookUrl,
+        `Postmortem ${what} for PagerDuty incident ${request.incidentId}${request.title ? ` (${request.title})` : ''} is ready for review: ${request.url}`,
+        config.httpTimeoutMs,
+        activitySignal(),
+        currentAttempt(),
+      );
     },
 
     /** Polled through the activity's retry policy; see judgeSession. */
     async waitForPullRequest(request: { sessionId: string; ignore: SessionSituation[] }): Promise<SessionObservation> {
       const client = requireDevin('poll');
-      return judgeSession(await client.getSession(request.sessionId), request.ignore);
+      return judgeSession(await client.getSession(request.sessionId), request.ignore, config.postmortemDestination);
     },
 
     async sendSessionMessage(request: SessionMessageRequest): Promise<void> {

@@ -4,6 +4,7 @@ import type {
   AlertSummary,
   ChangeEvent,
   IncidentContext,
+  IncidentMetrics,
   IncidentNote,
   IncidentSnapshot,
   TimelineEntry,
@@ -57,6 +58,7 @@ interface ApiAlert {
   status?: string;
   severity?: string;
   html_url?: string;
+  body?: { details?: unknown } | null;
 }
 
 interface ApiNote {
@@ -80,7 +82,12 @@ export class PagerDutyClient {
     private readonly config: PagerDutyApiConfig,
     private readonly timeoutMs: number,
     private readonly signal?: AbortSignal,
+    private readonly attempt?: number,
   ) {}
+
+  private headers(): Record<string, string> {
+    return { authorization: `Token token=${this.config.token}`, accept: 'application/vnd.pagerduty+json;version=2' };
+  }
 
   private get<T>(path: string, query: Record<string, string | string[]> = {}): Promise<T> {
     const url = new URL(`${this.config.baseUrl}${path}`);
@@ -91,12 +98,32 @@ export class PagerDutyClient {
       system: 'PagerDuty',
       method: 'GET',
       url: url.toString(),
-      headers: {
-        authorization: `Token token=${this.config.token}`,
-        accept: 'application/vnd.pagerduty+json;version=2',
-      },
+      headers: this.headers(),
       timeoutMs: this.timeoutMs,
       signal: this.signal,
+      attempt: this.attempt,
+    });
+  }
+
+  /** `From` must be the email of a PagerDuty user: notes are attributed to them. */
+  async addNote(id: string, content: string, fromEmail: string): Promise<ApiNote> {
+    const body = await requestJson<{ note: ApiNote }>({
+      system: 'PagerDuty',
+      method: 'POST',
+      url: `${this.config.baseUrl}/incidents/${encodeURIComponent(id)}/notes`,
+      headers: { ...this.headers(), from: fromEmail },
+      body: { note: { content } },
+      timeoutMs: this.timeoutMs,
+      signal: this.signal,
+      attempt: this.attempt,
+    });
+    return body.note;
+  }
+
+  serviceChangeEvents(serviceId: string, since: string, until: string) {
+    return this.paginate<ApiChangeEvent>(`/services/${encodeURIComponent(serviceId)}/change_events`, 'change_events', CONTEXT_LIMITS.changeEvents, {
+      since,
+      until,
     });
   }
 
@@ -202,6 +229,7 @@ export function contextFromWebhooks(input: CollectContextInput, limitation: stri
     alerts: [],
     notes: input.observedNotes.slice(-CONTEXT_LIMITS.notes),
     changeEvents: [],
+    metrics: deriveMetrics(input.incident, input.observed),
     omitted,
     collectedAt: now.toISOString(),
   };
@@ -238,6 +266,16 @@ export async function contextFromApi(
   if (alerts.omitted > 0) omitted.alerts = alerts.omitted;
   const notes = await attempt('notes', () => client.notes(id), [] as ApiNote[]);
   const changes = await attempt('related change events', () => client.relatedChangeEvents(id), [] as ApiChangeEvent[]);
+  // Deploys and config changes on the service from two hours before the incident until it ended.
+  const window = changeWindow(incident, now);
+  const serviceChanges =
+    incident.service && window
+      ? await attempt('service change events', () => client.serviceChangeEvents(incident.service?.id ?? '', window.since, window.until), {
+          items: [] as ApiChangeEvent[],
+          omitted: 0,
+        })
+      : { items: [] as ApiChangeEvent[], omitted: 0 };
+  if (serviceChanges.omitted > 0) omitted.serviceChanges = serviceChanges.omitted;
 
   // PagerDuty lists newest first: when a long incident is cut, keep its trigger entry anyway.
   const trigger = apiIncident.first_trigger_log_entry;
@@ -251,6 +289,7 @@ export async function contextFromApi(
       kind: entry.type.replace(/_log_entry$/, ''),
       summary: clip(entry.summary),
       agent: orUndefined(entry.agent?.summary),
+      channel: orUndefined(entry.channel?.type),
       url: orUndefined(entry.html_url),
     }))
     .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -272,6 +311,7 @@ export async function contextFromApi(
         summary: clip(alert.summary),
         severity: alert.severity,
         status: alert.status,
+        details: alert.body?.details === undefined || alert.body?.details === null ? undefined : clip(JSON.stringify(alert.body.details)),
         url: alert.html_url,
       })),
       CONTEXT_LIMITS.alerts,
@@ -281,18 +321,51 @@ export async function contextFromApi(
       notes.map<IncidentNote>((note) => ({ at: note.created_at, author: orUndefined(note.user?.summary), content: clip(note.content) })),
       CONTEXT_LIMITS.notes,
     ),
-    changeEvents: keep(
-      'changeEvents',
-      changes.map<ChangeEvent>((change) => ({
-        at: change.timestamp ?? '',
-        summary: clip(change.summary),
-        source: orUndefined(change.source),
-        correlation: orUndefined(change.correlation_reason?.reason),
-        url: change.links?.find((link) => link.href)?.href,
-      })),
-      CONTEXT_LIMITS.changeEvents,
-    ),
+    changeEvents: keep('changeEvents', changes.map(toChangeEvent), CONTEXT_LIMITS.changeEvents),
+    serviceChanges: serviceChanges.items.map(toChangeEvent).sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    metrics: deriveMetrics(incident, timeline),
     omitted,
     collectedAt: now.toISOString(),
+  };
+}
+
+function toChangeEvent(change: ApiChangeEvent): ChangeEvent {
+  return {
+    at: change.timestamp ?? '',
+    summary: clip(change.summary),
+    source: orUndefined(change.source),
+    correlation: orUndefined(change.correlation_reason?.reason),
+    url: change.links?.find((link) => link.href)?.href,
+  };
+}
+
+const CHANGE_LOOKBACK_MS = 2 * 3_600_000;
+
+/** [created − 2 h, resolved (or now)], in UTC, as PagerDuty's since/until want it. */
+export function changeWindow(incident: IncidentSnapshot, now: Date): { since: string; until: string } | undefined {
+  const created = incident.createdAt ? Date.parse(incident.createdAt) : NaN;
+  if (!Number.isFinite(created)) return undefined;
+  const resolved = incident.resolvedAt ? Date.parse(incident.resolvedAt) : NaN;
+  const until = Number.isFinite(resolved) ? resolved : now.getTime();
+  const since = created - CHANGE_LOOKBACK_MS;
+  if (until <= since) return undefined; // clocks disagree: no sensible window
+  return { since: new Date(since).toISOString(), until: new Date(until).toISOString() };
+}
+
+/** Time to acknowledge and resolve from the timeline, and who took part. */
+export function deriveMetrics(incident: IncidentSnapshot, timeline: TimelineEntry[]): IncidentMetrics {
+  const created = incident.createdAt ? Date.parse(incident.createdAt) : NaN;
+  const first = (kind: string) => timeline.find((e) => e.kind === kind)?.at;
+  const since = (at: string | undefined) => {
+    if (!at || !Number.isFinite(created)) return undefined;
+    const ms = Date.parse(at) - created;
+    return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+  };
+  const acting = new Set(['acknowledge', 'resolve', 'annotate', 'reassign', 'assign', 'escalate', 'acknowledged', 'resolved', 'annotated']);
+  const responders = [...new Set(timeline.filter((e) => acting.has(e.kind) && e.agent).map((e) => e.agent as string))];
+  return {
+    timeToAcknowledgeMs: since(first('acknowledge') ?? first('acknowledged')),
+    timeToResolveMs: since(incident.resolvedAt ?? first('resolve') ?? first('resolved')),
+    responders,
   };
 }

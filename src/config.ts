@@ -2,6 +2,7 @@
 // refuses to start with a message naming the variable and what is wrong with it.
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import type { RoutingRules } from './routing';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -73,6 +74,59 @@ const logLevel = optionalText.transform((value, ctx) => {
 
 const taskQueue = optionalText.transform((value) => value ?? 'incident-postmortems');
 
+const list = optionalText.transform((value) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+
+const oneOf = <T extends string>(values: readonly T[], fallback: T) =>
+  optionalText.transform((value, ctx) => {
+    const v = (value ?? fallback).toLowerCase();
+    if (!(values as readonly string[]).includes(v)) {
+      ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')} (got "${value}")` });
+      return z.NEVER;
+    }
+    return v as T;
+  });
+
+const flag = (fallback: boolean) =>
+  optionalText.transform((value, ctx) => {
+    if (value === undefined) return fallback;
+    if (/^(true|1|yes|on)$/i.test(value)) return true;
+    if (/^(false|0|no|off)$/i.test(value)) return false;
+    ctx.addIssue({ code: 'custom', message: `must be true or false (got "${value}")` });
+    return z.NEVER;
+  });
+
+const priorityLevel = optionalText.transform((value, ctx) => {
+  const text = (value ?? 'P2').toUpperCase();
+  if (!/^P[1-9]$/.test(text)) {
+    ctx.addIssue({ code: 'custom', message: `must be a priority like P1, P2 … P9 (got "${value}")` });
+    return z.NEVER;
+  }
+  return Number(text.slice(1));
+});
+
+const email = optionalText.transform((value, ctx) => {
+  if (value !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: `must be the email address of a PagerDuty user (got "${value}")` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const positiveInt = optionalText.transform((value, ctx) => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    ctx.addIssue({ code: 'custom', message: `must be a positive whole number (got "${value}")` });
+    return z.NEVER;
+  }
+  return n;
+});
+
 const bridgeSchema = z
   .object({
     PORT: port(3000),
@@ -106,6 +160,22 @@ const workerSchema = z
     RESOLVE_QUIET_PERIOD: duration('10m', 0),
     HTTP_TIMEOUT: duration('30s', 100),
     POSTMORTEM_OUTPUT_DIR: optionalText.transform((value) => value ?? 'postmortems'),
+    POSTMORTEM_TEMPLATE: optionalText,
+    POSTMORTEM_DESTINATION: oneOf(['repo', 'wiki'] as const, 'repo'),
+    POSTMORTEM_MIN_PRIORITY: priorityLevel,
+    POSTMORTEM_NO_PRIORITY: oneOf(['urgency', 'always', 'never'] as const, 'urgency'),
+    DEVIN_KNOWLEDGE_IDS: list,
+    DEVIN_REPOS: list,
+    DEVIN_MAX_ACU: positiveInt,
+    PAGERDUTY_FROM_EMAIL: email,
+    SLACK_WEBHOOK_URL: optionalText.transform((value, ctx) => {
+      if (value !== undefined && !/^https?:\/\//.test(value)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a Slack incoming-webhook URL' });
+        return z.NEVER;
+      }
+      return value;
+    }),
+    REDACT_PERSONAL_DATA: flag(true),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: logLevel,
   })
@@ -179,6 +249,18 @@ export interface WorkerConfig {
   resolveQuietPeriodMs: number;
   httpTimeoutMs: number;
   postmortemOutputDir: string;
+  /** A markdown template file the postmortem must follow. */
+  postmortemTemplate?: string;
+  /** `repo`: a PR under docs/postmortems/; `wiki`: a Confluence/Notion page whose URL is the result. */
+  postmortemDestination: 'repo' | 'wiki';
+  routing: RoutingRules;
+  devinKnowledgeIds: string[];
+  devinRepos: string[];
+  devinMaxAcu?: number;
+  /** Write-back to the PagerDuty incident needs a token and the email of a PagerDuty user. */
+  pagerDutyFromEmail?: string;
+  slackWebhookUrl?: string;
+  redactPersonalData: boolean;
   taskQueue: string;
   logLevel: string;
 }
@@ -202,6 +284,15 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     resolveQuietPeriodMs: parsed.RESOLVE_QUIET_PERIOD,
     httpTimeoutMs: parsed.HTTP_TIMEOUT,
     postmortemOutputDir: parsed.POSTMORTEM_OUTPUT_DIR,
+    postmortemTemplate: parsed.POSTMORTEM_TEMPLATE,
+    postmortemDestination: parsed.POSTMORTEM_DESTINATION,
+    routing: { minPriority: parsed.POSTMORTEM_MIN_PRIORITY, noPriority: parsed.POSTMORTEM_NO_PRIORITY },
+    devinKnowledgeIds: parsed.DEVIN_KNOWLEDGE_IDS,
+    devinRepos: parsed.DEVIN_REPOS,
+    devinMaxAcu: parsed.DEVIN_MAX_ACU,
+    pagerDutyFromEmail: parsed.PAGERDUTY_FROM_EMAIL,
+    slackWebhookUrl: parsed.SLACK_WEBHOOK_URL,
+    redactPersonalData: parsed.REDACT_PERSONAL_DATA,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
     logLevel: parsed.LOG_LEVEL,
   };

@@ -72,6 +72,8 @@ export interface TimelineEntry {
   kind: string;
   summary: string;
   agent?: string;
+  /** How it happened: web, api, email, auto, slack… */
+  channel?: string;
   url?: string;
 }
 
@@ -80,6 +82,8 @@ export interface AlertSummary {
   summary: string;
   severity?: string;
   status?: string;
+  /** The monitoring tool's body details, as compact JSON, clipped. */
+  details?: string;
   url?: string;
 }
 
@@ -97,6 +101,23 @@ export interface ChangeEvent {
   url?: string;
 }
 
+/** One line of evidence from an optional collector (Datadog, Sentry), with its source link. */
+export interface EvidenceItem {
+  at: string;
+  kind: string;
+  summary: string;
+  url?: string;
+}
+
+/** What one optional collector found; a collector that failed says so in `problem` instead of blocking. */
+export interface ExternalEvidence {
+  source: 'datadog' | 'sentry';
+  items: EvidenceItem[];
+  /** Items left out to keep the pack bounded. */
+  omitted: number;
+  problem?: string;
+}
+
 /** The evidence a postmortem is written from. Bounded so it stays far below Temporal's payload limit. */
 export interface IncidentContext {
   source: 'pagerduty_api' | 'webhook_only';
@@ -109,7 +130,20 @@ export interface IncidentContext {
   changeEvents: ChangeEvent[];
   /** Items left out to keep the pack bounded, by list. */
   omitted: Record<string, number>;
+  /** Changes on the incident's service from two hours before it started until it was resolved. */
+  serviceChanges?: ChangeEvent[];
+  /** Datadog, Sentry… when configured. */
+  external?: ExternalEvidence[];
+  /** Derived from the timeline. */
+  metrics?: IncidentMetrics;
   collectedAt: string;
+}
+
+export interface IncidentMetrics {
+  timeToAcknowledgeMs?: number;
+  timeToResolveMs?: number;
+  /** Who acknowledged, resolved, reassigned or wrote notes. */
+  responders: string[];
 }
 
 export interface PostmortemStatus {
@@ -134,6 +168,12 @@ export interface PostmortemStatus {
   skipReason?: string;
   /** The surviving incident when this one was resolved by a merge. */
   mergedInto?: string;
+  /** Why the incident does or does not get a postmortem (severity routing). */
+  routing?: string;
+  /** Wiki destination: the published page. */
+  pageUrl?: string;
+  /** What was written back to PagerDuty and Slack, or why not. */
+  writeBack: string[];
   /** Reopenings after the Devin session started (each was told to the session). */
   reopenedAfterDraft: number;
   eventsReceived: number;
@@ -142,8 +182,17 @@ export interface PostmortemStatus {
 
 export interface PostmortemResult {
   incidentId: string;
-  outcome: 'pull_request_opened' | 'dry_run' | 'skipped';
+  outcome: 'pull_request_opened' | 'page_published' | 'dry_run' | 'skipped';
   skipReason?: string;
+  pageUrl?: string;
+  /** What the session reported (structured output): root cause and action items. */
+  postmortem?: {
+    path?: string;
+    rootCause?: string;
+    rootCauseConfirmed?: boolean;
+    actionItems?: string[];
+  };
+  skeletonPath?: string;
   pullRequestUrl?: string;
   devinSessionId?: string;
   devinSessionUrl?: string;

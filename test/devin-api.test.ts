@@ -81,7 +81,7 @@ describe('DevinClient against the fake Devin v3 API', () => {
     const second = await client.getSession(created.session_id);
     expect(second.status).toBe('running');
     expect(pullRequestUrl(second)).toMatch(/^https:\/\/github\.com\/acme\/runbooks\/pull\/\d+$/);
-    expect(judgeSession(second)).toEqual({ kind: 'pull_request', url: pullRequestUrl(second) });
+    expect(judgeSession(second)).toEqual({ kind: 'published', url: pullRequestUrl(second), report: undefined });
     expect(fake.sessions[0]?.polls).toBe(2);
   });
 
@@ -315,7 +315,7 @@ describe('judgeSession', () => {
 
   test('a pull request wins over any state; an empty pr_url does not count', () => {
     const pr = 'https://github.com/acme/runbooks/pull/9';
-    expect(judgeSession(session({ status: 'exit', pull_requests: [{ pr_url: '', pr_state: null }, { pr_url: pr, pr_state: 'merged' }] }))).toEqual({ kind: 'pull_request', url: pr });
+    expect(judgeSession(session({ status: 'exit', pull_requests: [{ pr_url: '', pr_state: null }, { pr_url: pr, pr_state: 'merged' }] }))).toEqual({ kind: 'published', url: pr, report: undefined });
     expect(pullRequestUrl(session({ pull_requests: [{ pr_url: '', pr_state: 'open' }] }))).toBeUndefined();
   });
 });

@@ -397,6 +397,8 @@ describe('contextFromWebhooks', () => {
       alerts: [],
       notes: input.observedNotes,
       changeEvents: [],
+      // Derived from the observed events: acknowledged 5 min after creation, by the one responder.
+      metrics: { timeToAcknowledgeMs: 300_000, timeToResolveMs: undefined, responders: ['Jane Doe'] },
       omitted: {},
       collectedAt: NOW.toISOString(),
     });
@@ -415,5 +417,6 @@ describe('contextFromWebhooks', () => {
     expect(context.timeline).toHaveLength(CONTEXT_LIMITS.timeline);
     expect(context.timeline[0]?.summary).toBe('note 5');
     expect(context.timeline.at(-1)?.summary).toBe(`note ${CONTEXT_LIMITS.timeline + 4}`);
+    expect(context.omitted.timeline).toBe(5);
   });
 });

@@ -16,7 +16,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { RetryState, type SearchAttributeUpdatePair } from '@temporalio/common';
-import type { PostmortemActivities, SessionMessageKind, SessionSituation, SessionStart } from '../activities';
+import type { IncidentNoteKind, PostmortemActivities, PostmortemReport, SessionMessageKind, SessionSituation, SessionStart } from '../activities';
 import { formatDuration } from '../src/duration';
 import type {
   IncidentContext,
@@ -29,6 +29,7 @@ import type {
   TimelineEntry,
 } from '../src/incident';
 import { cancelSignal, incidentEventSignal, type OperatorNote, retrySignal, skipSignal, statusQuery } from '../src/messages';
+import { routePostmortem } from '../src/routing';
 import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../src/search-attributes';
 
 export interface IncidentPostmortemInput {
@@ -75,6 +76,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     eventsReceived: 0,
     duplicatesIgnored: 0,
     reopenedAfterDraft: 0,
+    writeBack: [],
   };
   const seenDeliveries: string[] = [];
   const observed: TimelineEntry[] = [];
@@ -244,7 +246,11 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   }
 
   /** Watches the session until its PR is open, answering what Devin needs along the way. */
-  async function watchSession(session: Extract<SessionStart, { dryRun: false }>, pollIntervalMs: number, maxWaitMs: number): Promise<string> {
+  async function watchSession(
+    session: Extract<SessionStart, { dryRun: false }>,
+    pollIntervalMs: number,
+    maxWaitMs: number,
+  ): Promise<{ url: string; report?: PostmortemReport }> {
     const deadline = Date.now() + maxWaitMs;
     const answered: SessionSituation[] = [];
     let followedUp = false;
@@ -270,8 +276,8 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
         continue;
       }
       switch (observation.kind) {
-        case 'pull_request':
-          return observation.url;
+        case 'published':
+          return { url: observation.url, report: observation.report };
         case 'waiting_for_user':
           answered.push('waiting_for_user'); // one nudge, then keep polling
           await sendToSession('nudge');
@@ -294,6 +300,37 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
           break;
       }
     }
+  }
+
+  /** Notes on the PagerDuty incident and the Slack line: useful, never worth blocking the postmortem for. */
+  async function writeBack(kind: IncidentNoteKind, destination: 'repo' | 'wiki', writeBackOff: string | undefined, url?: string) {
+    const label = kind === 'drafting' ? 'drafting note' : 'review note';
+    if (writeBackOff) {
+      if (!status.writeBack.some((line) => line.startsWith('PagerDuty notes off'))) status.writeBack.push(`PagerDuty notes off: ${writeBackOff}`);
+    } else {
+      try {
+        const { posted } = await pagerDuty.writeBackToIncident.executeWithOptions(
+          { summary: kind === 'drafting' ? 'Note on PagerDuty: drafting started' : 'Note on PagerDuty: postmortem ready' },
+          [{ incidentId: input.incidentId, kind, sessionUrl: status.devinSessionUrl, url, destination }],
+        );
+        status.writeBack.push(`PagerDuty ${label} ${posted ? 'posted' : 'already there'}`);
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        status.writeBack.push(`PagerDuty ${label} failed: ${failureMessage(error)}`);
+      }
+    }
+    publish();
+  }
+
+  async function announce(url: string, destination: 'repo' | 'wiki') {
+    try {
+      await devin.announceOnSlack.executeWithOptions({ summary: 'Announce on Slack' }, [{ incidentId: input.incidentId, title: incident.title, url, destination }]);
+      status.writeBack.push('Slack message sent');
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      status.writeBack.push(`Slack message failed: ${failureMessage(error)}`);
+    }
+    publish();
   }
 
   // Messages for the session (a reopening) go out alongside the polling, in order.
@@ -338,6 +375,10 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     // ---- 3. Resolved: refresh the evidence and start drafting ----
     enter('drafting');
     const context = await collectContext('Refresh PagerDuty timeline after resolution');
+    // Severity routing, with the latest priority (webhooks and the refreshed incident).
+    const route = routePostmortem(incident, settings.routing);
+    status.routing = route.reason;
+    if (!route.qualifies) throw new Skipped(route.reason);
     const session = await attempt(settings.dryRun ? 'Write dry-run prompt' : 'Start Devin session', () =>
       devin.startPostmortemSession.executeWithOptions(
         { summary: settings.dryRun ? 'Write dry-run prompt (no DEVIN_API_KEY)' : 'Start Devin session' },
@@ -349,31 +390,49 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
       status.dryRun = true;
       status.promptPath = session.promptPath;
       enter('completed');
-      return { incidentId: input.incidentId, outcome: 'dry_run', prompt: session.prompt, promptPath: session.promptPath };
+      return {
+        incidentId: input.incidentId,
+        outcome: 'dry_run',
+        prompt: session.prompt,
+        promptPath: session.promptPath,
+        skeletonPath: session.skeletonPath,
+      };
     }
     sessionId = session.sessionId;
     status.devinSessionId = session.sessionId;
     status.devinSessionUrl = session.sessionUrl;
+    publish();
+    await writeBack('drafting', settings.destination, settings.writeBackOff);
 
     // ---- 4. Wait for the pull request ----
     enter('awaiting_pr');
     const messenger = deliverSessionMessages();
+    let published: { url: string; report?: PostmortemReport };
     try {
-      status.pullRequestUrl = await watchSession(session, settings.pollIntervalMs, settings.maxWaitMs);
+      published = await watchSession(session, settings.pollIntervalMs, settings.maxWaitMs);
     } finally {
       sessionFinished = true;
       await messenger;
     }
-
-    // ---- 5. Done ----
+    if (settings.destination === 'wiki') status.pageUrl = published.url;
+    else status.pullRequestUrl = published.url;
     status.lastError = undefined;
+    publish();
+
+    // ---- 5. Tell the responders where it is, then done ----
+    await writeBack('published', settings.destination, settings.writeBackOff, published.url);
+    if (settings.slack) await announce(published.url, settings.destination);
     enter('completed');
+    const report = published.report;
     return {
       incidentId: input.incidentId,
-      outcome: 'pull_request_opened',
-      pullRequestUrl: status.pullRequestUrl,
+      outcome: settings.destination === 'wiki' ? 'page_published' : 'pull_request_opened',
+      ...(settings.destination === 'wiki' ? { pageUrl: published.url } : { pullRequestUrl: published.url }),
       devinSessionId: session.sessionId,
       devinSessionUrl: session.sessionUrl,
+      ...(report
+        ? { postmortem: { path: report.postmortemPath, rootCause: report.rootCause, rootCauseConfirmed: report.rootCauseConfirmed, actionItems: report.actionItems } }
+        : {}),
     };
   }
 
@@ -453,6 +512,9 @@ function renderDetails(status: PostmortemStatus): string {
   }
   if (status.devinSessionId) lines.push(`**Devin session:** ${link(status.devinSessionId, status.devinSessionUrl)}`);
   if (status.pullRequestUrl) lines.push(`**Pull request:** ${link(status.pullRequestUrl, status.pullRequestUrl)}`);
+  if (status.pageUrl) lines.push(`**Postmortem page:** ${link(status.pageUrl, status.pageUrl)}`);
+  if (status.routing) lines.push(`**Routing:** ${status.routing}`);
+  if (status.writeBack.length > 0) lines.push(`**Write-back:** ${status.writeBack.join('; ')}`);
   if (status.dryRun) lines.push(`**Dry run:** prompt written to \`${status.promptPath ?? '?'}\` (no DEVIN_API_KEY)`);
   if (status.reopenedAfterDraft > 0) lines.push(`**Reopened after drafting started:** ${status.reopenedAfterDraft}× (the session was told)`);
   if (status.skipReason) lines.push(`**Skipped:** ${status.skipReason}`);
