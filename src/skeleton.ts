@@ -41,8 +41,12 @@ export function renderPostmortemSkeleton(context: IncidentContext): string {
     '',
     '| Time (UTC) | Event | Who | Source |',
     '|---|---|---|---|',
-    ...context.timeline.map((e) => `| ${cell(e.at)} | ${cell(`${e.kind}: ${e.summary}`)} | ${cell(e.agent)} | ${e.url ? `[log entry](${e.url})` : 'webhook'} |`),
-    ...context.alerts.map((a) => `| ${cell(a.at)} | ${cell(`alert (${a.severity ?? 'unknown'}): ${a.summary}`)} |  | ${a.url ? `[alert](${a.url})` : ''} |`),
+    ...[
+      ...context.timeline.map((e) => ({ at: e.at, row: `| ${cell(e.at)} | ${cell(`${e.kind}: ${e.summary}`)} | ${cell(e.agent)} | ${e.url ? `[log entry](${e.url})` : 'webhook'} |` })),
+      ...context.alerts.map((a) => ({ at: a.at, row: `| ${cell(a.at)} | ${cell(`alert (${a.severity ?? 'unknown'}): ${a.summary}`)} |  | ${a.url ? `[alert](${a.url})` : ''} |` })),
+    ]
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+      .map((r) => r.row),
     '',
     '## Suspect changes',
     '',
