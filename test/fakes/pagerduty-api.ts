@@ -326,6 +326,23 @@ export class FakePagerDutyApi {
     return this.incidents.get(id)?.notes ?? [];
   }
 
+  /**
+   * The next `times` requests with this method and path are carried out (a note is really created), then
+   * the connection is dropped without an answer — a response lost on the way back.
+   */
+  dropResponses(method: string, pathMatch: string | RegExp, times = 1): void {
+    this.drops.push({ method: method.toUpperCase(), match: pathMatch, remaining: times });
+  }
+
+  private readonly drops: { method: string; match: string | RegExp; remaining: number }[] = [];
+
+  private takeDrop(method: string, path: string): boolean {
+    const drop = this.drops.find((d) => d.method === method && d.remaining > 0 && (typeof d.match === 'string' ? path.startsWith(d.match) : d.match.test(path)));
+    if (!drop) return false;
+    drop.remaining -= 1;
+    return true;
+  }
+
   /** Queue faults for the next requests whose path matches (string = exact path prefix, or RegExp). */
   fail(pathMatch: string | RegExp, fault: FakeFault): void {
     this.faults.push({ match: pathMatch, fault, remaining: fault.times ?? 1 });
@@ -525,6 +542,10 @@ export class FakePagerDutyApi {
     } catch (error) {
       if (error instanceof HttpError) reply = { status: error.status, body: error.body, headers: error.headers };
       else reply = { status: 500, body: errorBody('Internal Server Error', 2000) };
+    }
+    if (reply.status < 400 && this.takeDrop(method, url.pathname)) {
+      res.socket?.destroy();
+      return;
     }
     this.send(res, reply);
   }
