@@ -12,9 +12,9 @@ export class FakeSlackWebhook {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<FakeSlackWebhook> {
-    let fake: FakeSlackWebhook | undefined;
-    const server = createServer((req, res) => fake?.handle(req, res));
-    fake = new FakeSlackWebhook(server);
+    const server = createServer();
+    const fake = new FakeSlackWebhook(server);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return fake;
   }
