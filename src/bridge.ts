@@ -1,10 +1,12 @@
 // `npm run bridge`: the HTTP endpoint PagerDuty delivers webhooks to.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { loadBridgeConfig, ConfigError } from './config';
 import { loadDotEnv } from './env-file';
 import { createLogger, type Logger } from './logger';
 import { createLazyClient, describeTarget, loadTemporalSettings } from './temporal-connection';
 import { createWebhookApp } from './webhook-app';
+
+const DRAIN_GRACE_MS = 10_000;
 
 export interface RunningBridge {
   server: Server;
@@ -27,6 +29,15 @@ export async function startBridge(env: Record<string, string | undefined> = proc
     const s = app.listen(config.port, () => resolve(s));
     s.once('error', reject);
   });
+  // Draining: answers still in flight tell their clients to hang up, so keep-alive connections do
+  // not hold a SIGTERM open; a stuck client is cut off after the grace time.
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    if (draining) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info(
@@ -45,10 +56,15 @@ export async function startBridge(env: Record<string, string | undefined> = proc
     server,
     port,
     close: async () => {
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      const cutOff = setTimeout(() => server.closeAllConnections(), DRAIN_GRACE_MS);
+      cutOff.unref();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      clearTimeout(cutOff);
       await client.connection.close();
     },
   };
