@@ -4,6 +4,7 @@ import { loadBridgeConfig, ConfigError } from './config';
 import { loadDotEnv } from './env-file';
 import { createLogger, type Logger } from './logger';
 import { createLazyClient, describeTarget, loadTemporalSettings } from './temporal-connection';
+import { createBridgeMetrics } from './bridge-metrics';
 import { createWebhookApp } from './webhook-app';
 
 const DRAIN_GRACE_MS = 10_000;
@@ -24,6 +25,7 @@ export async function startBridge(env: Record<string, string | undefined> = proc
     taskQueue: config.taskQueue,
     secrets: { signingSecrets: config.webhookSigningSecrets, sharedSecret: config.sharedWebhookSecret },
     logger,
+    metrics: createBridgeMetrics(),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));

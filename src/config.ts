@@ -176,6 +176,13 @@ const workerSchema = z
       return value;
     }),
     REDACT_PERSONAL_DATA: flag(true),
+    WORKER_METRICS_ADDRESS: optionalText.transform((value, ctx) => {
+      if (value !== undefined && !/^[\w.-]*:\d{1,5}$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be host:port, e.g. 0.0.0.0:9464 (got "${value}")` });
+        return z.NEVER;
+      }
+      return value;
+    }),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: logLevel,
   })
@@ -261,6 +268,8 @@ export interface WorkerConfig {
   pagerDutyFromEmail?: string;
   slackWebhookUrl?: string;
   redactPersonalData: boolean;
+  /** Prometheus endpoint of the worker's Temporal Runtime (host:port). */
+  workerMetricsAddress?: string;
   taskQueue: string;
   logLevel: string;
 }
@@ -293,6 +302,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     pagerDutyFromEmail: parsed.PAGERDUTY_FROM_EMAIL,
     slackWebhookUrl: parsed.SLACK_WEBHOOK_URL,
     redactPersonalData: parsed.REDACT_PERSONAL_DATA,
+    workerMetricsAddress: parsed.WORKER_METRICS_ADDRESS,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
     logLevel: parsed.LOG_LEVEL,
   };

@@ -14,6 +14,7 @@ import { MIN_RETENTION_MS } from './postmortem-worker';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
 import { findTemporalCli, PROJECT_ROOT } from './temporal-cli';
 import { runWorker } from './worker';
+import { installWorkerRuntime } from './worker-runtime';
 
 function temporalExecutable(log: ReturnType<typeof createLogger>) {
   let cli = findTemporalCli();
@@ -31,6 +32,8 @@ async function main() {
   loadDotEnv();
   const log = createLogger('dev');
   const env: Record<string, string | undefined> = { ...process.env };
+  // Before the dev server's connection exists: the worker's SDK logs and metrics go through our runtime.
+  installWorkerRuntime(createLogger('worker'), { metricsAddress: env.WORKER_METRICS_ADDRESS });
 
   if (!env.PAGERDUTY_WEBHOOK_SECRETS && !env.WEBHOOK_SECRET) env.PAGERDUTY_WEBHOOK_SECRETS = devWebhookSecret();
   // Locally a simulated incident should not sit in its 10-minute production quiet period.

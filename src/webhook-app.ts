@@ -4,6 +4,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { type BridgeMetrics, createBridgeMetrics } from './bridge-metrics';
 import type { Logger } from './logger';
 import { type IncidentEvent, incidentSummaryLine, workflowIdForIncident } from './incident';
 import { incidentEventSignal } from './messages';
@@ -19,6 +20,7 @@ export interface WebhookAppOptions {
   taskQueue: string;
   secrets: WebhookSecrets;
   logger: Logger;
+  metrics?: BridgeMetrics;
 }
 
 function staticDetails(event: IncidentEvent): string {
@@ -32,19 +34,26 @@ function staticDetails(event: IncidentEvent): string {
   return lines.join('\n\n');
 }
 
-export function createWebhookApp({ client, taskQueue, secrets, logger }: WebhookAppOptions): express.Express {
+export function createWebhookApp({ client, taskQueue, secrets, logger, metrics = createBridgeMetrics(false) }: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+
+  app.get('/metrics', async (_req, res) => {
+    res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   app.get('/readyz', async (_req, res) => {
+    const started = Date.now();
     try {
       await withinTime(2_000, client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({})));
+      metrics.temporalCall('readiness', (Date.now() - started) / 1000, true);
       res.json({ status: 'ready' });
     } catch (error) {
+      metrics.temporalCall('readiness', (Date.now() - started) / 1000, false);
       logger.warn({ err: errorMessage(error) }, 'readiness check: Temporal unreachable');
       res.status(503).json({ status: 'unavailable', error: 'Temporal is unreachable' });
     }
@@ -60,6 +69,8 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
 
       if (!isAuthentic(rawBody, { signature: req.get('x-pagerduty-signature'), sharedSecret: req.get('x-webhook-secret') }, secrets)) {
         log.warn({ outcome: 'unauthorized' }, 'webhook rejected: missing or invalid signature');
+        metrics.signatureFailure();
+        metrics.webhook('unknown', 'unauthorized');
         res.status(401).json({ error: 'invalid or missing signature (X-PagerDuty-Signature or X-Webhook-Secret)' });
         return;
       }
@@ -69,6 +80,7 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
         body = JSON.parse(rawBody.toString('utf8'));
       } catch {
         log.warn({ outcome: 'invalid' }, 'webhook rejected: body is not JSON');
+        metrics.webhook('unknown', 'invalid');
         res.status(400).json({ error: 'body is not valid JSON' });
         return;
       }
@@ -76,11 +88,13 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
       const parsed = parseWebhook(body, webhookId, new Date());
       if (parsed.kind === 'invalid') {
         log.warn({ outcome: 'invalid', reason: parsed.message }, 'webhook rejected');
+        metrics.webhook(eventTypeOf(body), 'invalid');
         res.status(400).json({ error: parsed.message });
         return;
       }
       if (parsed.kind === 'ignored') {
         log.info({ outcome: 'ignored', eventType: parsed.eventType, eventId: parsed.eventId }, 'webhook ignored: event type not used');
+        metrics.webhook(parsed.eventType, 'ignored');
         res.status(200).json({ status: 'ignored', eventType: parsed.eventType });
         return;
       }
@@ -104,15 +118,20 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
           }),
         ));
       } catch (error) {
+        metrics.temporalCall('signal_with_start', (Date.now() - started) / 1000, error instanceof WorkflowExecutionAlreadyStartedError);
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
+          metrics.webhook(event.type, 'closed');
           eventLog.info({ outcome: 'closed' }, 'event for an incident whose postmortem workflow already finished');
           res.status(200).json({ status: 'incident_closed', workflowId });
           return;
         }
+        metrics.webhook(event.type, 'unavailable');
         eventLog.error({ outcome: 'unavailable', err: errorMessage(error), ms: Date.now() - started }, 'Temporal did not accept the event');
         res.status(503).set('Retry-After', '5').json({ error: 'Temporal is unavailable; retry later' });
         return;
       }
+      metrics.temporalCall('signal_with_start', (Date.now() - started) / 1000, true);
+      metrics.webhook(event.type, 'accepted');
       eventLog.info({ outcome: 'accepted', ms: Date.now() - started }, 'event delivered to incident workflow');
       res.status(202).json({ status: 'accepted', workflowId });
     },
@@ -126,6 +145,7 @@ export function createWebhookApp({ client, taskQueue, secrets, logger }: Webhook
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
     if (status === 413) {
+      metrics.webhook('unknown', 'too_large');
       logger.warn({ outcome: 'too_large' }, 'webhook rejected: body over 1 MiB');
       res.status(413).json({ error: `body exceeds ${MAX_BODY_BYTES} bytes` });
       return;
@@ -153,6 +173,11 @@ function withinTime<T>(ms: number, work: Promise<T>): Promise<T> {
   });
   work.catch(() => undefined); // a late failure after the timeout has nobody to tell
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+function eventTypeOf(body: unknown): string {
+  const type = (body as { event?: { event_type?: unknown } } | null)?.event?.event_type;
+  return typeof type === 'string' ? type : 'unknown';
 }
 
 function errorMessage(error: unknown): string {

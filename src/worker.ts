@@ -4,11 +4,13 @@ import { ConfigError, loadWorkerConfig } from './config';
 import { loadDotEnv } from './env-file';
 import { createLogger, type Logger } from './logger';
 import { createPostmortemWorker, NamespaceSetupError } from './postmortem-worker';
+import { installWorkerRuntime } from './worker-runtime';
 import { describeTarget, loadTemporalSettings } from './temporal-connection';
 
 /** Runs until SIGINT/SIGTERM (the SDK drains in-flight activities first). */
 export async function runWorker(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('worker')) {
   const config = loadWorkerConfig(env);
+  installWorkerRuntime(logger, { metricsAddress: config.workerMetricsAddress });
   const temporal = loadTemporalSettings(env);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
@@ -19,6 +21,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
         taskQueue: config.taskQueue,
         pagerDutyApi: config.pagerDuty ? config.pagerDuty.baseUrl : 'off (PAGERDUTY_API_TOKEN not set: webhook data only)',
         devin: config.devin ? config.devin.baseUrl : 'dry run (DEVIN_API_KEY not set: prompts written to files)',
+        metrics: config.workerMetricsAddress ? `http://${config.workerMetricsAddress}/metrics` : 'off (WORKER_METRICS_ADDRESS not set)',
       },
       'worker started',
     );

@@ -153,6 +153,22 @@ describe('POST /webhooks/pagerduty', () => {
   });
 });
 
+describe('metrics', () => {
+  it('GET /metrics counts webhooks by event type and outcome, signature failures and Temporal latency', async () => {
+    const res = await request(app).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const value = (pattern: RegExp) => Number(pattern.exec(res.text)?.[1] ?? NaN);
+    expect(value(/^postmortem_bridge_webhooks_total\{event_type="incident\.acknowledged",outcome="accepted"\} (\d+)/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^postmortem_bridge_webhooks_total\{event_type="pagey\.ping",outcome="ignored"\} (\d+)/m)).toBe(1);
+    expect(value(/^postmortem_bridge_webhooks_total\{event_type="unknown",outcome="unauthorized"\} (\d+)/m)).toBe(4);
+    expect(value(/^postmortem_bridge_webhooks_total\{event_type="unknown",outcome="too_large"\} (\d+)/m)).toBe(1);
+    expect(value(/^postmortem_bridge_signature_failures_total (\d+)/m)).toBe(4);
+    expect(value(/^postmortem_bridge_temporal_call_seconds_count\{operation="signal_with_start",result="ok"\} (\d+)/m)).toBeGreaterThanOrEqual(5);
+    expect(res.text).not.toContain(SIGNING_SECRET);
+  });
+});
+
 describe('health', () => {
   it('GET /healthz says the process is up', async () => {
     const res = await request(app).get('/healthz');

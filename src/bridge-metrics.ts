@@ -1,0 +1,44 @@
+// Prometheus metrics of the webhook bridge (GET /metrics). One registry per app, so tests and
+// several apps in one process never share counters.
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export type WebhookOutcome = 'accepted' | 'ignored' | 'closed' | 'unauthorized' | 'invalid' | 'too_large' | 'unavailable';
+
+export interface BridgeMetrics {
+  registry: Registry;
+  webhook(eventType: string, outcome: WebhookOutcome): void;
+  signatureFailure(): void;
+  temporalCall(operation: 'signal_with_start' | 'readiness', seconds: number, ok: boolean): void;
+}
+
+/** Event types are PagerDuty's, but a label set must stay bounded: anything else is `other`. */
+const KNOWN_TYPE = /^(?:(?:incident|service|pagey)\.[a-z_.]{1,40}|unknown)$/;
+
+export function createBridgeMetrics(defaultMetrics = true): BridgeMetrics {
+  const registry = new Registry();
+  if (defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'postmortem_bridge_' });
+  const webhooks = new Counter({
+    name: 'postmortem_bridge_webhooks_total',
+    help: 'PagerDuty webhook deliveries by event type and outcome',
+    labelNames: ['event_type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const signatureFailures = new Counter({
+    name: 'postmortem_bridge_signature_failures_total',
+    help: 'Deliveries refused for a missing or invalid signature / shared secret',
+    registers: [registry],
+  });
+  const temporalLatency = new Histogram({
+    name: 'postmortem_bridge_temporal_call_seconds',
+    help: 'Latency of calls from the bridge to Temporal',
+    labelNames: ['operation', 'result'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4],
+    registers: [registry],
+  });
+  return {
+    registry,
+    webhook: (eventType, outcome) => webhooks.inc({ event_type: KNOWN_TYPE.test(eventType) ? eventType : 'other', outcome }),
+    signatureFailure: () => signatureFailures.inc(),
+    temporalCall: (operation, seconds, ok) => temporalLatency.observe({ operation, result: ok ? 'ok' : 'error' }, seconds),
+  };
+}

@@ -1,0 +1,81 @@
+// The worker as operators run it: JSON logs that carry the incident's workflow id and never a
+// secret, and the Temporal Runtime's Prometheus metrics on WORKER_METRICS_ADDRESS.
+import { createServer } from 'node:net';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import request from 'supertest';
+import { workflowIdForIncident } from '../src/incident';
+import { signBody } from '../src/pagerduty-webhook';
+import { incidentWebhook, sampleIncident } from '../src/simulation';
+import { createWebhookApp } from '../src/webhook-app';
+import { FakeDevinApi } from './fakes/devin-api';
+import { FakePagerDutyApi } from './fakes/pagerduty-api';
+import { capturingLogger, startDevServer } from './support/temporal';
+import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
+
+let env: TestWorkflowEnvironment;
+let devin: FakeDevinApi;
+let pagerDuty: FakePagerDutyApi;
+let worker: WorkerProcess | undefined;
+let metricsPort: number;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+beforeAll(async () => {
+  [env, devin, pagerDuty, metricsPort] = await Promise.all([startDevServer(), FakeDevinApi.start(), FakePagerDutyApi.start(), freePort()]);
+  worker = await startWorkerProcess({
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: 'observability',
+    DEVIN_API_KEY: devin.apiKey,
+    DEVIN_ORG_ID: devin.orgId,
+    DEVIN_API_BASE_URL: devin.baseUrl,
+    PAGERDUTY_API_TOKEN: pagerDuty.token,
+    PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
+    DEVIN_POLL_INTERVAL: '1s',
+    RESOLVE_QUIET_PERIOD: '0s',
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+  });
+});
+
+afterAll(async () => {
+  await worker?.kill();
+  await Promise.all([devin?.close(), pagerDuty?.close()]);
+  await env?.teardown();
+});
+
+it('runs an incident, logs JSON with ids and no secrets, and exports Temporal metrics', async () => {
+  const incident = sampleIncident();
+  pagerDuty.addIncident({ id: incident.id, title: incident.title, urgency: 'high', priority: { id: 'PPRIO01', summary: 'P1' }, created_at: incident.createdAt });
+  devin.fail('create', { status: 503 }); // one logged, retried failure
+  const app = createWebhookApp({ client: env.client, taskQueue: 'observability', secrets: { signingSecrets: ['s3cret-signing'] }, logger: capturingLogger().logger });
+  const body = JSON.stringify(incidentWebhook('incident.resolved', incident));
+  const res = await request(app).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, 's3cret-signing')).send(body);
+  expect(res.status).toBe(202);
+  const result = await env.client.workflow.getHandle(workflowIdForIncident(incident.id)).result();
+  expect(result).toMatchObject({ outcome: 'pull_request_opened' });
+
+  const output = worker?.output() ?? '';
+  const lines = output.split('\n').filter((l) => l.trim().length > 0);
+  const json = lines.map((l) => {
+    try {
+      return JSON.parse(l) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+  });
+  expect(json.filter((l) => l === undefined)).toEqual([]); // every line is a JSON log record
+  expect(json.some((l) => l?.msg === 'worker started')).toBe(true);
+  // The SDK's own records (the retried create) carry the incident's workflow id.
+  expect(json.some((l) => l?.component === 'temporal-sdk' && l?.workflowId === workflowIdForIncident(incident.id))).toBe(true);
+  expect(output).not.toContain(devin.apiKey);
+  expect(output).not.toContain(pagerDuty.token);
+
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  expect(metrics).toMatch(/temporal_activity_execution_latency|temporal_workflow_completed/);
+  expect(metrics).toMatch(/task_queue="observability"/);
+});
