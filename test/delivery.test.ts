@@ -5,10 +5,10 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/incident';
 import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../src/messages';
 import { PostmortemPhase } from '../src/search-attributes';
-import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/simulation';
+import { incidentWebhook, type SimulatedIncident } from '../src/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
-import { type RunningWorker, startPipeline } from './support/pipeline';
+import { fakeApiVars, type RunningWorker, seedIncident, startPipeline } from './support/pipeline';
 import { bundleWorkflows, capturingLogger, eventually, startDevServer } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -24,13 +24,7 @@ let quiet: RunningWorker;
 
 beforeAll(async () => {
   [env, bundle, devin, pagerDuty] = await Promise.all([startDevServer(), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start()]);
-  const vars = {
-    DEVIN_API_KEY: devin.apiKey,
-    DEVIN_ORG_ID: devin.orgId,
-    DEVIN_API_BASE_URL: devin.baseUrl,
-    PAGERDUTY_API_TOKEN: pagerDuty.token,
-    PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
-  };
+  const vars = fakeApiVars(devin, pagerDuty);
   pipeline = await startPipeline(env, bundle, logger, vars);
   quiet = await startPipeline(env, bundle, logger, { ...vars, RESOLVE_QUIET_PERIOD: '3s' });
 });
@@ -59,18 +53,7 @@ function waitForPhase(incident: SimulatedIncident, phase: PostmortemStatus['phas
 }
 
 function seeded(overrides: Partial<SimulatedIncident> = {}): SimulatedIncident {
-  const incident = sampleIncident(overrides);
-  pagerDuty.addIncident({
-    id: incident.id,
-    incident_number: incident.number,
-    title: incident.title,
-    status: 'acknowledged',
-    urgency: incident.urgency,
-    priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
-    service: { id: incident.serviceId, summary: incident.serviceName },
-    created_at: incident.createdAt,
-  });
-  return incident;
+  return seedIncident(pagerDuty, overrides);
 }
 
 /** Makes the fake Devin answer this incident's session polls with `state` while `active()` holds. */

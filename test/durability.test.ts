@@ -22,6 +22,7 @@ import { createWebhookApp } from '../src/webhook-app';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { capturingLogger, eventually, startDevServer } from './support/temporal';
+import { fakeApiVars, seedIncident } from './support/pipeline';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 
 const SIGNING_SECRET = 'whsec-durability-test-0001';
@@ -65,11 +66,7 @@ function workerEnv(address: string, taskQueue: string, overrides: Record<string,
   return {
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    DEVIN_API_KEY: devin.apiKey,
-    DEVIN_ORG_ID: devin.orgId,
-    DEVIN_API_BASE_URL: devin.baseUrl,
-    PAGERDUTY_API_TOKEN: pagerDuty.token,
-    PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
+    ...fakeApiVars(devin, pagerDuty),
     DEVIN_POLL_INTERVAL: '1s',
     DEVIN_MAX_WAIT: '2m',
     RESOLVE_QUIET_PERIOD: '0s',
@@ -97,18 +94,7 @@ async function withWorkerLogs<T>(body: () => Promise<T>): Promise<T> {
 }
 
 function seeded(): SimulatedIncident {
-  const incident = sampleIncident();
-  pagerDuty.addIncident({
-    id: incident.id,
-    incident_number: incident.number,
-    title: incident.title,
-    status: 'acknowledged',
-    urgency: incident.urgency,
-    priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
-    service: { id: incident.serviceId, summary: incident.serviceName },
-    created_at: incident.createdAt,
-  });
-  return incident;
+  return seedIncident(pagerDuty);
 }
 
 const at = (incident: SimulatedIncident, minutes: number) => new Date(Date.parse(incident.createdAt) + minutes * 60_000).toISOString();
@@ -378,7 +364,7 @@ describe('durability', () => {
         // … and exits 0 once the activity finished.
         proxy.release();
         expect(await within(30_000, 'the worker to exit after SIGTERM', exited)).toBe(0);
-        expect(worker.output()).toContain("state: 'DRAINED'");
+        expect(worker.output()).toMatch(/"state":"DRAINED"/);
 
         // The create reached Devin and its completion reached Temporal before the process went away.
         expect(sessionsFor(incident)).toHaveLength(1);

@@ -5,10 +5,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import { workflowIdForIncident } from '../src/incident';
 import { signBody } from '../src/pagerduty-webhook';
-import { incidentWebhook, sampleIncident } from '../src/simulation';
+import { incidentWebhook } from '../src/simulation';
 import { createWebhookApp } from '../src/webhook-app';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
+import { fakeApiVars, seedIncident } from './support/pipeline';
 import { capturingLogger, startDevServer } from './support/temporal';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 
@@ -31,11 +32,7 @@ beforeAll(async () => {
   worker = await startWorkerProcess({
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_TASK_QUEUE: 'observability',
-    DEVIN_API_KEY: devin.apiKey,
-    DEVIN_ORG_ID: devin.orgId,
-    DEVIN_API_BASE_URL: devin.baseUrl,
-    PAGERDUTY_API_TOKEN: pagerDuty.token,
-    PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
+    ...fakeApiVars(devin, pagerDuty),
     DEVIN_POLL_INTERVAL: '1s',
     RESOLVE_QUIET_PERIOD: '0s',
     WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
@@ -49,8 +46,7 @@ afterAll(async () => {
 });
 
 it('runs an incident, logs JSON with ids and no secrets, and exports Temporal metrics', async () => {
-  const incident = sampleIncident();
-  pagerDuty.addIncident({ id: incident.id, title: incident.title, urgency: 'high', priority: { id: 'PPRIO01', summary: 'P1' }, created_at: incident.createdAt });
+  const incident = seedIncident(pagerDuty);
   devin.fail('create', { status: 503 }); // one logged, retried failure
   const app = createWebhookApp({ client: env.client, taskQueue: 'observability', secrets: { signingSecrets: ['s3cret-signing'] }, logger: capturingLogger().logger });
   const body = JSON.stringify(incidentWebhook('incident.resolved', incident));

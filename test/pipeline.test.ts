@@ -11,7 +11,7 @@ import { statusQuery } from '../src/messages';
 import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
-import { type RunningWorker, startPipeline } from './support/pipeline';
+import { type RunningWorker, seedIncident, startPipeline } from './support/pipeline';
 import { bundleWorkflows, capturingLogger, eventually, HISTORIES_DIR, startDevServer, temporalCli } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -67,29 +67,13 @@ function sessionsFor(incident: SimulatedIncident) {
   return devin.sessions.filter((s) => s.tags.includes(`pd-incident:${incident.id}`));
 }
 
-function seedPagerDuty(incident: SimulatedIncident) {
-  pagerDuty.addIncident(
-    {
-      id: incident.id,
-      incident_number: incident.number,
-      title: incident.title,
-      status: 'acknowledged',
-      urgency: incident.urgency,
-      priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
-      service: { id: incident.serviceId, summary: incident.serviceName },
-      created_at: incident.createdAt,
-    },
-    { logEntries: 12 },
-  );
-}
 
 const minutesAfter = (incident: SimulatedIncident, minutes: number) =>
   new Date(Date.parse(incident.createdAt) + minutes * 60_000).toISOString();
 
 describe('incident postmortem pipeline', () => {
   it('acknowledged → evidence → resolved → Devin session → pull request URL in status and result', async () => {
-    const incident = sampleIncident();
-    seedPagerDuty(incident);
+    const incident = seedIncident(pagerDuty, {}, { logEntries: 12 });
 
     expect((await live.deliver(incidentWebhook('incident.acknowledged', incident, { occurredAt: minutesAfter(incident, 2) }))).status).toBe(202);
     const waiting = await waitForPhase(incident, 'awaiting_resolution');
@@ -138,8 +122,7 @@ describe('incident postmortem pipeline', () => {
   });
 
   it('is findable in the Temporal UI by PagerDuty id, service, priority and phase', async () => {
-    const incident = sampleIncident();
-    seedPagerDuty(incident);
+    const incident = seedIncident(pagerDuty, {}, { logEntries: 12 });
     await live.deliver(incidentWebhook('incident.acknowledged', incident));
     await live.deliver(incidentWebhook('incident.resolved', incident));
     await handleFor(incident).result();
@@ -153,8 +136,7 @@ describe('incident postmortem pipeline', () => {
   });
 
   it('starts on resolve when the acknowledgement never came', async () => {
-    const incident = sampleIncident();
-    seedPagerDuty(incident);
+    const incident = seedIncident(pagerDuty, {}, { logEntries: 12 });
     expect((await live.deliver(incidentWebhook('incident.resolved', incident))).status).toBe(202);
     const result = await handleFor(incident).result();
     expect(result.outcome).toBe('pull_request_opened');
@@ -163,8 +145,7 @@ describe('incident postmortem pipeline', () => {
   });
 
   it('the same delivery three times → one Devin session', async () => {
-    const incident = sampleIncident();
-    seedPagerDuty(incident);
+    const incident = seedIncident(pagerDuty, {}, { logEntries: 12 });
     const acknowledged = incidentWebhook('incident.acknowledged', incident, { occurredAt: minutesAfter(incident, 1) });
     const resolved = incidentWebhook('incident.resolved', incident, { occurredAt: minutesAfter(incident, 9) });
     for (let i = 0; i < 3; i++) expect((await live.deliver(acknowledged, 'wh-ack-1')).status).toBe(202);
@@ -180,8 +161,7 @@ describe('incident postmortem pipeline', () => {
   });
 
   it('a session that exits without a pull request → one follow-up, then failed with a clear lastError', async () => {
-    const incident = sampleIncident();
-    seedPagerDuty(incident);
+    const incident = seedIncident(pagerDuty, {}, { logEntries: 12 });
     devin.onPoll = (session) => (session.tags.includes(`pd-incident:${incident.id}`) ? { status: 'exit', status_detail: null } : undefined);
     try {
       await live.deliver(incidentWebhook('incident.acknowledged', incident));

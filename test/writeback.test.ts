@@ -5,11 +5,11 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { noteMarker } from '../activities';
 import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/incident';
 import { statusQuery } from '../src/messages';
-import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/simulation';
+import { incidentWebhook, type SimulatedIncident } from '../src/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { FakeSlackWebhook } from './fakes/slack-webhook';
-import { type RunningWorker, startPipeline } from './support/pipeline';
+import { fakeApiVars, type RunningWorker, seedIncident, startPipeline } from './support/pipeline';
 import { bundleWorkflows, capturingLogger, eventually, startDevServer } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -31,13 +31,7 @@ beforeAll(async () => {
     FakePagerDutyApi.start(),
     FakeSlackWebhook.start(),
   ]);
-  vars = {
-    DEVIN_API_KEY: devin.apiKey,
-    DEVIN_ORG_ID: devin.orgId,
-    DEVIN_API_BASE_URL: devin.baseUrl,
-    PAGERDUTY_API_TOKEN: pagerDuty.token,
-    PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
-  };
+  vars = fakeApiVars(devin, pagerDuty);
   full = await startPipeline(env, bundle, logger, {
     ...vars,
     PAGERDUTY_FROM_EMAIL: 'postmortem-bot@acme.example',
@@ -67,18 +61,7 @@ const sessionsFor = (incident: SimulatedIncident) => devin.sessions.filter((s) =
 const notesWith = (incident: SimulatedIncident, marker: string) => pagerDuty.notes(incident.id).filter((n) => n.content.includes(marker));
 
 function seeded(overrides: Partial<SimulatedIncident> = {}): SimulatedIncident {
-  const incident = sampleIncident(overrides);
-  pagerDuty.addIncident({
-    id: incident.id,
-    incident_number: incident.number,
-    title: incident.title,
-    status: 'acknowledged',
-    urgency: incident.urgency,
-    priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
-    service: { id: incident.serviceId, summary: incident.serviceName },
-    created_at: incident.createdAt,
-  });
-  return incident;
+  return seedIncident(pagerDuty, overrides);
 }
 
 describe('write-back', () => {

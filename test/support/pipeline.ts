@@ -7,9 +7,46 @@ import { loadWorkerConfig, type WorkerConfig } from '../../src/config';
 import type { Logger } from '../../src/logger';
 import { signBody } from '../../src/pagerduty-webhook';
 import { createPostmortemWorker } from '../../src/postmortem-worker';
+import { sampleIncident, type SimulatedIncident } from '../../src/simulation';
 import { createWebhookApp } from '../../src/webhook-app';
+import type { FakeDevinApi } from '../fakes/devin-api';
+import type { FakePagerDutyApi } from '../fakes/pagerduty-api';
 
 export const SIGNING_SECRET = 'whsec-pipeline-test-0001';
+
+/** The worker variables that point it at the fake SaaS APIs. */
+export function fakeApiVars(devin: FakeDevinApi, pagerDuty: FakePagerDutyApi): Record<string, string> {
+  return {
+    DEVIN_API_KEY: devin.apiKey,
+    DEVIN_ORG_ID: devin.orgId,
+    DEVIN_API_BASE_URL: devin.baseUrl,
+    PAGERDUTY_API_TOKEN: pagerDuty.token,
+    PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
+  };
+}
+
+/** A sample incident that the fake PagerDuty knows too, as PagerDuty would after the webhooks. */
+export function seedIncident(
+  pagerDuty: FakePagerDutyApi,
+  overrides: Partial<SimulatedIncident> = {},
+  extras?: Parameters<FakePagerDutyApi['addIncident']>[1],
+): SimulatedIncident {
+  const incident = sampleIncident(overrides);
+  pagerDuty.addIncident(
+    {
+      id: incident.id,
+      incident_number: incident.number,
+      title: incident.title,
+      status: 'acknowledged',
+      urgency: incident.urgency,
+      priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
+      service: { id: incident.serviceId, summary: incident.serviceName },
+      created_at: incident.createdAt,
+    },
+    extras,
+  );
+  return incident;
+}
 
 export interface RunningWorker {
   worker: Worker;
