@@ -4,7 +4,9 @@ import { loadBridgeConfig, ConfigError } from './config';
 import { loadDotEnv } from './env-file';
 import { createLogger, type Logger } from './logger';
 import { createLazyClient, describeTarget, loadTemporalSettings } from './temporal-connection';
+import type { PayloadCodec } from '@temporalio/common';
 import { createBridgeMetrics } from './bridge-metrics';
+import { encryptionDataConverter } from './encryption';
 import { createWebhookApp } from './webhook-app';
 
 const DRAIN_GRACE_MS = 10_000;
@@ -19,13 +21,17 @@ export interface RunningBridge {
 export async function startBridge(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('bridge')): Promise<RunningBridge> {
   const config = loadBridgeConfig(env);
   const temporal = loadTemporalSettings(env);
-  const client = createLazyClient(temporal);
+  const dataConverter = encryptionDataConverter(env);
+  const client = createLazyClient(temporal, dataConverter);
   const app = createWebhookApp({
     client,
     taskQueue: config.taskQueue,
     secrets: { signingSecrets: config.webhookSigningSecrets, sharedSecret: config.sharedWebhookSecret },
     logger,
     metrics: createBridgeMetrics(),
+    codec: dataConverter
+      ? { codec: dataConverter.payloadCodecs[0] as PayloadCodec, allowedOrigins: (env.CODEC_CORS_ORIGINS ?? 'http://localhost:8233').split(',').map((o) => o.trim()) }
+      : undefined,
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, () => resolve(s));

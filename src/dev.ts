@@ -50,6 +50,8 @@ async function main() {
         port: 7233,
         uiPort: 8233,
         searchAttributes: SEARCH_ATTRIBUTES,
+        // With encrypted payloads, the UI decodes them through the bridge's codec endpoint.
+        extraArgs: env.PAYLOAD_ENCRYPTION_KEYS ? ['--ui-codec-endpoint', `http://localhost:${env.PORT ?? 3000}/codec`] : [],
         log: { format: 'pretty', level: 'error' },
       },
     });

@@ -69,6 +69,8 @@ export interface PostmortemWorkerOptions {
   /** Prebuilt bundle (tests build one per file; images build one at build time). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   clock?: Clock;
+  /** Payload encryption (PAYLOAD_ENCRYPTION_KEYS). */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 export async function createPostmortemWorker(options: PostmortemWorkerOptions): Promise<Worker> {
@@ -80,6 +82,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
     namespace,
     taskQueue: config.taskQueue,
     activities: createActivities(config, options.clock),
+    dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     // Let in-flight activities finish on SIGTERM before the process exits.
     shutdownGraceTime: '30 seconds',

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { readDevWebhookSecret } from './dev-secret';
+import { encryptionDataConverter } from './encryption';
 import { loadDotEnv } from './env-file';
 import { workflowIdForIncident, type PostmortemStatus } from './incident';
 import { statusQuery } from './messages';
@@ -55,7 +56,7 @@ async function main() {
 
   const settings = loadTemporalSettings();
   const connection = await Connection.connect(settings.connectionOptions);
-  const client = new Client({ connection, namespace: settings.namespace });
+  const client = new Client({ connection, namespace: settings.namespace, dataConverter: encryptionDataConverter() });
   const handle = client.workflow.getHandle(workflowIdForIncident(incident.id));
   const deadline = Date.now() + Number(process.env.SIMULATE_WAIT_SECONDS ?? 120) * 1000;
   let last = '';

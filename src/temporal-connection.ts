@@ -1,6 +1,7 @@
 // Temporal connection settings come from @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / temporal.toml), so Temporal Cloud works unchanged.
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 
@@ -24,10 +25,10 @@ export function loadTemporalSettings(env: Record<string, string | undefined> = p
  * A lazy connection: the bridge starts and answers 503 while Temporal is unreachable, rather than
  * refusing to start, so PagerDuty keeps retrying instead of losing events.
  */
-export function createLazyClient(settings: TemporalSettings): Client {
+export function createLazyClient(settings: TemporalSettings, dataConverter?: DataConverter): Client {
   const { address, tls, apiKey, metadata } = settings.connectionOptions;
   const connection = Connection.lazy({ address, tls, apiKey, metadata, connectTimeout: '3s' });
-  return new Client({ connection, namespace: settings.namespace });
+  return new Client({ connection, namespace: settings.namespace, dataConverter });
 }
 
 export function describeTarget(settings: TemporalSettings): string {

@@ -3,7 +3,8 @@
 // are unauthenticated or malformed, and 503 for "Temporal did not take it" (PagerDuty retries that).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { type PayloadCodec, WorkflowIdReusePolicy } from '@temporalio/common';
+import { codecRouter } from './codec-server';
 import { type BridgeMetrics, createBridgeMetrics } from './bridge-metrics';
 import type { Logger } from './logger';
 import { type IncidentEvent, incidentSummaryLine, workflowIdForIncident } from './incident';
@@ -21,6 +22,8 @@ export interface WebhookAppOptions {
   secrets: WebhookSecrets;
   logger: Logger;
   metrics?: BridgeMetrics;
+  /** Serves /codec/{encode,decode} for the Temporal UI when payloads are encrypted. */
+  codec?: { codec: PayloadCodec; allowedOrigins: string[] };
 }
 
 function staticDetails(event: IncidentEvent): string {
@@ -34,9 +37,10 @@ function staticDetails(event: IncidentEvent): string {
   return lines.join('\n\n');
 }
 
-export function createWebhookApp({ client, taskQueue, secrets, logger, metrics = createBridgeMetrics(false) }: WebhookAppOptions): express.Express {
+export function createWebhookApp({ client, taskQueue, secrets, logger, metrics = createBridgeMetrics(false), codec }: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (codec) app.use('/codec', codecRouter(codec.codec, codec.allowedOrigins));
 
   app.get('/metrics', async (_req, res) => {
     res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -1,6 +1,7 @@
 // `npm run worker`: the process that runs incident workflows and talks to PagerDuty and Devin.
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
+import { EncryptionConfigError, encryptionDataConverter } from './encryption';
 import { loadDotEnv } from './env-file';
 import { createLogger, type Logger } from './logger';
 import { createPostmortemWorker, NamespaceSetupError } from './postmortem-worker';
@@ -14,13 +15,15 @@ export async function runWorker(env: Record<string, string | undefined> = proces
   const temporal = loadTemporalSettings(env);
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
-    const worker = await createPostmortemWorker({ connection, namespace: temporal.namespace, config, logger });
+    const dataConverter = encryptionDataConverter(env);
+    const worker = await createPostmortemWorker({ connection, namespace: temporal.namespace, config, logger, dataConverter });
     logger.info(
       {
         temporal: describeTarget(temporal),
         taskQueue: config.taskQueue,
         pagerDutyApi: config.pagerDuty ? config.pagerDuty.baseUrl : 'off (PAGERDUTY_API_TOKEN not set: webhook data only)',
         devin: config.devin ? config.devin.baseUrl : 'dry run (DEVIN_API_KEY not set: prompts written to files)',
+        payloadEncryption: dataConverter ? 'on (PAYLOAD_ENCRYPTION_KEYS)' : 'off',
         metrics: config.workerMetricsAddress ? `http://${config.workerMetricsAddress}/metrics` : 'off (WORKER_METRICS_ADDRESS not set)',
       },
       'worker started',
@@ -34,7 +37,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
 if (require.main === module) {
   loadDotEnv();
   runWorker().catch((error: unknown) => {
-    if (error instanceof ConfigError || error instanceof NamespaceSetupError) {
+    if (error instanceof ConfigError || error instanceof NamespaceSetupError || error instanceof EncryptionConfigError) {
       console.error(`worker: ${error.message}`);
     } else {
       console.error('worker: failed to start:', error instanceof Error ? error.message : error);

@@ -1,0 +1,84 @@
+// Optional encryption at rest in Temporal: every payload (webhook events, evidence, prompts, results)
+// is AES-256-GCM encrypted before it leaves the process, with key ids so keys can be rotated.
+// Search attributes are not payloads: they stay in clear, which is why they never hold incident text.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+const ALGORITHM = 'aes-256-gcm';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export class EncryptionConfigError extends Error {
+  override name = 'EncryptionConfigError';
+}
+
+/**
+ * `PAYLOAD_ENCRYPTION_KEYS=key-2024-11:<base64 32 bytes>,key-2024-05:<base64 32 bytes>` — the first key
+ * encrypts; all of them decrypt, so old histories stay readable during a rotation.
+ */
+export function parseEncryptionKeys(text: string | undefined): EncryptionKey[] {
+  if (!text || text.trim() === '') return [];
+  return text.split(',').map((entry, index) => {
+    const [id, material] = entry.trim().split(':');
+    if (!id || !material || !/^[\w.-]{1,64}$/.test(id)) {
+      throw new EncryptionConfigError(`PAYLOAD_ENCRYPTION_KEYS: entry ${index + 1} must be <key id>:<base64 key>`);
+    }
+    const key = Buffer.from(material, 'base64');
+    if (key.length !== 32) {
+      throw new EncryptionConfigError(`PAYLOAD_ENCRYPTION_KEYS: key "${id}" must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
+    }
+    return { id, key };
+  });
+}
+
+export class EncryptionCodec implements PayloadCodec {
+  private readonly byId: Map<string, Buffer>;
+
+  constructor(private readonly keys: EncryptionKey[]) {
+    if (keys.length === 0) throw new EncryptionConfigError('EncryptionCodec needs at least one key');
+    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    const current = this.keys[0] as EncryptionKey;
+    return payloads.map((payload) => {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv(ALGORITHM, current.key, iv);
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return {
+        metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), 'encryption-key-id': Buffer.from(current.id) },
+        data,
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING) return payload;
+      const keyId = Buffer.from(payload.metadata?.['encryption-key-id'] ?? []).toString();
+      const key = this.byId.get(keyId);
+      if (!key) throw new EncryptionConfigError(`payload encrypted with unknown key id "${keyId}": add it to PAYLOAD_ENCRYPTION_KEYS`);
+      const data = Buffer.from(payload.data ?? []);
+      const iv = data.subarray(0, IV_BYTES);
+      const tag = data.subarray(data.length - TAG_BYTES);
+      const decipher = createDecipheriv(ALGORITHM, key, iv);
+      decipher.setAuthTag(tag);
+      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+    });
+  }
+}
+
+/** The data converter for clients and workers: none when no keys are configured. */
+export function encryptionDataConverter(env: Record<string, string | undefined> = process.env) {
+  const keys = parseEncryptionKeys(env.PAYLOAD_ENCRYPTION_KEYS);
+  return keys.length > 0 ? { payloadCodecs: [new EncryptionCodec(keys)] } : undefined;
+}
