@@ -27,6 +27,8 @@ export interface PostmortemSettings {
   /** Why PagerDuty notes are not written, when they are not. */
   writeBackOff?: string;
   slack: boolean;
+  /** Where session creation runs, rate-limited (DEVIN_MAX_SESSIONS_PER_MINUTE). */
+  sessionTaskQueue: string;
 }
 
 /** Notes the workflow leaves on the PagerDuty incident, each exactly once. */
@@ -125,6 +127,7 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
             ? 'PAGERDUTY_FROM_EMAIL is not set'
             : undefined,
         slack: Boolean(config.slackWebhookUrl),
+        sessionTaskQueue: config.devinSessionTaskQueue,
       };
     },
 

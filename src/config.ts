@@ -176,6 +176,15 @@ const workerSchema = z
       return value;
     }),
     REDACT_PERSONAL_DATA: flag(true),
+    DEVIN_MAX_SESSIONS_PER_MINUTE: optionalText.transform((value, ctx) => {
+      const n = value === undefined ? 10 : Number(value);
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a positive number (got "${value}")` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+    DEVIN_SESSION_TASK_QUEUE: optionalText,
     WORKER_METRICS_ADDRESS: optionalText.transform((value, ctx) => {
       if (value !== undefined && !/^[\w.-]*:\d{1,5}$/.test(value)) {
         ctx.addIssue({ code: 'custom', message: `must be host:port, e.g. 0.0.0.0:9464 (got "${value}")` });
@@ -268,6 +277,9 @@ export interface WorkerConfig {
   pagerDutyFromEmail?: string;
   slackWebhookUrl?: string;
   redactPersonalData: boolean;
+  /** Session creations across all workers, enforced by Temporal on a dedicated task queue. */
+  devinMaxSessionsPerMinute: number;
+  devinSessionTaskQueue: string;
   /** Prometheus endpoint of the worker's Temporal Runtime (host:port). */
   workerMetricsAddress?: string;
   taskQueue: string;
@@ -303,6 +315,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     slackWebhookUrl: parsed.SLACK_WEBHOOK_URL,
     redactPersonalData: parsed.REDACT_PERSONAL_DATA,
     workerMetricsAddress: parsed.WORKER_METRICS_ADDRESS,
+    devinMaxSessionsPerMinute: parsed.DEVIN_MAX_SESSIONS_PER_MINUTE,
+    devinSessionTaskQueue: parsed.DEVIN_SESSION_TASK_QUEUE ?? `${parsed.TEMPORAL_TASK_QUEUE}-devin-sessions`,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
     logLevel: parsed.LOG_LEVEL,
   };

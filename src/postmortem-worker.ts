@@ -73,18 +73,54 @@ export interface PostmortemWorkerOptions {
   dataConverter?: WorkerOptions['dataConverter'];
 }
 
-export async function createPostmortemWorker(options: PostmortemWorkerOptions): Promise<Worker> {
+/** The task-queue workers of one process: incidents (workflows and most activities) and Devin session creation. */
+export class PostmortemWorker {
+  constructor(
+    readonly incidents: Worker,
+    readonly sessions: Worker,
+  ) {}
+
+  /** Runs until shutdown; if one stops, the other is stopped too. */
+  async run(): Promise<void> {
+    const stopOther = (other: Worker) => () => {
+      if (other.getState() === 'RUNNING') other.shutdown();
+    };
+    await Promise.all([
+      this.incidents.run().finally(stopOther(this.sessions)),
+      this.sessions.run().finally(stopOther(this.incidents)),
+    ]);
+  }
+
+  shutdown(): void {
+    for (const worker of [this.incidents, this.sessions]) if (worker.getState() === 'RUNNING') worker.shutdown();
+  }
+}
+
+export async function createPostmortemWorker(options: PostmortemWorkerOptions): Promise<PostmortemWorker> {
   const { connection, namespace, config, logger } = options;
   await ensureSearchAttributes(connection, namespace, logger);
   await checkRetention(connection, namespace, logger);
-  return Worker.create({
+  const activities = createActivities(config, options.clock);
+  const incidents = await Worker.create({
     connection,
     namespace,
     taskQueue: config.taskQueue,
-    activities: createActivities(config, options.clock),
+    activities,
     dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     // Let in-flight activities finish on SIGTERM before the process exits.
     shutdownGraceTime: '30 seconds',
   });
+  // Devin session creation has its own queue so Temporal's server-side rate limit caps it across
+  // every worker: an incident storm queues up instead of hammering Devin into 429s.
+  const sessions = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: config.devinSessionTaskQueue,
+    activities: { startPostmortemSession: activities.startPostmortemSession },
+    dataConverter: options.dataConverter,
+    maxTaskQueueActivitiesPerSecond: config.devinMaxSessionsPerMinute / 60,
+    shutdownGraceTime: '30 seconds',
+  });
+  return new PostmortemWorker(incidents, sessions);
 }

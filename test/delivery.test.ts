@@ -240,6 +240,24 @@ describe('external API failures', () => {
   });
 });
 
+describe('Devin rate cap', () => {
+  it('spaces session creation to DEVIN_MAX_SESSIONS_PER_MINUTE across a burst of resolutions', async () => {
+    const capped = await startPipeline(env, bundle, logger, { ...fakeApiVars(devin, pagerDuty), DEVIN_MAX_SESSIONS_PER_MINUTE: '30' });
+    try {
+      const incidents = [seeded(), seeded(), seeded()];
+      const before = devin.requests.length;
+      await Promise.all(incidents.map((incident) => capped.deliver(incidentWebhook('incident.resolved', incident))));
+      await Promise.all(incidents.map((incident) => handleFor(incident).result()));
+      const creates = devin.requests.slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/sessions'));
+      expect(creates).toHaveLength(3);
+      // 30 a minute = one every 2 s: the three creations span at least ~4 s.
+      expect((creates[2]?.at ?? 0) - (creates[0]?.at ?? 0)).toBeGreaterThanOrEqual(3_500);
+    } finally {
+      await capped.stop();
+    }
+  });
+});
+
 describe('Devin session states', () => {
   it('waiting for the user → one nudge, then keeps polling to the PR', async () => {
     const incident = seeded();

@@ -3,14 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import request from 'supertest';
 import { loadWorkerConfig } from '../src/config';
 import { EncryptionCodec, EncryptionConfigError, encryptionDataConverter, ENCRYPTED_ENCODING, parseEncryptionKeys } from '../src/encryption';
 import { workflowIdForIncident, type PostmortemStatus } from '../src/incident';
 import { statusQuery } from '../src/messages';
 import { signBody } from '../src/pagerduty-webhook';
-import { createPostmortemWorker } from '../src/postmortem-worker';
+import { createPostmortemWorker, type PostmortemWorker } from '../src/postmortem-worker';
 import { incidentWebhook } from '../src/simulation';
 import { createWebhookApp } from '../src/webhook-app';
 import { FakeDevinApi } from './fakes/devin-api';
@@ -56,7 +56,7 @@ describe('encrypted pipeline', () => {
   let bundle: WorkflowBundleWithSourceMap;
   let devin: FakeDevinApi;
   let pagerDuty: FakePagerDutyApi;
-  let worker: Worker;
+  let worker: PostmortemWorker;
   let running: Promise<void>;
   const keys = key('ops-2026');
   const dataConverter = encryptionDataConverter({ PAYLOAD_ENCRYPTION_KEYS: keys });

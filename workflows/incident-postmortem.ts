@@ -381,7 +381,14 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     if (!route.qualifies) throw new Skipped(route.reason);
     const session = await attempt(settings.dryRun ? 'Write dry-run prompt' : 'Start Devin session', () =>
       devin.startPostmortemSession.executeWithOptions(
-        { summary: settings.dryRun ? 'Write dry-run prompt (no DEVIN_API_KEY)' : 'Start Devin session' },
+        {
+          summary: settings.dryRun ? 'Write dry-run prompt (no DEVIN_API_KEY)' : 'Start Devin session',
+          // The rate-limited queue of session creation (DEVIN_MAX_SESSIONS_PER_MINUTE).
+          taskQueue: settings.sessionTaskQueue,
+          startToCloseTimeout: '1 minute',
+          scheduleToCloseTimeout: '24 hours',
+          retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+        },
         [{ ...context, incident }],
       ),
     );

@@ -1,12 +1,12 @@
 // Runs the real worker (real workflow bundle, real activities) against a dev server, with the SaaS
 // APIs replaced by the local fakes, plus the real webhook app in front of it.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import request from 'supertest';
 import { loadWorkerConfig, type WorkerConfig } from '../../src/config';
 import type { Logger } from '../../src/logger';
 import { signBody } from '../../src/pagerduty-webhook';
-import { createPostmortemWorker } from '../../src/postmortem-worker';
+import { createPostmortemWorker, type PostmortemWorker } from '../../src/postmortem-worker';
 import { sampleIncident, type SimulatedIncident } from '../../src/simulation';
 import { createWebhookApp } from '../../src/webhook-app';
 import type { FakeDevinApi } from '../fakes/devin-api';
@@ -49,7 +49,7 @@ export function seedIncident(
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  worker: PostmortemWorker;
   config: WorkerConfig;
   taskQueue: string;
   app: ReturnType<typeof createWebhookApp>;
