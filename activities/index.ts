@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkerConfig } from '../src/config';
 import type { IncidentContext } from '../src/incident';
 import { buildPostmortemPrompt, POSTMORTEM_OUTPUT_SCHEMA, postmortemPath, sessionTags, sessionTitle } from '../src/prompt';
+import { Redactor } from '../src/redaction';
 import type { RoutingRules } from '../src/routing';
 import { renderPostmortemSkeleton } from '../src/skeleton';
 import { postToSlack } from './slack';
@@ -131,12 +132,15 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
       };
     },
 
+    /** The evidence pack, redacted here: secrets and personal data never reach history or Devin. */
     async collectIncidentContext(input: CollectContextInput): Promise<IncidentContext> {
       const client = pagerDuty();
-      if (!client) {
-        return contextFromWebhooks(input, 'PAGERDUTY_API_TOKEN is not set: built from webhook data alone', clock.now());
-      }
-      return contextFromApi(client, input, clock.now(), currentAttempt());
+      const pack = client
+        ? await contextFromApi(client, input, clock.now(), currentAttempt())
+        : contextFromWebhooks(input, 'PAGERDUTY_API_TOKEN is not set: built from webhook data alone', clock.now());
+      const redactor = new Redactor({ personalData: config.redactPersonalData });
+      const redacted = redactor.deep(pack);
+      return { ...redacted, redactions: redactor.report };
     },
 
     async startPostmortemSession(context: IncidentContext): Promise<SessionStart> {

@@ -29,6 +29,7 @@ export async function startBridge(env: Record<string, string | undefined> = proc
     secrets: { signingSecrets: config.webhookSigningSecrets, sharedSecret: config.sharedWebhookSecret },
     logger,
     metrics: createBridgeMetrics(),
+    redactPersonalData: config.redactPersonalData,
     codec: dataConverter
       ? { codec: dataConverter.payloadCodecs[0] as PayloadCodec, allowedOrigins: (env.CODEC_CORS_ORIGINS ?? 'http://localhost:8233').split(',').map((o) => o.trim()) }
       : undefined,

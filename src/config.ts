@@ -134,6 +134,7 @@ const bridgeSchema = z
     WEBHOOK_SECRET: optionalText,
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: logLevel,
+    REDACT_PERSONAL_DATA: flag(true),
   })
   .superRefine((env, ctx) => {
     if (env.PAGERDUTY_WEBHOOK_SECRETS.length === 0 && !env.WEBHOOK_SECRET) {
@@ -222,6 +223,8 @@ export interface BridgeConfig {
   sharedWebhookSecret?: string;
   taskQueue: string;
   logLevel: string;
+  /** Redact emails and phone numbers from event text too (secrets always are). */
+  redactPersonalData: boolean;
 }
 
 export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
@@ -232,6 +235,7 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     sharedWebhookSecret: parsed.WEBHOOK_SECRET,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
     logLevel: parsed.LOG_LEVEL,
+    redactPersonalData: parsed.REDACT_PERSONAL_DATA,
   };
 }
 

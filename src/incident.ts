@@ -1,5 +1,6 @@
 // The incident domain shared by the bridge, the workflow and the activities.
 // Pure types and functions: workflow code imports this module, so no Node imports here.
+import type { RedactionReport } from './redaction';
 
 /** The PagerDuty webhook events that change an incident's story and so reach its workflow. */
 export const INCIDENT_EVENT_TYPES = [
@@ -52,6 +53,8 @@ export interface IncidentEvent {
   incident: IncidentSnapshot;
   /** The note text of an `incident.annotated` event. */
   note?: string;
+  /** What the bridge redacted from this event's text before it reached Temporal (counts by kind). */
+  redactions?: RedactionReport;
 }
 
 export const PHASES = [
@@ -136,6 +139,8 @@ export interface IncidentContext {
   external?: ExternalEvidence[];
   /** Derived from the timeline. */
   metrics?: IncidentMetrics;
+  /** What was redacted from this pack before it left the activity (counts by kind, never values). */
+  redactions?: RedactionReport;
   collectedAt: string;
 }
 
@@ -176,6 +181,8 @@ export interface PostmortemStatus {
   writeBack: string[];
   /** Reopenings after the Devin session started (each was told to the session). */
   reopenedAfterDraft: number;
+  /** Secrets and personal data removed before anything reached Temporal or Devin (counts by kind). */
+  redactions: RedactionReport;
   eventsReceived: number;
   duplicatesIgnored: number;
 }

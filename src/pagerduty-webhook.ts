@@ -2,6 +2,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { type IncidentEvent, type IncidentSnapshot, isIncidentEventType } from './incident';
+import { type RedactionOptions, Redactor } from './redaction';
 
 export interface WebhookSecrets {
   signingSecrets: string[];
@@ -116,8 +117,29 @@ function snapshotFromIncidentData(data: z.infer<typeof incidentDataSchema>): Inc
   };
 }
 
-/** Parses a verified body. Event types the project does not use are `ignored`, never `invalid`. */
-export function parseWebhook(body: unknown, webhookId: string | undefined, receivedAt: Date): ParsedWebhook {
+/**
+ * Parses a verified body. Event types the project does not use are `ignored`, never `invalid`.
+ * Free text (title, note) is redacted here, before the event is handed to Temporal.
+ */
+export function parseWebhook(
+  body: unknown,
+  webhookId: string | undefined,
+  receivedAt: Date,
+  redaction: RedactionOptions = { personalData: true },
+): ParsedWebhook {
+  const parsed = parseEnvelope(body, webhookId, receivedAt);
+  if (parsed.kind !== 'incident_event') return parsed;
+  const redactor = new Redactor(redaction);
+  const event: IncidentEvent = {
+    ...parsed.event,
+    incident: { ...parsed.event.incident, title: parsed.event.incident.title === undefined ? undefined : redactor.text(parsed.event.incident.title) },
+    note: parsed.event.note === undefined ? undefined : redactor.text(parsed.event.note),
+  };
+  const report = redactor.report;
+  return { kind: 'incident_event', event: Object.keys(report).length > 0 ? { ...event, redactions: report } : event };
+}
+
+function parseEnvelope(body: unknown, webhookId: string | undefined, receivedAt: Date): ParsedWebhook {
   const envelope = envelopeSchema.safeParse(body);
   if (!envelope.success) {
     return { kind: 'invalid', message: `not a PagerDuty v3 webhook: ${describeIssues(envelope.error)}` };

@@ -22,6 +22,8 @@ export interface WebhookAppOptions {
   secrets: WebhookSecrets;
   logger: Logger;
   metrics?: BridgeMetrics;
+  /** Emails and phone numbers in event text are redacted unless this is false. */
+  redactPersonalData?: boolean;
   /** Serves /codec/{encode,decode} for the Temporal UI when payloads are encrypted. */
   codec?: { codec: PayloadCodec; allowedOrigins: string[] };
 }
@@ -37,7 +39,15 @@ function staticDetails(event: IncidentEvent): string {
   return lines.join('\n\n');
 }
 
-export function createWebhookApp({ client, taskQueue, secrets, logger, metrics = createBridgeMetrics(false), codec }: WebhookAppOptions): express.Express {
+export function createWebhookApp({
+  client,
+  taskQueue,
+  secrets,
+  logger,
+  metrics = createBridgeMetrics(false),
+  codec,
+  redactPersonalData = true,
+}: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   if (codec) app.use('/codec', codecRouter(codec.codec, codec.allowedOrigins));
@@ -89,7 +99,7 @@ export function createWebhookApp({ client, taskQueue, secrets, logger, metrics =
         return;
       }
 
-      const parsed = parseWebhook(body, webhookId, new Date());
+      const parsed = parseWebhook(body, webhookId, new Date(), { personalData: redactPersonalData });
       if (parsed.kind === 'invalid') {
         log.warn({ outcome: 'invalid', reason: parsed.message }, 'webhook rejected');
         metrics.webhook(eventTypeOf(body), 'invalid');

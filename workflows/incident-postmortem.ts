@@ -29,6 +29,7 @@ import type {
   TimelineEntry,
 } from '../src/incident';
 import { cancelSignal, incidentEventSignal, type OperatorNote, retrySignal, skipSignal, statusQuery } from '../src/messages';
+import { describeReport, mergeReports, type RedactionReport } from '../src/redaction';
 import { routePostmortem } from '../src/routing';
 import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../src/search-attributes';
 
@@ -77,7 +78,11 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     duplicatesIgnored: 0,
     reopenedAfterDraft: 0,
     writeBack: [],
+    redactions: {},
   };
+  // Counted per delivery at the bridge, and per pack in the activity (the latest pack replaces the earlier one).
+  let eventRedactions: RedactionReport = {};
+  let packRedactions: RedactionReport = {};
   const seenDeliveries: string[] = [];
   const observed: TimelineEntry[] = [];
   const observedNotes: IncidentNote[] = [];
@@ -132,6 +137,10 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
       if (seenDeliveries.length > REMEMBERED_DELIVERIES) seenDeliveries.shift();
     }
     status.eventsReceived++;
+    if (event.redactions) {
+      eventRedactions = mergeReports(eventRedactions, event.redactions);
+      status.redactions = mergeReports(eventRedactions, packRedactions);
+    }
 
     // Newer facts win; older deliveries only fill gaps. Order is judged by occurred_at, not arrival.
     const newer = event.occurredAt >= snapshotAt;
@@ -235,6 +244,8 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     incident = mergeSnapshot(incident, { ...result.incident, resolvedAt: incident.resolvedAt ?? result.incident.resolvedAt, mergedInto: incident.mergedInto });
     status.contextSource = result.source;
     status.contextLimitation = result.limitation;
+    packRedactions = result.redactions ?? {};
+    status.redactions = mergeReports(eventRedactions, packRedactions);
     publish();
     return result;
   }
@@ -524,6 +535,7 @@ function renderDetails(status: PostmortemStatus): string {
   if (status.writeBack.length > 0) lines.push(`**Write-back:** ${status.writeBack.join('; ')}`);
   if (status.dryRun) lines.push(`**Dry run:** prompt written to \`${status.promptPath ?? '?'}\` (no DEVIN_API_KEY)`);
   if (status.reopenedAfterDraft > 0) lines.push(`**Reopened after drafting started:** ${status.reopenedAfterDraft}× (the session was told)`);
+  if (Object.keys(status.redactions).length > 0) lines.push(`**Redacted before storage:** ${describeReport(status.redactions)}`);
   if (status.skipReason) lines.push(`**Skipped:** ${status.skipReason}`);
   if (status.lastError) lines.push(`**Last error:** ${status.lastError}`);
   if (status.phase === 'needs_attention') {

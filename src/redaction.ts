@@ -1,0 +1,402 @@
+// Redaction of secrets and personal data before incident text reaches Devin or Temporal history.
+// Pure module: imported by workflow code too, so no Node imports and no dependencies here.
+//
+// Every finding is replaced by `[REDACTED:<kind>]` and counted; reports carry counts, never values.
+// Overlaps are resolved once per secret, under the most specific kind (see DETECTORS: earlier wins).
+
+export const REDACTION_KINDS = [
+  'aws_access_key',
+  'aws_secret_key',
+  'gcp_api_key',
+  'gcp_service_account_key',
+  'azure_key',
+  'github_token',
+  'gitlab_token',
+  'slack_token',
+  'slack_webhook',
+  'bearer_token',
+  'jwt',
+  'private_key',
+  'url_password',
+  'password_pair',
+  'email',
+  'phone',
+] as const;
+
+export type RedactionKind = (typeof REDACTION_KINDS)[number];
+
+/** Kinds that are personal data rather than secrets; `personalData: false` keeps them. */
+export const PERSONAL_DATA_KINDS: readonly RedactionKind[] = ['email', 'phone'];
+
+/** Counts by kind, never values. */
+export type RedactionReport = Partial<Record<RedactionKind, number>>;
+
+export interface RedactionOptions {
+  /** Redact emails and phone numbers too (the callers' default). */
+  personalData: boolean;
+}
+
+const DEFAULT_OPTIONS: RedactionOptions = { personalData: true };
+
+interface Detector {
+  kind: RedactionKind;
+  /** Global regexp; with the `d` flag when `groups` is set. */
+  pattern: RegExp;
+  /** Capture groups holding the secret, first defined one wins; otherwise the whole match. */
+  groups?: readonly number[];
+  /** Extra check on the secret (and the whole match) to keep false positives out. */
+  accept?: (secret: string, match: string) => boolean;
+}
+
+// Separator between a key and its value: optional closing quote (also JSON-escaped), then = or :.
+const KEY_SEP = String.raw`\\?["'\x60]?[ \t]*[:=][ \t]*\\?["'\x60]?`;
+
+const PLACEHOLDER =
+  /^(?:\$|\*+|x{3,}|\.{3}|…|null|nil|none|undefined|empty|true|false|redacted|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{\{[^}]*\}\}|%[A-Za-z_]+%|<[^>]*>)$/i;
+
+const hasDigit = (s: string) => /\d/.test(s);
+const mixedCase = (s: string) => /[a-z]/.test(s) && /[A-Z]/.test(s);
+const digitCount = (s: string) => s.replace(/\D/g, '').length;
+
+// A token starts where the previous char is not one of `chars`, or right after a literal `\n`, `\r` or `\t` escape
+// (log lines and JSON embedded in strings: `"…\nAKIA…"`).
+const after = (chars: string) => String.raw`(?:(?<![${chars}])|(?<=\\[nrt]))`;
+const re = (source: string, flags: string) => new RegExp(source, flags);
+
+// Order matters: earlier detectors are more specific and win overlaps.
+const DETECTORS: readonly Detector[] = [
+  {
+    // PEM private keys: the whole block, with real newlines or literal `\n` escapes (JSON strings).
+    // Without an END line (truncated logs) the base64 body after the header goes.
+    kind: 'private_key',
+    pattern:
+      /-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:(?:(?!-----BEGIN)[\s\S]){0,20000}?-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|(?:\\[rn]|[\r\n]|[A-Za-z0-9+/=])*)/g,
+  },
+  {
+    kind: 'gcp_service_account_key',
+    pattern: re(String.raw`${after('A-Za-z0-9_')}private_key_id${KEY_SEP}([0-9a-fA-F]{40})(?![0-9A-Za-z])`, 'dg'),
+    groups: [1],
+  },
+  {
+    kind: 'aws_access_key',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9')}(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}(?![A-Za-z0-9])`,
+      'g',
+    ),
+  },
+  {
+    kind: 'aws_secret_key',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9')}(?:(?:aws[_-]?)?secret[_-]?access[_-]?key|aws[_-]?secret[_-]?key)${KEY_SEP}` +
+        String.raw`([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])`,
+      'dgi',
+    ),
+    groups: [1],
+  },
+  {
+    kind: 'gcp_api_key',
+    pattern: re(String.raw`${after('0-9A-Za-z_-')}AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`, 'g'),
+  },
+  {
+    kind: 'github_token',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9_')}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])`,
+      'g',
+    ),
+  },
+  {
+    kind: 'gitlab_token',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9_-')}gl(?:pat|dt|rt|ptt|ft|soat|cbt|imt|agent)-[A-Za-z0-9_-]{20,255}(?![A-Za-z0-9_-])`,
+      'g',
+    ),
+  },
+  {
+    // The whole URL: every path segment after the host is part of the credential.
+    kind: 'slack_webhook',
+    pattern: /https?:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/T[A-Z0-9]{4,}\/[A-Z0-9]{4,}\/[A-Za-z0-9]{8,}/g,
+  },
+  {
+    kind: 'slack_token',
+    pattern: re(String.raw`${after('A-Za-z0-9')}(?:xox[abposr]|xoxe(?:\.xox[bp])?|xapp)-[A-Za-z0-9-]{10,}`, 'g'),
+  },
+  {
+    // `SharedAccessSignature=sv=…&sig=…` in connection strings, or `SharedAccessSignature sr=…&sig=…` tokens.
+    kind: 'azure_key',
+    pattern: re(String.raw`${after('A-Za-z0-9')}SharedAccessSignature(?:=|[ \t]+)([^;\s"'<>]*sig=[^;\s"'<>]+)`, 'dgi'),
+    groups: [1],
+  },
+  {
+    kind: 'azure_key',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9')}(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{20,}={0,2})(?![A-Za-z0-9+/=])`,
+      'dgi',
+    ),
+    groups: [1],
+  },
+  {
+    // SAS query parameter: `…?sv=…&sig=<url-encoded base64>`.
+    kind: 'azure_key',
+    pattern: re(String.raw`(?:(?<=^|[?&;\s"'])|(?<=\\[nrt]))sig=([A-Za-z0-9%+/=_-]{16,})`, 'dg'),
+    groups: [1],
+  },
+  {
+    kind: 'jwt',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9_-')}eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){0,2}(?![A-Za-z0-9_-])`,
+      'g',
+    ),
+  },
+  {
+    // Keep the word Bearer; opaque tokens of 16+ chars that look random (a digit, or mixed case).
+    kind: 'bearer_token',
+    pattern: re(String.raw`${after('A-Za-z0-9')}bearer[ \t]+([A-Za-z0-9._~+/-]*[A-Za-z0-9_~+/-]=*)`, 'dgi'),
+    groups: [1],
+    accept: (token) => token.length >= 16 && (hasDigit(token) || mixedCase(token)),
+  },
+  {
+    // scheme://user:password@host — keep user and host. The password may contain a raw `@`: the last one before
+    // the host ends it.
+    kind: 'url_password',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9+.-')}[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:/?#@"'<>]*:([^\s/?#"'<>]+)@(?=[^\s/?#@:"'<>])`,
+      'dg',
+    ),
+    groups: [1],
+  },
+  {
+    // key=value / key: value / "key": "value" pairs; only the value goes. Not in a URL's user part
+    // (`https://x-access-token:…@host` is url_password's), not after `:` (`arn:aws:…:secret:name`).
+    kind: 'password_pair',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9_.:-')}[A-Za-z0-9_.-]*?` +
+        String.raw`(?:passwd|password|passphrase|pwd|secret(?:[_-]?key)?|access[_-]?key|api[_-]?key|token)(?<!\/\/[^\s/@]{0,256})` +
+        String.raw`\\?["'\x60]?[ \t]*[:=][ \t]*` +
+        String.raw`(?:(\\?)(["'\x60])((?:(?!\1\2)[^\r\n]){1,256})|((?:\$\{[^}\s]{1,100}\}|[^\s"'\x60\\,;&<>(){}])+))`,
+      'dgi',
+    ),
+    groups: [3, 4],
+    accept: (value, match) => !PLACEHOLDER.test(value) && !(/pwd/i.test(match) && value.startsWith('/')),
+  },
+  {
+    // HTTP basic credentials are base64(user:password).
+    kind: 'password_pair',
+    pattern: re(
+      String.raw`${after('A-Za-z0-9')}Authorization\\?["']?[ \t]*[:=][ \t]*\\?["']?Basic[ \t]+([A-Za-z0-9+/]{8,}={0,2})`,
+      'dgi',
+    ),
+    groups: [1],
+  },
+  {
+    // Not after `//` (user@host in URLs) and not `git@host:org/repo` (scp-style remotes). After a backslash only
+    // when that is not a `\n` escape (the escape's letter is not part of the address).
+    kind: 'email',
+    pattern: re(
+      String.raw`(?:(?<![A-Za-z0-9._%+\\-])|(?<=\\[nrt])|(?<=\\)(?![nrt]))(?<!\/\/)` +
+        String.raw`[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}` +
+        String.raw`(?![A-Za-z0-9-])(?!:[\w.~-]*\/)`,
+      'g',
+    ),
+  },
+  {
+    // International: +CC then 8–15 digits in all, grouped by spaces, dots, dashes or parentheses.
+    // Ungrouped (+14155552671) needs 10+ digits so that `+12345678` counters stay.
+    kind: 'phone',
+    pattern: re(String.raw`${after('\\w+')}\+[1-9](?:[ .()-]{0,2}\d){7,14}(?![\w])`, 'g'),
+    accept: (phone) => (/[ .()-]/.test(phone) ? true : digitCount(phone) >= 10),
+  },
+  {
+    // NANP: (555) 123-4567, (555) 123 4567, 555-123-4567, 555.123.4567, 1-800-555-1234.
+    kind: 'phone',
+    pattern: re(
+      String.raw`${after('\\w.+\\-/')}(?:1[-. ])?(?:\([2-9]\d{2}\)[ ]?\d{3}[-. ]\d{4}|[2-9]\d{2}([-.])\d{3}\1\d{4})(?![\w-]|\.\d)`,
+      'g',
+    ),
+  },
+];
+
+// Secrets whose value may contain a more specific secret (`token=<github token>`, `Bearer <jwt>`): when such a
+// match covers the specific one entirely, the whole value goes, counted once under the specific kind.
+const CONTAINER_KINDS: ReadonlySet<RedactionKind> = new Set<RedactionKind>([
+  'aws_secret_key',
+  'azure_key',
+  'bearer_token',
+  'url_password',
+  'password_pair',
+]);
+
+const MARKER = /\[REDACTED:[a-z_]+\]/g;
+
+// Redaction passes per text(): the first does nearly everything; later ones only run while they still find something.
+const MAX_PASSES = 6;
+
+interface Span {
+  start: number;
+  end: number;
+  kind: RedactionKind;
+  rank: number;
+}
+
+function findCandidates(text: string, detectors: readonly Detector[]): Span[] {
+  const spans: Span[] = [];
+  detectors.forEach((detector, rank) => {
+    for (const match of text.matchAll(detector.pattern)) {
+      let start = match.index;
+      let end = start + match[0].length;
+      if (detector.groups) {
+        const group = detector.groups.find((g) => match[g] !== undefined);
+        const range = group === undefined ? undefined : match.indices?.[group];
+        if (!range) continue;
+        [start, end] = range;
+      }
+      if (end <= start) continue;
+      if (detector.accept && !detector.accept(text.slice(start, end), match[0])) continue;
+      spans.push({ start, end, kind: detector.kind, rank });
+    }
+  });
+  return spans;
+}
+
+/** Picks non-overlapping spans, most specific first. `owner` maps each char to the span covering it. */
+function resolve(text: string, candidates: Span[]): Span[] {
+  const PROTECTED = -1;
+  const FREE = 0;
+  const owner = new Int32Array(text.length);
+  for (const marker of text.matchAll(MARKER)) owner.fill(PROTECTED, marker.index, marker.index + marker[0].length);
+
+  candidates.sort((a, b) => a.rank - b.rank || a.start - b.start || b.end - a.end);
+  const accepted: (Span | undefined)[] = [];
+  for (const candidate of candidates) {
+    const overlapping = new Set<number>();
+    let blocked = false;
+    for (let i = candidate.start; i < candidate.end; i++) {
+      const id = owner[i] as number;
+      if (id === PROTECTED) {
+        blocked = true;
+        break;
+      }
+      if (id !== FREE) overlapping.add(id);
+    }
+    if (blocked) continue;
+    if (overlapping.size === 0) {
+      accepted.push(candidate);
+      owner.fill(accepted.length, candidate.start, candidate.end);
+      continue;
+    }
+    if (!CONTAINER_KINDS.has(candidate.kind)) continue;
+    const inner = [...overlapping].map((id) => accepted[id - 1] as Span);
+    if (!inner.every((span) => span.start >= candidate.start && span.end <= candidate.end)) continue;
+    const specific = inner.reduce((best, span) => (span.rank < best.rank ? span : best));
+    for (const id of overlapping) accepted[id - 1] = undefined;
+    accepted.push({ ...candidate, kind: specific.kind, rank: specific.rank });
+    owner.fill(accepted.length, candidate.start, candidate.end);
+  }
+  return accepted.filter((span): span is Span => span !== undefined).sort((a, b) => a.start - b.start);
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(value);
+  // Also plain objects from another realm (the workflow sandbox), whose Object.prototype differs from ours.
+  return proto === null || (typeof proto === 'object' && Object.getPrototypeOf(proto) === null);
+}
+
+export class Redactor {
+  private readonly detectors: readonly Detector[];
+  private readonly counts: RedactionReport = {};
+
+  constructor(options: RedactionOptions = DEFAULT_OPTIONS) {
+    this.detectors = options.personalData
+      ? DETECTORS
+      : DETECTORS.filter((detector) => !PERSONAL_DATA_KINDS.includes(detector.kind));
+  }
+
+  /** Cumulative counts over every call so far (a copy). */
+  get report(): RedactionReport {
+    return { ...this.counts };
+  }
+
+  /**
+   * Replaces each finding with `[REDACTED:<kind>]` and counts it. Runs again over its own output until nothing more
+   * is found (a few passes at most), so that the result is stable: a secret glued to another one, or the tail of a
+   * match that lost an overlap, only shows its boundaries once its neighbour has become a marker.
+   */
+  text(value: string): string {
+    if (typeof value !== 'string') return value;
+    let current = value;
+    for (let pass = 0; pass < MAX_PASSES && current.length > 0; pass++) {
+      const candidates = findCandidates(current, this.detectors);
+      if (candidates.length === 0) break;
+      const spans = resolve(current, candidates);
+      if (spans.length === 0) break;
+      let out = '';
+      let cursor = 0;
+      for (const span of spans) {
+        out += current.slice(cursor, span.start) + `[REDACTED:${span.kind}]`;
+        cursor = span.end;
+        this.counts[span.kind] = (this.counts[span.kind] ?? 0) + 1;
+      }
+      current = out + current.slice(cursor);
+    }
+    return current;
+  }
+
+  /**
+   * A copy with every string inside arrays and plain objects redacted (values only: keys are kept). Numbers,
+   * booleans, null, undefined and non-plain objects (Date, Map, class instances) are returned as they are.
+   */
+  deep<T>(value: T): T {
+    return this.walk(value, new Map()) as T;
+  }
+
+  private walk(value: unknown, seen: Map<object, unknown>): unknown {
+    if (typeof value === 'string') return this.text(value);
+    if (value === null || typeof value !== 'object') return value;
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      seen.set(value, out);
+      for (const item of value) out.push(this.walk(item, seen));
+      return out;
+    }
+    if (!isPlainObject(value)) return value;
+    const out: Record<string, unknown> = Object.getPrototypeOf(value) === null ? Object.create(null) : {};
+    seen.set(value, out);
+    for (const [key, item] of Object.entries(value)) {
+      // defineProperty: a `__proto__` key from JSON.parse stays a plain property.
+      Object.defineProperty(out, key, {
+        value: this.walk(item, seen),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+}
+
+export function redactText(value: string, options?: RedactionOptions): { text: string; report: RedactionReport } {
+  const redactor = new Redactor(options);
+  const text = redactor.text(value);
+  return { text, report: redactor.report };
+}
+
+export function mergeReports(...reports: (RedactionReport | undefined)[]): RedactionReport {
+  const merged: RedactionReport = {};
+  for (const report of reports) {
+    if (!report) continue;
+    for (const kind of REDACTION_KINDS) {
+      const count = report[kind];
+      if (count) merged[kind] = (merged[kind] ?? 0) + count;
+    }
+  }
+  return merged;
+}
+
+/** "3 email, 1 aws_access_key" (largest counts first), or "nothing redacted". */
+export function describeReport(report: RedactionReport): string {
+  const parts = REDACTION_KINDS.map((kind) => [kind, report[kind] ?? 0] as const)
+    .filter(([, count]) => count > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return parts.length === 0 ? 'nothing redacted' : parts.map(([kind, count]) => `${count} ${kind}`).join(', ');
+}
