@@ -5,14 +5,16 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkerConfig } from '../src/config';
-import type { IncidentContext } from '../src/incident';
+import type { ExternalEvidence, IncidentContext } from '../src/incident';
 import { buildPostmortemPrompt, POSTMORTEM_OUTPUT_SCHEMA, postmortemPath, sessionTags, sessionTitle } from '../src/prompt';
 import { Redactor } from '../src/redaction';
 import type { RoutingRules } from '../src/routing';
 import { renderPostmortemSkeleton } from '../src/skeleton';
 import { postToSlack } from './slack';
 import { DevinClient, judgeSession, type SessionObservation, type SessionSituation } from './devin';
-import { type CollectContextInput, contextFromApi, contextFromWebhooks, PagerDutyClient } from './pagerduty';
+import { collectDatadogEvidence } from './datadog';
+import { type CollectContextInput, contextFromApi, contextFromWebhooks, PagerDutyClient, SECONDARY_LIST_ATTEMPTS } from './pagerduty';
+import { collectSentryEvidence } from './sentry';
 
 export type { CollectContextInput } from './pagerduty';
 export type { PostmortemReport, SessionObservation, SessionSituation } from './devin';
@@ -100,6 +102,31 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
     return client;
   };
 
+  /** Datadog and Sentry, when configured, for the incident's window; a failure is a line, not a block. */
+  async function collectExternalEvidence(pack: IncidentContext): Promise<ExternalEvidence[]> {
+    const { incident } = pack;
+    const from = incident.createdAt ?? pack.timeline[0]?.at;
+    if (!from || (!config.datadog && !config.sentry)) return [];
+    const window = { from: new Date(Date.parse(from) - 30 * 60_000).toISOString(), to: incident.resolvedAt ?? clock.now().toISOString() };
+    const options = { timeoutMs: config.httpTimeoutMs, signal: activitySignal(), attempt: currentAttempt() };
+    const guarded = async (source: ExternalEvidence['source'], work: () => Promise<ExternalEvidence>): Promise<ExternalEvidence> => {
+      try {
+        return await work();
+      } catch (error) {
+        // Retry an outage a few times with the activity; then say what is missing and go on.
+        if (error instanceof ApplicationFailure && !error.nonRetryable && currentAttempt() < SECONDARY_LIST_ATTEMPTS) throw error;
+        return { source, items: [], omitted: 0, problem: error instanceof Error ? error.message : String(error) };
+      }
+    };
+    const evidence: ExternalEvidence[] = [];
+    const datadog = config.datadog;
+    const service = datadog?.serviceTag ?? incident.service?.name;
+    if (datadog && service) evidence.push(await guarded('datadog', () => collectDatadogEvidence(datadog, { service, ...window }, undefined, options)));
+    const sentry = config.sentry;
+    if (sentry) evidence.push(await guarded('sentry', () => collectSentryEvidence(sentry, window, undefined, options)));
+    return evidence;
+  }
+
   const messageText = (request: SessionMessageRequest): string => {
     switch (request.kind) {
       case 'nudge':
@@ -138,6 +165,8 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
       const pack = client
         ? await contextFromApi(client, input, clock.now(), currentAttempt())
         : contextFromWebhooks(input, 'PAGERDUTY_API_TOKEN is not set: built from webhook data alone', clock.now());
+      const external = await collectExternalEvidence(pack);
+      if (external.length > 0) pack.external = external;
       const redactor = new Redactor({ personalData: config.redactPersonalData });
       const redacted = redactor.deep(pack);
       return { ...redacted, redactions: redactor.report };

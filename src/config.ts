@@ -2,6 +2,8 @@
 // refuses to start with a message naming the variable and what is wrong with it.
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import type { DatadogConfig } from '../activities/datadog';
+import type { SentryConfig } from '../activities/sentry';
 import type { RoutingRules } from './routing';
 
 export class ConfigError extends Error {
@@ -186,6 +188,15 @@ const workerSchema = z
       return n;
     }),
     DEVIN_SESSION_TASK_QUEUE: optionalText,
+    DATADOG_API_KEY: optionalText,
+    DATADOG_APP_KEY: optionalText,
+    DATADOG_SITE: optionalText.transform((value) => value ?? 'datadoghq.com'),
+    DATADOG_API_BASE_URL: optionalText,
+    DATADOG_SERVICE_TAG: optionalText,
+    SENTRY_AUTH_TOKEN: optionalText,
+    SENTRY_ORG: optionalText,
+    SENTRY_PROJECT: optionalText,
+    SENTRY_BASE_URL: httpUrl('https://sentry.io'),
     WORKER_METRICS_ADDRESS: optionalText.transform((value, ctx) => {
       if (value !== undefined && !/^[\w.-]*:\d{1,5}$/.test(value)) {
         ctx.addIssue({ code: 'custom', message: `must be host:port, e.g. 0.0.0.0:9464 (got "${value}")` });
@@ -203,6 +214,12 @@ const workerSchema = z
         path: ['DEVIN_ORG_ID'],
         message: 'is required when DEVIN_API_KEY is set (the org-… id shown under Settings > Service users)',
       });
+    }
+    if (Boolean(env.DATADOG_API_KEY) !== Boolean(env.DATADOG_APP_KEY)) {
+      ctx.addIssue({ code: 'custom', path: [env.DATADOG_API_KEY ? 'DATADOG_APP_KEY' : 'DATADOG_API_KEY'], message: 'Datadog needs both DATADOG_API_KEY and DATADOG_APP_KEY' });
+    }
+    if (env.SENTRY_AUTH_TOKEN && (!env.SENTRY_ORG || !env.SENTRY_PROJECT)) {
+      ctx.addIssue({ code: 'custom', path: [!env.SENTRY_ORG ? 'SENTRY_ORG' : 'SENTRY_PROJECT'], message: 'is required with SENTRY_AUTH_TOKEN' });
     }
     if (env.DEVIN_MAX_WAIT < env.DEVIN_POLL_INTERVAL) {
       ctx.addIssue({ code: 'custom', path: ['DEVIN_MAX_WAIT'], message: 'must be longer than DEVIN_POLL_INTERVAL' });
@@ -281,6 +298,9 @@ export interface WorkerConfig {
   pagerDutyFromEmail?: string;
   slackWebhookUrl?: string;
   redactPersonalData: boolean;
+  /** Optional collectors: off unless configured. */
+  datadog?: DatadogConfig & { serviceTag?: string };
+  sentry?: SentryConfig;
   /** Session creations across all workers, enforced by Temporal on a dedicated task queue. */
   devinMaxSessionsPerMinute: number;
   devinSessionTaskQueue: string;
@@ -319,6 +339,14 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     slackWebhookUrl: parsed.SLACK_WEBHOOK_URL,
     redactPersonalData: parsed.REDACT_PERSONAL_DATA,
     workerMetricsAddress: parsed.WORKER_METRICS_ADDRESS,
+    datadog:
+      parsed.DATADOG_API_KEY && parsed.DATADOG_APP_KEY
+        ? { apiKey: parsed.DATADOG_API_KEY, appKey: parsed.DATADOG_APP_KEY, site: parsed.DATADOG_SITE, baseUrl: parsed.DATADOG_API_BASE_URL, serviceTag: parsed.DATADOG_SERVICE_TAG }
+        : undefined,
+    sentry:
+      parsed.SENTRY_AUTH_TOKEN && parsed.SENTRY_ORG && parsed.SENTRY_PROJECT
+        ? { token: parsed.SENTRY_AUTH_TOKEN, org: parsed.SENTRY_ORG, project: parsed.SENTRY_PROJECT, baseUrl: parsed.SENTRY_BASE_URL }
+        : undefined,
     devinMaxSessionsPerMinute: parsed.DEVIN_MAX_SESSIONS_PER_MINUTE,
     devinSessionTaskQueue: parsed.DEVIN_SESSION_TASK_QUEUE ?? `${parsed.TEMPORAL_TASK_QUEUE}-devin-sessions`,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
