@@ -9,6 +9,16 @@ import type { Logger } from './logger';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+/** A bundle handed in (tests), else the image's prebuilt one (WORKFLOW_BUNDLE_PATH, set by the Dockerfile), else bundle now. */
+export function workflowSource(
+  bundle: WorkerOptions['workflowBundle'],
+  env: Record<string, string | undefined> = process.env,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (bundle) return { workflowBundle: bundle };
+  const codePath = env.WORKFLOW_BUNDLE_PATH?.trim();
+  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
+}
+
 /** PagerDuty retries a delivery for 48 h; closed workflows must outlive that to reject late duplicates. */
 export const MIN_RETENTION_MS = 3 * 86_400_000;
 
@@ -107,7 +117,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
     taskQueue: config.taskQueue,
     activities,
     dataConverter: options.dataConverter,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...workflowSource(options.workflowBundle),
     // Let in-flight activities finish on SIGTERM before the process exits.
     shutdownGraceTime: '30 seconds',
   });
