@@ -2,15 +2,14 @@
 // PagerDuty disables a subscription after 3 dropped deliveries, so 4xx is kept for requests that
 // are unauthenticated or malformed, and 503 for "Temporal did not take it" (PagerDuty retries that).
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { type PayloadCodec, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import { codecRouter } from './codec-server';
 import { type BridgeMetrics, createBridgeMetrics } from './bridge-metrics';
 import type { Logger } from './logger';
-import { type IncidentEvent, incidentSummaryLine, workflowIdForIncident } from './incident';
-import { incidentEventSignal } from './messages';
+import { type DeliveryOutcome, deliverIncidentEvent, withinTime } from './deliver-event';
+import { workflowIdForIncident } from './incident';
 import { isAuthentic, parseWebhook, type WebhookSecrets } from './pagerduty-webhook';
-import type { incidentPostmortem } from '../workflows';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** PagerDuty waits 5 s for an answer; leave room for the network. */
@@ -26,17 +25,6 @@ export interface WebhookAppOptions {
   redactPersonalData?: boolean;
   /** Serves /codec/{encode,decode} for the Temporal UI when payloads are encrypted. */
   codec?: { codec: PayloadCodec; allowedOrigins: string[] };
-}
-
-function staticDetails(event: IncidentEvent): string {
-  const { incident } = event;
-  const lines = [`**PagerDuty incident** ${incident.number ? `#${incident.number} ` : ''}\`${incident.id}\``];
-  if (incident.htmlUrl) lines.push(`[Open in PagerDuty](${incident.htmlUrl})`);
-  if (incident.service) {
-    lines.push(`Service: ${incident.service.htmlUrl ? `[${incident.service.name}](${incident.service.htmlUrl})` : incident.service.name}`);
-  }
-  lines.push(`Started by \`${event.type}\` at ${event.occurredAt}`);
-  return lines.join('\n\n');
 }
 
 export function createWebhookApp({
@@ -117,34 +105,23 @@ export function createWebhookApp({
       const workflowId = workflowIdForIncident(event.incident.id);
       const eventLog = log.child({ incidentId: event.incident.id, workflowId, eventId: event.eventId, eventType: event.type });
       const started = Date.now();
+      let outcome: DeliveryOutcome;
       try {
-        await withinTime(TEMPORAL_CALL_TIMEOUT_MS, client.connection.withDeadline(started + TEMPORAL_CALL_TIMEOUT_MS, () =>
-          client.workflow.signalWithStart<typeof incidentPostmortem, [IncidentEvent]>('incidentPostmortem', {
-            workflowId,
-            taskQueue,
-            args: [{ incidentId: event.incident.id }],
-            signal: incidentEventSignal,
-            signalArgs: [event],
-            // A finished incident keeps its id until retention expires: late redeliveries never start a second run.
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            staticSummary: incidentSummaryLine(event.incident),
-            staticDetails: staticDetails(event),
-          }),
-        ));
+        outcome = await deliverIncidentEvent(client, taskQueue, event, { timeoutMs: TEMPORAL_CALL_TIMEOUT_MS });
       } catch (error) {
-        metrics.temporalCall('signal_with_start', (Date.now() - started) / 1000, error instanceof WorkflowExecutionAlreadyStartedError);
-        if (error instanceof WorkflowExecutionAlreadyStartedError) {
-          metrics.webhook(event.type, 'closed');
-          eventLog.info({ outcome: 'closed' }, 'event for an incident whose postmortem workflow already finished');
-          res.status(200).json({ status: 'incident_closed', workflowId });
-          return;
-        }
+        metrics.temporalCall('signal_with_start', (Date.now() - started) / 1000, false);
         metrics.webhook(event.type, 'unavailable');
         eventLog.error({ outcome: 'unavailable', err: errorMessage(error), ms: Date.now() - started }, 'Temporal did not accept the event');
         res.status(503).set('Retry-After', '5').json({ error: 'Temporal is unavailable; retry later' });
         return;
       }
       metrics.temporalCall('signal_with_start', (Date.now() - started) / 1000, true);
+      if (outcome.status === 'incident_closed') {
+        metrics.webhook(event.type, 'closed');
+        eventLog.info({ outcome: 'closed' }, 'event for an incident whose postmortem workflow already finished');
+        res.status(200).json({ status: 'incident_closed', workflowId });
+        return;
+      }
       metrics.webhook(event.type, 'accepted');
       eventLog.info({ outcome: 'accepted', ms: Date.now() - started }, 'event delivered to incident workflow');
       res.status(202).json({ status: 'accepted', workflowId });
@@ -174,19 +151,6 @@ export function createWebhookApp({
   });
 
   return app;
-}
-
-/**
- * gRPC deadlines do not cover (re)connecting, so a hard timer bounds the wait. If the call still lands
- * after we answered 503, PagerDuty's retry is recognised by its event id and ignored.
- */
-function withinTime<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Temporal within ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined); // a late failure after the timeout has nobody to tell
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function eventTypeOf(body: unknown): string {
