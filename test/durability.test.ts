@@ -12,6 +12,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
+import { noteMarker } from '../activities';
 import { startBridge } from '../src/bridge';
 import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/incident';
 import { statusQuery } from '../src/messages';
@@ -227,7 +228,9 @@ describe('durability', () => {
         return pullRequestReady ? undefined : { status: 'running', status_detail: 'working', pull_requests: [] };
       };
 
-      const first = await startWorker(workerEnv(env.address, taskQueue));
+      // With write-back on, the drafting note goes out before the kill and the review note after it.
+      const vars = workerEnv(env.address, taskQueue, { PAGERDUTY_FROM_EMAIL: 'postmortem-bot@acme.example' });
+      const first = await startWorker(vars);
       expect((await post(app, signedDelivery(incidentWebhook('incident.acknowledged', incident, { occurredAt: at(incident, 2) })))).status).toBe(202);
       expect((await post(app, signedDelivery(incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 20) })))).status).toBe(202);
 
@@ -252,14 +255,14 @@ describe('durability', () => {
 
       pullRequestReady = true;
       const restartedAt = Date.now();
-      await startWorker(workerEnv(env.address, taskQueue));
+      await startWorker(vars);
       const result = await within(60_000, 'workflow completion after the restart', handleFor(env.client, incident).result());
       const recoveryMs = Date.now() - restartedAt;
 
       expect(sessionsFor(incident)).toHaveLength(1);
       expect(session?.polls).toBeGreaterThan(pollsAtKill);
       expect(session?.pull_requests).toHaveLength(1);
-      expect(result).toEqual({
+      expect(result).toMatchObject({
         incidentId: incident.id,
         outcome: 'pull_request_opened',
         pullRequestUrl: session?.pull_requests[0]?.pr_url,
@@ -267,6 +270,11 @@ describe('durability', () => {
         devinSessionUrl: session?.url,
       });
       expect(createRequestsFor(incident)).toHaveLength(1);
+      // Each PagerDuty note exactly once across the restart: the new worker replays, it does not re-post.
+      const notes = pagerDuty.notes(incident.id);
+      expect(notes.filter((n) => n.content.includes(noteMarker('drafting')))).toHaveLength(1);
+      expect(notes.filter((n) => n.content.includes(noteMarker('published')))).toHaveLength(1);
+      expect(pagerDuty.requests.filter((r) => r.method === 'POST' && r.path === `/incidents/${incident.id}/notes`)).toHaveLength(2);
       expect(await handleFor(env.client, incident).query(statusQuery)).toMatchObject({ phase: 'completed', pullRequestUrl: result.pullRequestUrl });
       console.log(`SIGKILL test: recovered ${recoveryMs} ms after the second worker was started (polls before kill: ${pollsAtKill}, total: ${session?.polls})`);
     });
