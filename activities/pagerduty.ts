@@ -21,6 +21,8 @@ export const CONTEXT_LIMITS = { timeline: 300, alerts: 50, notes: 50, changeEven
 
 interface Reference {
   id?: string;
+  /** `user_reference`, `service_reference`, `…_inbound_integration_reference`… */
+  type?: string;
   summary?: string | null;
   html_url?: string | null;
 }
@@ -283,16 +285,22 @@ export async function contextFromApi(
     trigger && !log.items.some((e) => e.id === trigger.id)
       ? [trigger, ...log.items.slice(0, CONTEXT_LIMITS.timeline - 1)] // one newer entry makes room: `omitted` stays right
       : log.items;
-  const timeline: TimelineEntry[] = entries
+  const mapped = entries
     .map((entry) => ({
-      at: entry.created_at,
-      kind: entry.type.replace(/_log_entry$/, ''),
-      summary: clip(entry.summary),
-      agent: orUndefined(entry.agent?.summary),
-      channel: orUndefined(entry.channel?.type),
-      url: orUndefined(entry.html_url),
+      entry: {
+        at: entry.created_at,
+        kind: entry.type.replace(/_log_entry$/, ''),
+        summary: clip(entry.summary),
+        agent: orUndefined(entry.agent?.summary),
+        channel: orUndefined(entry.channel?.type),
+        url: orUndefined(entry.html_url),
+      } satisfies TimelineEntry,
+      // A service escalating by timeout or a monitor resolving its own alert is an agent, not a responder.
+      byPerson: !entry.agent?.type || /^user(_reference)?$/.test(entry.agent.type),
     }))
-    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    .sort((a, b) => Date.parse(a.entry.at) - Date.parse(b.entry.at));
+  const timeline: TimelineEntry[] = mapped.map((m) => m.entry);
+  const peopleTimeline = mapped.map((m) => (m.byPerson ? m.entry : { ...m.entry, agent: undefined }));
 
   const keep = <T>(name: string, items: T[], max: number): T[] => {
     if (items.length > max) omitted[name] = (omitted[name] ?? 0) + items.length - max;
@@ -323,7 +331,7 @@ export async function contextFromApi(
     ),
     changeEvents: keep('changeEvents', changes.map(toChangeEvent), CONTEXT_LIMITS.changeEvents),
     serviceChanges: serviceChanges.items.map(toChangeEvent).sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
-    metrics: deriveMetrics(incident, timeline),
+    metrics: deriveMetrics(incident, peopleTimeline),
     omitted,
     collectedAt: now.toISOString(),
   };

@@ -1,22 +1,10 @@
 // The prompt and the dry-run skeleton, from realistic packs: golden files (refresh with
 // UPDATE_GOLDEN=1), severity routing, and untrusted text kept fenced as data.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { IncidentContext } from '../src/incident';
 import { buildPostmortemPrompt, postmortemPath, sessionTags } from '../src/prompt';
 import { priorityRank, routePostmortem, type RoutingRules } from '../src/routing';
 import { renderPostmortemSkeleton } from '../src/skeleton';
-
-const GOLDEN_DIR = path.join(__dirname, 'fixtures', 'golden');
-
-function golden(name: string, actual: string) {
-  const file = path.join(GOLDEN_DIR, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) {
-    mkdirSync(GOLDEN_DIR, { recursive: true });
-    writeFileSync(file, actual);
-  }
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-}
+import { golden } from './support/golden';
 
 const base: IncidentContext = {
   source: 'pagerduty_api',

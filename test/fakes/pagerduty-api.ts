@@ -110,6 +110,8 @@ export interface FakeRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON, the raw text when it is not JSON, undefined when empty. */
   body: unknown;
+  /** Extension: when the request arrived (epoch ms), to check that a retry waited. */
+  receivedAt: number;
 }
 
 interface StoredIncident {
@@ -184,6 +186,7 @@ export class FakePagerDutyApi {
   private readonly serviceChanges = new Map<string, FakeChangeEvent[]>();
   private readonly faults: QueuedFault[] = [];
   private rateLimited = { remaining: 0, resetSeconds: 0 };
+  private readonly targetedRateLimits: { match: (request: FakeRequest) => boolean; resetSeconds: number; remaining: number }[] = [];
   private readonly sockets = new Set<Socket>();
   private inFlight = 0;
   private nextId = 0;
@@ -351,6 +354,22 @@ export class FakePagerDutyApi {
   /** The next `times` requests (any path) answer 429 with PagerDuty's rate-limit headers and body. */
   rateLimit(times: number, resetSeconds: number): void {
     this.rateLimited = { remaining: times, resetSeconds };
+  }
+
+  /**
+   * Extension: the next `times` requests that `match` accepts (e.g. one page of a list, by its query)
+   * answer 429 with the same headers and body as `rateLimit` — a limit hit in the middle of a collection.
+   */
+  rateLimitWhen(match: (request: FakeRequest) => boolean, resetSeconds: number, times = 1): void {
+    this.targetedRateLimits.push({ match, resetSeconds, remaining: times });
+  }
+
+  private rateLimitReply(resetSeconds: number): Reply {
+    return {
+      status: 429,
+      body: errorBody('Rate Limit Exceeded', 2020),
+      headers: { 'ratelimit-limit': '960', 'ratelimit-remaining': '0', 'ratelimit-reset': String(resetSeconds) },
+    };
   }
 
   // ---- generation ----------------------------------------------------------------------------
@@ -533,7 +552,7 @@ export class FakePagerDutyApi {
       }
     }
     const method = req.method ?? 'GET';
-    const request: FakeRequest = { method, path: url.pathname, query: url.searchParams, headers: { ...req.headers }, body };
+    const request: FakeRequest = { method, path: url.pathname, query: url.searchParams, headers: { ...req.headers }, body, receivedAt: Date.now() };
     this.requests.push(request);
 
     let reply: Reply;
@@ -578,11 +597,12 @@ export class FakePagerDutyApi {
   private route(req: FakeRequest, bodyIsJson: boolean): Reply {
     if (this.rateLimited.remaining > 0) {
       this.rateLimited.remaining -= 1;
-      return {
-        status: 429,
-        body: errorBody('Rate Limit Exceeded', 2020),
-        headers: { 'ratelimit-limit': '960', 'ratelimit-remaining': '0', 'ratelimit-reset': String(this.rateLimited.resetSeconds) },
-      };
+      return this.rateLimitReply(this.rateLimited.resetSeconds);
+    }
+    const targeted = this.targetedRateLimits.find((limit) => limit.remaining > 0 && limit.match(req));
+    if (targeted) {
+      targeted.remaining -= 1;
+      return this.rateLimitReply(targeted.resetSeconds);
     }
     const fault = this.takeFault(req.path);
     if (fault) {
