@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2019, { type ValidateFunction } from 'ajv/dist/2019';
 import { parse as parseYaml, parseDocument } from 'yaml';
+import { DEFAULT_CODEC_PORT } from '../src/config';
 import { SEARCH_ATTRIBUTES } from '../src/search-attributes';
 
 export interface Finding {
@@ -410,6 +411,20 @@ export function projectFindings(compose: Json, root = PROJECT_ROOT): Finding[] {
   for (const s of [...temporal, ...ui]) {
     for (const port of publishedPorts(s.spec)) {
       if (port.hostIp !== '127.0.0.1') flag('private-ports', `${s.name}: port ${port.target} is published on all interfaces; bind it to 127.0.0.1`);
+    }
+  }
+  // The bridge's codec endpoint decodes incident data: its own port, published on loopback only.
+  if (bridge) {
+    const webhookPort = bridge.environment.get('PORT') ?? '3000';
+    const codecPort = bridge.environment.get('CODEC_PORT') ?? String(DEFAULT_CODEC_PORT);
+    const codecHost = bridge.environment.get('CODEC_HOST') ?? '127.0.0.1';
+    if (codecPort === webhookPort) flag('codec-endpoint', `${bridge.name}: CODEC_PORT ${codecPort} is the webhook PORT; the codec endpoint needs its own port`);
+    const published = publishedPorts(bridge.spec).filter((port) => port.target === codecPort);
+    for (const port of published) {
+      if (port.hostIp !== '127.0.0.1') flag('private-ports', `${bridge.name}: the codec port ${codecPort} is published on all interfaces; bind it to 127.0.0.1`);
+    }
+    if (published.length > 0 && ['127.0.0.1', 'localhost', '::1'].includes(codecHost)) {
+      flag('codec-endpoint', `${bridge.name}: the codec port ${codecPort} is published, but CODEC_HOST ${codecHost} only accepts connections from inside the container; set CODEC_HOST: 0.0.0.0`);
     }
   }
   for (const s of ui) {

@@ -1,12 +1,13 @@
 // `npm run bridge`: the HTTP endpoint PagerDuty delivers webhooks to.
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { loadBridgeConfig, ConfigError } from './config';
 import { loadDotEnv } from './env-file';
 import { createLogger, type Logger } from './logger';
 import { createLazyClient, describeTarget, loadTemporalSettings } from './temporal-connection';
 import type { PayloadCodec } from '@temporalio/common';
 import { createBridgeMetrics } from './bridge-metrics';
-import { encryptionDataConverter } from './encryption';
+import { createCodecApp } from './codec-server';
+import { EncryptionConfigError, encryptionDataConverter } from './encryption';
 import { createWebhookApp } from './webhook-app';
 
 const DRAIN_GRACE_MS = 10_000;
@@ -14,8 +15,56 @@ const DRAIN_GRACE_MS = 10_000;
 export interface RunningBridge {
   server: Server;
   port: number;
+  /** The codec endpoint's own listener, only when PAYLOAD_ENCRYPTION_KEYS is set. */
+  codec?: { server: Server; port: number; host: string };
   /** Stops accepting connections, lets in-flight requests finish, then closes the Temporal connection. */
   close(): Promise<void>;
+}
+
+interface DrainingListener {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens and tracks in-flight requests. On close, answers still in flight tell their clients to hang
+ * up, so keep-alive connections do not hold a SIGTERM open; a stuck client is cut off after the grace time.
+ */
+async function listenDraining(app: RequestListener, port: number, host?: string): Promise<DrainingListener> {
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    const listening = () => {
+      server.off('error', reject);
+      resolve();
+    };
+    if (host === undefined) server.listen(port, listening);
+    else server.listen(port, host, listening);
+  });
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    if (draining) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+  });
+  const address = server.address();
+  return {
+    server,
+    port: typeof address === 'object' && address ? address.port : port,
+    close: async () => {
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      const cutOff = setTimeout(() => server.closeAllConnections(), DRAIN_GRACE_MS);
+      cutOff.unref();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      clearTimeout(cutOff);
+    },
+  };
 }
 
 export async function startBridge(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('bridge')): Promise<RunningBridge> {
@@ -30,54 +79,46 @@ export async function startBridge(env: Record<string, string | undefined> = proc
     logger,
     metrics: createBridgeMetrics(),
     redactPersonalData: config.redactPersonalData,
-    codec: dataConverter
-      ? { codec: dataConverter.payloadCodecs[0] as PayloadCodec, allowedOrigins: (env.CODEC_CORS_ORIGINS ?? 'http://localhost:8233').split(',').map((o) => o.trim()) }
-      : undefined,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, () => resolve(s));
-    s.once('error', reject);
-  });
-  // Draining: answers still in flight tell their clients to hang up, so keep-alive connections do
-  // not hold a SIGTERM open; a stuck client is cut off after the grace time.
-  let draining = false;
-  const inFlight = new Set<ServerResponse>();
-  server.on('request', (_req, res: ServerResponse) => {
-    if (draining) res.setHeader('connection', 'close');
-    inFlight.add(res);
-    res.on('close', () => inFlight.delete(res));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+  const main = await listenDraining(app, config.port);
+  // The codec endpoint decodes incident data for whoever reaches it: never on the public webhook port.
+  let codec: DrainingListener | undefined;
+  if (dataConverter) {
+    try {
+      codec = await listenDraining(createCodecApp(dataConverter.payloadCodecs[0] as PayloadCodec, config.codec.allowedOrigins, logger), config.codec.port, config.codec.host);
+    } catch (error) {
+      await main.close();
+      await client.connection.close();
+      throw new Error(`codec endpoint (CODEC_HOST ${config.codec.host}, CODEC_PORT ${config.codec.port}): ${messageOf(error)}`, { cause: error });
+    }
+  }
   logger.info(
     {
-      port,
+      port: main.port,
       temporal: describeTarget(temporal),
       taskQueue: config.taskQueue,
       auth: [
         config.webhookSigningSecrets.length > 0 ? `${config.webhookSigningSecrets.length} signing secret(s)` : undefined,
         config.sharedWebhookSecret ? 'shared X-Webhook-Secret' : undefined,
       ].filter(Boolean),
+      codec: codec ? `http://${urlHost(config.codec.host)}:${codec.port}/codec (origins: ${config.codec.allowedOrigins.join(', ')})` : 'off (PAYLOAD_ENCRYPTION_KEYS not set)',
     },
     'bridge listening',
   );
   return {
-    server,
-    port,
+    server: main.server,
+    port: main.port,
+    codec: codec ? { server: codec.server, port: codec.port, host: config.codec.host } : undefined,
     close: async () => {
-      draining = true;
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-      const cutOff = setTimeout(() => server.closeAllConnections(), DRAIN_GRACE_MS);
-      cutOff.unref();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      clearTimeout(cutOff);
+      await Promise.all([main.close(), codec?.close()]);
       await client.connection.close();
     },
   };
 }
+
+const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
+/** Node's system errors (EADDRINUSE…) are not always `instanceof Error` of this realm. */
+const messageOf = (error: unknown) => (typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error));
 
 if (require.main === module) {
   loadDotEnv();
@@ -91,7 +132,7 @@ if (require.main === module) {
       process.once('SIGINT', () => stop('SIGINT'));
     })
     .catch((error: unknown) => {
-      console.error(`bridge: ${error instanceof ConfigError ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`}`);
+      console.error(`bridge: ${error instanceof ConfigError || error instanceof EncryptionConfigError ? error.message : `failed to start: ${error instanceof Error ? error.message : String(error)}`}`);
       process.exit(1);
     });
 }

@@ -1,8 +1,10 @@
-// The Temporal UI's remote codec endpoint (`--ui-codec-endpoint http://<bridge>/codec`): the UI posts
-// encrypted payloads and shows what comes back decoded. Anyone who can reach it can read incident data,
-// so expose it only where the Temporal UI's users are.
-import express, { type Router } from 'express';
+// The Temporal UI's remote codec endpoint (`--ui-codec-endpoint http://localhost:3001/codec`): the UI,
+// running in the user's browser, posts encrypted payloads and shows what comes back decoded. Anyone who
+// can reach it can read incident data, so it has its own listener (CODEC_PORT on CODEC_HOST, loopback by
+// default), never the public webhook port, and refuses browser requests from origins it does not know.
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Logger } from './logger';
 
 interface JsonPayload {
   metadata?: Record<string, string>;
@@ -23,11 +25,18 @@ export function codecRouter(codec: PayloadCodec, allowedOrigins: string[]): Rout
   const router = express.Router();
   router.use((req, res, next) => {
     const origin = req.get('origin');
-    if (origin && allowedOrigins.includes(origin)) {
+    // Browsers send Origin with every POST and preflight. A page of another origin (or one that
+    // DNS-rebinds its name to this listener) gets nothing; the Temporal CLI sends no Origin.
+    if (origin !== undefined && !allowedOrigins.includes(origin)) {
+      res.status(403).json({ error: 'origin not allowed (CODEC_CORS_ORIGINS)' });
+      return;
+    }
+    if (origin !== undefined) {
       res.set('access-control-allow-origin', origin);
       res.set('access-control-allow-methods', 'POST, OPTIONS');
       res.set('access-control-allow-headers', 'content-type, x-namespace, authorization');
       res.set('access-control-allow-credentials', 'true');
+      res.vary('origin');
     }
     if (req.method === 'OPTIONS') {
       res.sendStatus(204);
@@ -52,4 +61,28 @@ export function codecRouter(codec: PayloadCodec, allowedOrigins: string[]): Rout
     });
   }
   return router;
+}
+
+/** The codec listener's whole app: /codec/{encode,decode}, a JSON 404 for anything else. */
+export function createCodecApp(codec: PayloadCodec, allowedOrigins: string[], logger?: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/codec', codecRouter(codec, allowedOrigins));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
+    if (status === 413) {
+      res.status(413).json({ error: 'body too large' });
+      return;
+    }
+    if (status >= 400 && status < 500) {
+      res.status(400).json({ error: 'unreadable request body' });
+      return;
+    }
+    logger?.error({ err: error instanceof Error ? error.message : String(error) }, 'codec endpoint: unexpected error');
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
 }

@@ -74,6 +74,37 @@ const logLevel = optionalText.transform((value, ctx) => {
   return level;
 });
 
+/** A listener's bind address: an IP address or a host name, e.g. 127.0.0.1, 0.0.0.0, ::1, localhost. */
+const host = (fallback: string) =>
+  optionalText.transform((value, ctx) => {
+    const text = value ?? fallback;
+    if (!/^[A-Za-z0-9.-]+$/.test(text) && !/^\[?[0-9A-Fa-f:.]+\]?$/.test(text)) {
+      ctx.addIssue({ code: 'custom', message: `must be an IP address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0 (got "${value}")` });
+      return z.NEVER;
+    }
+    return text.replace(/^\[(.*)\]$/, '$1');
+  });
+
+/** Browser origins (scheme://host[:port]), compared with the Origin header exactly as browsers send it. */
+const origins = (fallback: string) =>
+  optionalText.transform((value, ctx) => {
+    const result: string[] = [];
+    for (const entry of (value ?? fallback).split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
+      let url: URL | undefined;
+      try {
+        url = new URL(entry);
+      } catch {
+        url = undefined;
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+        ctx.addIssue({ code: 'custom', message: `must be comma-separated origins like http://localhost:8233, without a path (got "${entry}")` });
+        return z.NEVER;
+      }
+      result.push(url.origin);
+    }
+    return result;
+  });
+
 const taskQueue = optionalText.transform((value) => value ?? 'incident-postmortems');
 
 const list = optionalText.transform((value) =>
@@ -129,9 +160,15 @@ const positiveInt = optionalText.transform((value, ctx) => {
   return n;
 });
 
+/** The codec endpoint's own port (only served when PAYLOAD_ENCRYPTION_KEYS is set). */
+export const DEFAULT_CODEC_PORT = 3001;
+
 const bridgeSchema = z
   .object({
     PORT: port(3000),
+    CODEC_PORT: port(DEFAULT_CODEC_PORT),
+    CODEC_HOST: host('127.0.0.1'),
+    CODEC_CORS_ORIGINS: origins('http://localhost:8233'),
     PAGERDUTY_WEBHOOK_SECRETS: secretList,
     WEBHOOK_SECRET: optionalText,
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -139,6 +176,13 @@ const bridgeSchema = z
     REDACT_PERSONAL_DATA: flag(true),
   })
   .superRefine((env, ctx) => {
+    if (env.CODEC_PORT !== 0 && env.CODEC_PORT === env.PORT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CODEC_PORT'],
+        message: `must differ from PORT (both ${env.PORT}): the codec endpoint decodes incident data and is never served on the public webhook port`,
+      });
+    }
     if (env.PAGERDUTY_WEBHOOK_SECRETS.length === 0 && !env.WEBHOOK_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -234,6 +278,11 @@ function parse<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
 
 export interface BridgeConfig {
   port: number;
+  /**
+   * The Temporal UI's codec endpoint (/codec/encode, /codec/decode) listens here, never on `port`:
+   * it decodes incident data for whoever reaches it.
+   */
+  codec: { port: number; host: string; allowedOrigins: string[] };
   /** v3 signing secrets; several while a subscription secret is being rotated. */
   webhookSigningSecrets: string[];
   /** The guide's shared-secret scheme (`X-Webhook-Secret` header). */
@@ -248,6 +297,7 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   const parsed = parse(bridgeSchema, env);
   return {
     port: parsed.PORT,
+    codec: { port: parsed.CODEC_PORT, host: parsed.CODEC_HOST, allowedOrigins: parsed.CODEC_CORS_ORIGINS },
     webhookSigningSecrets: parsed.PAGERDUTY_WEBHOOK_SECRETS,
     sharedWebhookSecret: parsed.WEBHOOK_SECRET,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startBridge } from './bridge';
-import { ConfigError } from './config';
+import { ConfigError, loadBridgeConfig } from './config';
 import { DATA_DIR, devWebhookSecret } from './dev-secret';
 import { loadDotEnv } from './env-file';
 import { createLogger } from './logger';
@@ -39,6 +39,10 @@ async function main() {
   // Locally a simulated incident should not sit in its 10-minute production quiet period.
   env.RESOLVE_QUIET_PERIOD ??= '10s';
 
+  // Checked before the dev server starts: the UI is told where the codec endpoint will listen.
+  const bridgeConfig = loadBridgeConfig(env);
+  const codecEndpoint = env.PAYLOAD_ENCRYPTION_KEYS?.trim() ? `http://localhost:${bridgeConfig.codec.port}/codec` : undefined;
+
   let server: TestWorkflowEnvironment | undefined;
   let uiUrl = 'your Temporal UI';
   if (!env.TEMPORAL_ADDRESS) {
@@ -50,8 +54,9 @@ async function main() {
         port: 7233,
         uiPort: 8233,
         searchAttributes: SEARCH_ATTRIBUTES,
-        // With encrypted payloads, the UI decodes them through the bridge's codec endpoint.
-        extraArgs: env.PAYLOAD_ENCRYPTION_KEYS ? ['--ui-codec-endpoint', `http://localhost:${env.PORT ?? 3000}/codec`] : [],
+        // With encrypted payloads, the UI (in the browser) decodes them through the bridge's codec
+        // endpoint, which listens on its own port (CODEC_PORT), never on the webhook port.
+        extraArgs: codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : [],
         log: { format: 'pretty', level: 'error' },
       },
     });
@@ -70,6 +75,9 @@ async function main() {
     '  Postmortem pipeline is running',
     `  Webhook endpoint:  http://localhost:${bridge.port}/webhooks/pagerduty`,
     `  Temporal:          ${env.TEMPORAL_ADDRESS}  (UI: ${uiUrl})`,
+    bridge.codec
+      ? `  Codec endpoint:    http://localhost:${bridge.codec.port}/codec  (payloads encrypted; CODEC_HOST ${bridge.codec.host}, allowed origins: CODEC_CORS_ORIGINS)`
+      : undefined,
     env.PAGERDUTY_WEBHOOK_SECRETS && !process.env.PAGERDUTY_WEBHOOK_SECRETS
       ? `  Signing secret:    ${env.PAGERDUTY_WEBHOOK_SECRETS}  (generated for local use, kept in .data/dev-webhook-secret)`
       : '  Signing secret:    from PAGERDUTY_WEBHOOK_SECRETS / WEBHOOK_SECRET',
@@ -79,7 +87,7 @@ async function main() {
     '  Try it:  npm run simulate',
     '',
   ];
-  console.log(banner.join('\n'));
+  console.log(banner.filter((line) => line !== undefined).join('\n'));
 
   try {
     await runWorker(env, createLogger('worker')); // returns after SIGINT/SIGTERM, once activities drained

@@ -3,8 +3,6 @@
 // are unauthenticated or malformed, and 503 for "Temporal did not take it" (PagerDuty retries that).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
-import type { PayloadCodec } from '@temporalio/common';
-import { codecRouter } from './codec-server';
 import { type BridgeMetrics, createBridgeMetrics } from './bridge-metrics';
 import type { Logger } from './logger';
 import { type DeliveryOutcome, deliverIncidentEvent, withinTime } from './deliver-event';
@@ -23,8 +21,6 @@ export interface WebhookAppOptions {
   metrics?: BridgeMetrics;
   /** Emails and phone numbers in event text are redacted unless this is false. */
   redactPersonalData?: boolean;
-  /** Serves /codec/{encode,decode} for the Temporal UI when payloads are encrypted. */
-  codec?: { codec: PayloadCodec; allowedOrigins: string[] };
 }
 
 export function createWebhookApp({
@@ -33,12 +29,10 @@ export function createWebhookApp({
   secrets,
   logger,
   metrics = createBridgeMetrics(false),
-  codec,
   redactPersonalData = true,
 }: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  if (codec) app.use('/codec', codecRouter(codec.codec, codec.allowedOrigins));
 
   app.get('/metrics', async (_req, res) => {
     res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());

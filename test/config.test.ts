@@ -1,4 +1,4 @@
-import { ConfigError, loadBridgeConfig, loadWorkerConfig } from '../src/config';
+import { ConfigError, DEFAULT_CODEC_PORT, loadBridgeConfig, loadWorkerConfig } from '../src/config';
 import { formatDuration, parseDuration } from '../src/duration';
 
 describe('durations', () => {
@@ -35,6 +35,29 @@ describe('bridge configuration', () => {
 
   it('names a bad PORT', () => {
     expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', PORT: 'eighty' })).toThrow(/PORT: must be a port number/);
+  });
+
+  it('puts the codec endpoint on its own port, on loopback, for the dev UI origin by default', () => {
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's' }).codec).toEqual({ port: DEFAULT_CODEC_PORT, host: '127.0.0.1', allowedOrigins: ['http://localhost:8233'] });
+    expect(DEFAULT_CODEC_PORT).not.toBe(loadBridgeConfig({ WEBHOOK_SECRET: 's' }).port);
+    const config = loadBridgeConfig({ WEBHOOK_SECRET: 's', CODEC_PORT: '9443', CODEC_HOST: '0.0.0.0', CODEC_CORS_ORIGINS: 'http://localhost:8080/, https://temporal.example.com' });
+    expect(config.codec).toEqual({ port: 9443, host: '0.0.0.0', allowedOrigins: ['http://localhost:8080', 'https://temporal.example.com'] });
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's', CODEC_HOST: '[::1]' }).codec.host).toBe('::1');
+    // Both ephemeral (tests): two different ports in the end.
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's', PORT: '0', CODEC_PORT: '0' }).codec.port).toBe(0);
+  });
+
+  it.each([
+    [{ CODEC_PORT: '70000' }, /CODEC_PORT: must be a port number 0-65535 \(got "70000"\)/],
+    [{ CODEC_PORT: 'codec' }, /CODEC_PORT: must be a port number/],
+    [{ CODEC_PORT: '3000' }, /CODEC_PORT: must differ from PORT \(both 3000\)/],
+    [{ PORT: '8080', CODEC_PORT: '8080' }, /CODEC_PORT: must differ from PORT \(both 8080\)/],
+    [{ CODEC_HOST: 'http://0.0.0.0' }, /CODEC_HOST: must be an IP address or host name/],
+    [{ CODEC_CORS_ORIGINS: 'localhost:8233' }, /CODEC_CORS_ORIGINS: must be comma-separated origins/],
+    [{ CODEC_CORS_ORIGINS: 'http://localhost:8233/codec' }, /CODEC_CORS_ORIGINS: must be comma-separated origins .*got "http:\/\/localhost:8233\/codec"/],
+  ])('names a bad codec setting %p', (vars, message) => {
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', ...vars })).toThrow(ConfigError);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', ...vars })).toThrow(message);
   });
 });
 

@@ -1,10 +1,13 @@
 // Encryption at rest: with PAYLOAD_ENCRYPTION_KEYS the history holds ciphertext only, the workflow
-// still runs, and the codec endpoint the Temporal UI calls decodes it.
+// still runs, and the codec endpoint the Temporal UI calls decodes it — on its own listener, never on
+// the public webhook port.
 import { randomBytes } from 'node:crypto';
+import net, { type AddressInfo } from 'node:net';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import request from 'supertest';
+import { type RunningBridge, startBridge } from '../src/bridge';
 import { loadWorkerConfig } from '../src/config';
 import { EncryptionCodec, EncryptionConfigError, encryptionDataConverter, ENCRYPTED_ENCODING, parseEncryptionKeys } from '../src/encryption';
 import { workflowIdForIncident, type PostmortemStatus } from '../src/incident';
@@ -12,13 +15,17 @@ import { statusQuery } from '../src/messages';
 import { signBody } from '../src/pagerduty-webhook';
 import { createPostmortemWorker, type PostmortemWorker } from '../src/postmortem-worker';
 import { incidentWebhook } from '../src/simulation';
-import { createWebhookApp } from '../src/webhook-app';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { fakeApiVars, seedIncident } from './support/pipeline';
 import { bundleWorkflows, capturingLogger, startDevServer } from './support/temporal';
 
 const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
+
+const bridges: RunningBridge[] = [];
+afterAll(async () => {
+  await Promise.all(bridges.map((bridge) => bridge.close()));
+});
 
 describe('payload codec', () => {
   const current = key('k2');
@@ -76,19 +83,18 @@ describe('encrypted pipeline', () => {
     await env?.teardown();
   });
 
-  it('history holds ciphertext; the UI codec endpoint decodes it', async () => {
+  it('history holds ciphertext; the UI codec endpoint decodes it, on its own port only', async () => {
     const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
-    const codec = dataConverter?.payloadCodecs[0];
-    const app = createWebhookApp({
-      client,
-      taskQueue: 'encrypted',
-      secrets: { signingSecrets: ['sig'] },
+    const bridge = await startBridge(
+      { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: 'sig', PAYLOAD_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'encrypted' },
       logger,
-      codec: codec ? { codec, allowedOrigins: ['http://localhost:8233'] } : undefined,
-    });
+    );
+    bridges.push(bridge);
+    const webhookPort = `http://127.0.0.1:${bridge.port}`;
+    const codecPort = `http://127.0.0.1:${bridge.codec?.port}`;
     const incident = seedIncident(pagerDuty, { title: 'Ledger service returns 500 for acct 4471' });
     const body = JSON.stringify(incidentWebhook('incident.resolved', incident));
-    expect((await request(app).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, 'sig')).send(body)).status).toBe(202);
+    expect((await request(webhookPort).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, 'sig')).send(body)).status).toBe(202);
     const handle = client.workflow.getHandle(workflowIdForIncident(incident.id));
     expect(await handle.result()).toMatchObject({ outcome: 'pull_request_opened' });
     expect((await handle.query<PostmortemStatus>(statusQuery)).title).toBe(incident.title);
@@ -125,15 +131,119 @@ describe('encrypted pipeline', () => {
       metadata: Object.fromEntries(Object.entries(signal?.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
       data: Buffer.from(signal?.data ?? []).toString('base64'),
     };
-    const decoded = await request(app).post('/codec/decode').set('origin', 'http://localhost:8233').set('x-namespace', 'default').send({ payloads: [asJson] });
+    const decoded = await request(codecPort).post('/codec/decode').set('origin', 'http://localhost:8233').set('x-namespace', 'default').send({ payloads: [asJson] });
     expect(decoded.status).toBe(200);
     expect(decoded.headers['access-control-allow-origin']).toBe('http://localhost:8233');
     const plain = Buffer.from(decoded.body.payloads[0].data, 'base64').toString();
     expect(plain).toContain('Ledger service returns 500');
     expect(Buffer.from(decoded.body.payloads[0].metadata.encoding, 'base64').toString()).toBe('json/plain');
 
-    const preflight = await request(app).options('/codec/decode').set('origin', 'http://localhost:8233');
+    // The public webhook port knows nothing of the codec.
+    for (const path of ['/codec/decode', '/codec/encode']) {
+      const res = await request(webhookPort).post(path).set('origin', 'http://localhost:8233').send({ payloads: [asJson] });
+      expect(res.status).toBe(404);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(JSON.stringify(res.body)).not.toContain(asJson.data.slice(0, 16));
+    }
+    expect((await request(webhookPort).options('/codec/decode').set('origin', 'http://localhost:8233')).headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('codec listener', () => {
+  const keys = key('ops-2026');
+  const sample = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"db down"').toString('base64') };
+  const { logger } = capturingLogger('codec');
+  // No Temporal server: the bridge's connection is lazy, and the codec never calls Temporal.
+  const bridgeEnv = { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: 'sig', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+
+  it('listens on loopback by default, and round-trips encode and decode there', async () => {
+    const bridge = await startBridge({ ...bridgeEnv, PAYLOAD_ENCRYPTION_KEYS: keys }, logger);
+    bridges.push(bridge);
+    expect(bridge.codec?.host).toBe('127.0.0.1');
+    expect((bridge.codec?.server.address() as AddressInfo).address).toBe('127.0.0.1');
+    expect(bridge.codec?.port).not.toBe(bridge.port);
+    const codec = `http://127.0.0.1:${bridge.codec?.port}`;
+    const encoded = await request(codec).post('/codec/encode').send({ payloads: [sample] });
+    expect(encoded.status).toBe(200);
+    expect(Buffer.from(encoded.body.payloads[0].metadata.encoding, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
+    const decoded = await request(codec).post('/codec/decode').send(encoded.body);
+    expect(decoded.body).toEqual({ payloads: [sample] });
+    expect((await request(codec).post('/codec/decode').send({ nope: true })).status).toBe(400);
+    expect((await request(codec).post('/codec/decode').set('content-type', 'application/json').send('{not json')).status).toBe(400);
+    // Only the codec routes: no webhooks, health or metrics on this port.
+    for (const path of ['/webhooks/pagerduty', '/metrics', '/healthz']) {
+      expect((await request(codec).get(path)).status).toBe(404);
+    }
+    expect((await request(codec).post('/webhooks/pagerduty').send({})).status).toBe(404);
+  });
+
+  it('CORS: the UI origin gets its headers and preflight; any other origin is refused', async () => {
+    const bridge = await startBridge({ ...bridgeEnv, PAYLOAD_ENCRYPTION_KEYS: keys, CODEC_CORS_ORIGINS: 'http://localhost:8080, https://temporal.example.com/' }, logger);
+    bridges.push(bridge);
+    const codec = `http://127.0.0.1:${bridge.codec?.port}`;
+
+    const preflight = await request(codec)
+      .options('/codec/decode')
+      .set('origin', 'https://temporal.example.com')
+      .set('access-control-request-method', 'POST')
+      .set('access-control-request-headers', 'content-type, x-namespace, authorization');
     expect(preflight.status).toBe(204);
-    expect((await request(app).post('/codec/decode').send({ nope: true })).status).toBe(400);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://temporal.example.com');
+    expect(preflight.headers['access-control-allow-methods']).toMatch(/POST/);
+    expect(preflight.headers['access-control-allow-headers']).toMatch(/content-type.*x-namespace.*authorization/);
+    expect(preflight.headers['access-control-allow-credentials']).toBe('true');
+    expect(preflight.headers.vary).toMatch(/origin/i);
+
+    const allowed = await request(codec).post('/codec/encode').set('origin', 'http://localhost:8080').send({ payloads: [sample] });
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:8080');
+
+    // The default origin is not allowed once the list is set; nor is a page that rebinds its name to us.
+    for (const origin of ['http://localhost:8233', `http://attacker.example:${bridge.codec?.port}`]) {
+      const refused = await request(codec).post('/codec/decode').set('origin', origin).send(allowed.body);
+      expect(refused.status).toBe(403);
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+      expect(refused.body.payloads).toBeUndefined();
+      expect((await request(codec).options('/codec/decode').set('origin', origin)).status).toBe(403);
+    }
+    // No Origin at all (the temporal CLI's --codec-endpoint): answered, without CORS headers.
+    const cli = await request(codec).post('/codec/decode').send(allowed.body);
+    expect(cli.status).toBe(200);
+    expect(cli.headers['access-control-allow-origin']).toBeUndefined();
+    expect(cli.body).toEqual({ payloads: [sample] });
+  });
+
+  it('binds CODEC_HOST', async () => {
+    const bridge = await startBridge({ ...bridgeEnv, PAYLOAD_ENCRYPTION_KEYS: keys, CODEC_HOST: '0.0.0.0' }, logger);
+    bridges.push(bridge);
+    expect((bridge.codec?.server.address() as AddressInfo).address).toBe('0.0.0.0');
+  });
+
+  it('is not started without PAYLOAD_ENCRYPTION_KEYS', async () => {
+    const bridge = await startBridge(bridgeEnv, logger);
+    bridges.push(bridge);
+    expect(bridge.codec).toBeUndefined();
+    expect((await request(`http://127.0.0.1:${bridge.port}`).post('/codec/decode').send({ payloads: [sample] })).status).toBe(404);
+  });
+
+  it('close() drains and closes both listeners', async () => {
+    const bridge = await startBridge({ ...bridgeEnv, PAYLOAD_ENCRYPTION_KEYS: keys }, logger);
+    const codecPort = bridge.codec?.port;
+    expect((await request(`http://127.0.0.1:${codecPort}`).post('/codec/encode').send({ payloads: [sample] })).status).toBe(200);
+    await bridge.close();
+    expect(bridge.server.listening).toBe(false);
+    expect(bridge.codec?.server.listening).toBe(false);
+    await expect(request(`http://127.0.0.1:${codecPort}`).post('/codec/encode').send({ payloads: [sample] })).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('refuses to start when CODEC_PORT is taken, naming the variables', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const taken = String((blocker.address() as AddressInfo).port);
+      await expect(startBridge({ ...bridgeEnv, PAYLOAD_ENCRYPTION_KEYS: keys, CODEC_PORT: taken }, logger)).rejects.toThrow(/CODEC_HOST 127\.0\.0\.1, CODEC_PORT \d+\): listen EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });
