@@ -65,10 +65,13 @@ const port = (fallback: number) =>
     return n;
   });
 
+/** pino's levels, and `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 const logLevel = optionalText.transform((value, ctx) => {
   const level = value ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-    ctx.addIssue({ code: 'custom', message: `must be one of fatal, error, warn, info, debug, trace, silent (got "${value}")` });
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    ctx.addIssue({ code: 'custom', message: `must be one of ${LOG_LEVELS.join(', ')} (got "${value}")` });
     return z.NEVER;
   }
   return level;
@@ -104,6 +107,14 @@ const origins = (fallback: string) =>
     }
     return result;
   });
+
+/**
+ * LOG_LEVEL alone, for the loggers every process creates before (or without) its full configuration:
+ * an unknown level is a ConfigError naming the variable, not pino's bare "unknown level".
+ */
+export function loadLogLevel(env: Env = process.env): string {
+  return parse(z.object({ LOG_LEVEL: logLevel }), env).LOG_LEVEL;
+}
 
 const taskQueue = optionalText.transform((value) => value ?? 'incident-postmortems');
 

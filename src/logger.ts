@@ -1,5 +1,6 @@
 // pino JSON logs. Header and credential fields are censored wherever they turn up.
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { loadLogLevel } from './config';
 
 export type { Logger };
 
@@ -16,7 +17,8 @@ const REDACTED_PATHS = [
   '*.password',
 ];
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+/** Without `level`, LOG_LEVEL decides (default info); an invalid LOG_LEVEL throws a ConfigError naming it. */
+export function createLogger(name: string, level: string = loadLogLevel(), destination?: DestinationStream): Logger {
   const options = { name, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }

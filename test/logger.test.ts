@@ -1,0 +1,85 @@
+// LOG_LEVEL is checked like every other variable: an unknown level stops a process at startup with a
+// message naming LOG_LEVEL, instead of pino's bare "unknown level" error.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, LOG_LEVELS, loadBridgeConfig, loadLogLevel, loadWorkerConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+
+const ROOT = path.resolve(__dirname, '..');
+const LEVEL_MESSAGE = /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/;
+
+describe('LOG_LEVEL', () => {
+  it('defaults to info, unset or blank, and accepts every pino level and silent', () => {
+    expect(loadLogLevel({})).toBe('info');
+    expect(loadLogLevel({ LOG_LEVEL: '' })).toBe('info');
+    expect(loadLogLevel({ LOG_LEVEL: ' debug ' })).toBe('debug');
+    expect(LOG_LEVELS).toEqual(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+    for (const level of LOG_LEVELS) expect(loadLogLevel({ LOG_LEVEL: level })).toBe(level);
+  });
+
+  it.each(['verbose', 'INFO', 'warning', '30'])('rejects %p with a ConfigError naming LOG_LEVEL', (value) => {
+    expect(() => loadLogLevel({ LOG_LEVEL: value })).toThrow(ConfigError);
+    expect(() => loadLogLevel({ LOG_LEVEL: value })).toThrow(`LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "${value}")`);
+  });
+
+  it('is the same check in the bridge and worker configuration', () => {
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', LOG_LEVEL: 'verbose' })).toThrow(LEVEL_MESSAGE);
+    expect(() => loadWorkerConfig({ LOG_LEVEL: 'verbose' })).toThrow(LEVEL_MESSAGE);
+  });
+
+  describe('createLogger', () => {
+    const saved = process.env.LOG_LEVEL;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = saved;
+    });
+
+    it('takes its level from LOG_LEVEL', () => {
+      process.env.LOG_LEVEL = 'warn';
+      expect(createLogger('test').level).toBe('warn');
+      delete process.env.LOG_LEVEL;
+      expect(createLogger('test').level).toBe('info');
+      expect(createLogger('test', 'silent').level).toBe('silent');
+    });
+
+    it('throws a ConfigError naming LOG_LEVEL, not pino\'s "unknown level"', () => {
+      process.env.LOG_LEVEL = 'verbose';
+      let error: unknown;
+      try {
+        createLogger('test');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(LEVEL_MESSAGE);
+      expect((error as Error).message).not.toMatch(/unknown level|custom levels/);
+    });
+  });
+
+  // The entry points as `npm run bridge|worker|dev` run them, from a directory without .env. Each must
+  // stop before it does anything (no server, no Temporal connection) with the variable in its message.
+  describe('at startup', () => {
+    let cwd: string;
+    beforeAll(() => {
+      cwd = mkdtempSync(path.join(os.tmpdir(), 'log-level-'));
+    });
+    afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+    it.each(['bridge', 'worker', 'dev'])('%s exits 1 and names LOG_LEVEL', (entry) => {
+      const result = spawnSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, path.join(ROOT, 'src', `${entry}.ts`)], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'verbose', WEBHOOK_SECRET: 'local-test-only', TEMPORAL_ADDRESS: '127.0.0.1:1' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^${entry}: Invalid configuration:`, 'm'));
+      expect(result.stderr).toMatch(LEVEL_MESSAGE);
+      expect(result.stderr).not.toMatch(/unknown level|custom levels/);
+      expect(result.stdout).not.toMatch(/listening|worker started|pipeline is running/);
+    }, 90_000);
+  });
+});
