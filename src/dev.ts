@@ -36,8 +36,9 @@ async function main() {
   installWorkerRuntime(createLogger('worker'), { metricsAddress: env.WORKER_METRICS_ADDRESS });
 
   if (!env.PAGERDUTY_WEBHOOK_SECRETS && !env.WEBHOOK_SECRET) env.PAGERDUTY_WEBHOOK_SECRETS = devWebhookSecret();
-  // Locally a simulated incident should not sit in its 10-minute production quiet period.
-  env.RESOLVE_QUIET_PERIOD ??= '10s';
+  // Locally a simulated incident should not sit in its 10-minute production quiet period. Blank counts
+  // as unset, as it does for the worker's configuration (`.env` files often carry `KEY=`).
+  if (!env.RESOLVE_QUIET_PERIOD?.trim()) env.RESOLVE_QUIET_PERIOD = '10s';
 
   // Checked before the dev server starts: the UI is told where the codec endpoint will listen.
   const bridgeConfig = loadBridgeConfig(env);
