@@ -24,6 +24,8 @@ export interface PostmortemSettings {
   pollIntervalMs: number;
   maxWaitMs: number;
   quietPeriodMs: number;
+  /** Absent in histories recorded before it existed. */
+  lateResolutionGraceMs?: number;
   dryRun: boolean;
   routing: RoutingRules;
   destination: 'repo' | 'wiki';
@@ -146,6 +148,7 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
         pollIntervalMs: config.devinPollIntervalMs,
         maxWaitMs: config.devinMaxWaitMs,
         quietPeriodMs: config.resolveQuietPeriodMs,
+        lateResolutionGraceMs: config.lateResolutionGraceMs,
         dryRun: !config.devin,
         routing: config.routing,
         destination: config.postmortemDestination,

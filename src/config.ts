@@ -216,6 +216,7 @@ const workerSchema = z
     DEVIN_MAX_WAIT: duration('6h', 1000),
     DEVIN_NUDGE_MESSAGE: optionalText,
     RESOLVE_QUIET_PERIOD: duration('10m', 0),
+    LATE_RESOLUTION_GRACE: duration('1h', 0),
     HTTP_TIMEOUT: duration('30s', 100),
     POSTMORTEM_OUTPUT_DIR: optionalText.transform((value) => value ?? 'postmortems'),
     POSTMORTEM_TEMPLATE: optionalText,
@@ -345,6 +346,8 @@ export interface WorkerConfig {
   devinNudgeMessage: string;
   /** After resolution, how long to wait for a reopen before drafting. */
   resolveQuietPeriodMs: number;
+  /** How long a workflow started by a note or priority change on an already-resolved incident waits for its resolution event. */
+  lateResolutionGraceMs: number;
   httpTimeoutMs: number;
   postmortemOutputDir: string;
   /** A markdown template file the postmortem must follow. */
@@ -388,6 +391,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     devinMaxWaitMs: parsed.DEVIN_MAX_WAIT,
     devinNudgeMessage: parsed.DEVIN_NUDGE_MESSAGE ?? DEFAULT_NUDGE_MESSAGE,
     resolveQuietPeriodMs: parsed.RESOLVE_QUIET_PERIOD,
+    lateResolutionGraceMs: parsed.LATE_RESOLUTION_GRACE,
     httpTimeoutMs: parsed.HTTP_TIMEOUT,
     postmortemOutputDir: parsed.POSTMORTEM_OUTPUT_DIR,
     postmortemTemplate: parsed.POSTMORTEM_TEMPLATE,

@@ -5,11 +5,11 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/incident';
 import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../src/messages';
 import { PostmortemPhase } from '../src/search-attributes';
-import { incidentWebhook, type SimulatedIncident } from '../src/simulation';
+import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { fakeApiVars, type RunningWorker, seedIncident, startPipeline } from './support/pipeline';
-import { bundleWorkflows, capturingLogger, eventually, startDevServer } from './support/temporal';
+import { bundleWorkflows, capturingLogger, eventually, recordHistory, startDevServer } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -21,16 +21,19 @@ const { logger } = capturingLogger('delivery');
 let pipeline: RunningWorker;
 /** A 3 s quiet period after resolution. */
 let quiet: RunningWorker;
+/** Waits only 2 s for the resolution of an incident PagerDuty already shows resolved. */
+let shortGrace: RunningWorker;
 
 beforeAll(async () => {
   [env, bundle, devin, pagerDuty] = await Promise.all([startDevServer(), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start()]);
   const vars = fakeApiVars(devin, pagerDuty);
   pipeline = await startPipeline(env, bundle, logger, vars);
   quiet = await startPipeline(env, bundle, logger, { ...vars, RESOLVE_QUIET_PERIOD: '3s' });
+  shortGrace = await startPipeline(env, bundle, logger, { ...vars, LATE_RESOLUTION_GRACE: '2s' });
 });
 
 afterAll(async () => {
-  await Promise.all([pipeline?.stop(), quiet?.stop()]);
+  await Promise.all([pipeline?.stop(), quiet?.stop(), shortGrace?.stop()]);
   await Promise.all([devin?.close(), pagerDuty?.close()]);
   await env?.teardown();
 });
@@ -54,6 +57,23 @@ function waitForPhase(incident: SimulatedIncident, phase: PostmortemStatus['phas
 
 function seeded(overrides: Partial<SimulatedIncident> = {}): SimulatedIncident {
   return seedIncident(pagerDuty, overrides);
+}
+
+/** An incident PagerDuty already shows resolved, 20 minutes after it was created. */
+function seededResolved(): SimulatedIncident {
+  const incident = sampleIncident();
+  pagerDuty.addIncident({
+    id: incident.id,
+    incident_number: incident.number,
+    title: incident.title,
+    status: 'resolved',
+    urgency: incident.urgency,
+    priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
+    service: { id: incident.serviceId, summary: incident.serviceName },
+    created_at: incident.createdAt,
+    resolved_at: at(incident, 20),
+  });
+  return incident;
 }
 
 /** Makes the fake Devin answer this incident's session polls with `state` while `active()` holds. */
@@ -140,6 +160,44 @@ describe('quiet period, reopen and merge', () => {
     expect((await status(incident)).reopenedAfterDraft).toBe(1);
   });
 
+  it('a reopen while the session is still being created is told to the session once it exists', async () => {
+    const incident = seeded();
+    // Devin is briefly unavailable: the create is retried after Retry-After, and the reopen lands meanwhile.
+    devin.fail('create', { status: 503, headers: { 'retry-after': '3' } });
+    let holding = true;
+    holdSession(incident, () => (holding ? { status: 'running', status_detail: 'working' } : undefined));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 10) }));
+    await waitForPhase(incident, 'drafting');
+    await pipeline.deliver(incidentWebhook('incident.reopened', incident, { occurredAt: at(incident, 11), status: 'triggered' }));
+    expect(sessionsFor(incident)).toHaveLength(0);
+    await eventually(async () => (sessionsFor(incident)[0]?.messages.length ? true : undefined), 'the reopening to reach the session');
+    expect(sessionsFor(incident)[0]?.messages[0]).toContain(`${incident.id} was reopened at ${at(incident, 11)}`);
+    holding = false;
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)).toHaveLength(1);
+    expect((await status(incident)).reopenedAfterDraft).toBe(1);
+  });
+
+  it('a note on an incident PagerDuty already shows resolved, with no resolution delivered → skipped after LATE_RESOLUTION_GRACE', async () => {
+    const incident = seededResolved();
+    await shortGrace.deliver(incidentWebhook('incident.annotated', incident, { note: 'Customer follow-up sent.' }));
+    const result = await handleFor(incident).result();
+    expect(result.outcome).toBe('skipped');
+    expect(result.skipReason).toContain('PagerDuty shows resolved');
+    expect(result.skipReason).toContain('postmortem backfill');
+    expect(sessionsFor(incident)).toHaveLength(0);
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'note-on-resolved-incident-skipped');
+  });
+
+  it('a note first, then the resolution within the grace → drafted as usual', async () => {
+    const incident = seededResolved();
+    await pipeline.deliver(incidentWebhook('incident.annotated', incident, { note: 'Rolled back the deploy.', occurredAt: at(incident, 15) }));
+    await waitForPhase(incident, 'awaiting_resolution');
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: at(incident, 14) }));
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)).toHaveLength(1);
+  });
+
   it('an incident resolved by a merge is skipped, pointing at the surviving incident', async () => {
     const incident = seeded();
     await pipeline.deliver(incidentWebhook('incident.acknowledged', incident));
@@ -209,6 +267,7 @@ describe('external API failures', () => {
     expect(result.outcome).toBe('pull_request_opened');
     expect((await status(incident)).lastError).toBeUndefined();
     expect(sessionsFor(incident)).toHaveLength(1);
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'needs-attention-retry');
   });
 
   it('a rejected PagerDuty token → needs_attention; `skip` goes on with webhook data alone', async () => {
@@ -278,6 +337,23 @@ describe('Devin session states', () => {
     suspended = false;
     expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
     expect(sessionsFor(incident)[0]?.messages[0]).toMatch(/resume/);
+  });
+
+  it('a follow-up Devin refuses (401) → needs_attention naming the message; `retry` after fixing the key → completes', async () => {
+    const incident = seeded();
+    let exited = true;
+    holdSession(incident, () => (exited ? { status: 'exit', status_detail: null } : undefined));
+    devin.fail('message', { status: 401, body: { detail: 'Invalid API key' } });
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    const parked = await waitForPhase(incident, 'needs_attention');
+    expect(parked.lastError).toMatch(/^Message the Devin session \(follow-up\): .*401/);
+    expect(sessionsFor(incident)[0]?.messages).toHaveLength(0);
+    exited = false; // the follow-up, once delivered, gets Devin to open the PR
+    await handleFor(incident).signal(retrySignal);
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)[0]?.messages).toHaveLength(1);
+    expect(sessionsFor(incident)).toHaveLength(1);
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-refused-then-retried');
   });
 
   it('suspended for quota → needs_attention; `skip` ends it skipped', async () => {

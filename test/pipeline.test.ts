@@ -1,7 +1,6 @@
 // End to end: signed webhooks through the real bridge → a real Temporal dev server → the real
 // workflow and activities → fake PagerDuty and Devin APIs that answer like the real ones.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -12,7 +11,7 @@ import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { type RunningWorker, seedIncident, startPipeline } from './support/pipeline';
-import { bundleWorkflows, capturingLogger, eventually, HISTORIES_DIR, startDevServer, temporalCli } from './support/temporal';
+import { bundleWorkflows, capturingLogger, eventually, recordHistory, startDevServer, textOf } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -114,11 +113,7 @@ describe('incident postmortem pipeline', () => {
     expect(creates.at(-1)?.headers.authorization).toBe(`Bearer ${devin.apiKey}`);
 
     // `npm run record:histories` refreshes the replay test's fixture from this run.
-    if (process.env.RECORD_HISTORIES) {
-      // The CLI's JSON is the format historyFromJSON reads (historyToJSON trips over Jest's module registry).
-      const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', env.address, '--workflow-id', workflowIdForIncident(incident.id), '--output', 'json']);
-      writeFileSync(path.join(HISTORIES_DIR, 'acknowledged-resolved-pull-request.json'), json);
-    }
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'acknowledged-resolved-pull-request');
   });
 
   it('is findable in the Temporal UI by PagerDuty id, service, priority and phase', async () => {
@@ -229,10 +224,13 @@ describe('incident postmortem pipeline', () => {
     const histories: string[] = [];
     for await (const wf of env.client.workflow.list({ query: `TaskQueue = '${live.taskQueue}'` })) {
       const history = await env.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-      histories.push(JSON.stringify(history));
+      histories.push(textOf(history).join('\n'));
     }
     expect(histories.length).toBeGreaterThan(3);
     const everything = histories.join('\n') + lines.join('\n');
+    // The scan reads payloads decoded: the incident data itself is there, the credentials are not.
+    expect(everything).toContain('"incidentId"');
+    expect(everything).toContain(`"devinSessionId":"${devin.sessions[0]?.session_id ?? '?'}"`);
     expect(everything).not.toContain(devin.apiKey);
     expect(everything).not.toContain(pagerDuty.token);
   });

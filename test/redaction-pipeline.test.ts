@@ -9,7 +9,7 @@ import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi, type FakeAlert, type FakeNote } from './fakes/pagerduty-api';
 import { SECRET_SAMPLES } from './fixtures/secrets';
 import { fakeApiVars, type RunningWorker, seedIncident, startPipeline } from './support/pipeline';
-import { bundleWorkflows, capturingLogger, startDevServer } from './support/temporal';
+import { bundleWorkflows, capturingLogger, startDevServer, textOf } from './support/temporal';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -22,14 +22,6 @@ let devinBody = '';
 let historyText = '';
 let status: PostmortemStatus;
 
-/** Every payload's bytes as text, plus everything else in the history, so a secret cannot hide in base64. */
-function textOf(value: unknown, out: string[] = []): string[] {
-  if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
-  else if (Array.isArray(value)) value.forEach((v) => textOf(v, out));
-  else if (value && typeof value === 'object') Object.values(value).forEach((v) => textOf(v, out));
-  else if (typeof value === 'string') out.push(value);
-  return out;
-}
 
 beforeAll(async () => {
   [env, bundle, devin, pagerDuty] = await Promise.all([startDevServer(), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start()]);

@@ -42,6 +42,8 @@ const REMEMBERED_DELIVERIES = 500;
 const OBSERVED_LIMIT = 300;
 /** A suspended-for-inactivity session is woken at most this many times. */
 const MAX_RESUMES = 3;
+/** LATE_RESOLUTION_GRACE's default, for settings recorded before it existed. */
+const DEFAULT_LATE_RESOLUTION_GRACE_MS = 3_600_000;
 
 // Evidence: bounded retries, then the workflow goes on with what the webhooks said.
 const pagerDuty = proxyActivities<PostmortemActivities>({
@@ -89,6 +91,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   let operatorDecision: 'retry' | 'skip' | undefined;
   let operatorReason: string | undefined;
   let sessionId: string | undefined;
+  let draftingStarted = false;
   const sessionMessages: { kind: SessionMessageKind; at?: string }[] = [];
 
   const currentStatus = (): PostmortemStatus => ({
@@ -153,8 +156,8 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
       resolved = event.type === 'incident.resolved';
       incident = { ...incident, resolvedAt: resolved ? event.occurredAt : undefined };
       if (!resolved) incident = { ...incident, mergedInto: undefined };
-      if (event.type === 'incident.reopened' && wasResolved && sessionId) {
-        // The session is already drafting: tell it, never start a second one.
+      if (event.type === 'incident.reopened' && wasResolved && draftingStarted) {
+        // Drafting has begun (the session may still be starting): tell it, never start a second one.
         status.reopenedAfterDraft++;
         sessionMessages.push({ kind: 'reopened', at: event.occurredAt });
       }
@@ -262,7 +265,26 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     pollIntervalMs: number,
     maxWaitMs: number,
   ): Promise<{ url: string; report?: PostmortemReport }> {
-    const deadline = Date.now() + maxWaitMs;
+    let deadline = Date.now() + maxWaitMs;
+    // Time spent waiting for an operator does not count against DEVIN_MAX_WAIT.
+    const askOperatorWhileWatching = async (step: string, error: unknown) => {
+      const parkedAt = Date.now();
+      const decision = await askOperator(step, error);
+      deadline += Date.now() - parkedAt;
+      return decision;
+    };
+    // A message Devin refuses (a rotated key, a session it no longer accepts messages for) waits for an
+    // operator like any other rejected call; `skip` goes on without the message.
+    const message = async (kind: SessionMessageKind) => {
+      for (;;) {
+        try {
+          return await sendToSession(kind);
+        } catch (error) {
+          if (isCancellation(error)) throw error;
+          if ((await askOperatorWhileWatching(`Message the Devin session (${kind.replace('_', '-')})`, error)) === 'skip') return;
+        }
+      }
+    };
     const answered: SessionSituation[] = [];
     let followedUp = false;
     let resumes = 0;
@@ -283,7 +305,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
         if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === RetryState.TIMEOUT)) {
           throw new PostmortemFailed(noPullRequest);
         }
-        if ((await askOperator('Wait for pull request', error)) === 'skip') throw new Skipped(`skipped by an operator while waiting for the pull request${operatorReason ? `: ${operatorReason}` : ''}`);
+        if ((await askOperatorWhileWatching('Wait for pull request', error)) === 'skip') throw new Skipped(`skipped by an operator while waiting for the pull request${operatorReason ? `: ${operatorReason}` : ''}`);
         continue;
       }
       switch (observation.kind) {
@@ -291,22 +313,22 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
           return { url: observation.url, report: observation.report };
         case 'waiting_for_user':
           answered.push('waiting_for_user'); // one nudge, then keep polling
-          await sendToSession('nudge');
+          await message('nudge');
           break;
         case 'finished_without_pr':
           if (followedUp) throw new PostmortemFailed(`Devin session ${session.sessionUrl ?? session.sessionId} ended (${observation.status}${observation.detail ? `/${observation.detail}` : ''}) without opening a pull request, even after being asked for it`);
           followedUp = true;
-          await sendToSession('follow_up');
+          await message('follow_up');
           await sleep(pollIntervalMs, { summary: 'Give Devin time to open the pull request' });
           break;
         case 'inactive':
           if (resumes >= MAX_RESUMES) {
             const error = new Error(`Devin session ${session.sessionUrl ?? session.sessionId} went idle ${resumes + 1} times without a pull request`);
-            if ((await askOperator('Wait for pull request', error)) === 'skip') throw new Skipped('skipped by an operator: the session kept going idle');
+            if ((await askOperatorWhileWatching('Wait for pull request', error)) === 'skip') throw new Skipped('skipped by an operator: the session kept going idle');
             resumes = 0;
           }
           resumes++;
-          await sendToSession('resume');
+          await message('resume');
           await sleep(pollIntervalMs, { summary: 'Give the session time to resume' });
           break;
       }
@@ -367,6 +389,23 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     const settings = await local.getPostmortemSettings.executeWithOptions({ summary: 'Read postmortem settings' }, []);
     enter('collecting_context');
     await collectContext('Fetch PagerDuty incident, timeline, alerts, notes and changes');
+    if (!lifecycleAt && incident.status === 'resolved') {
+      // Started by a note or a priority change on an incident PagerDuty shows resolved. Its resolution event
+      // may be behind (in a retry); if it never comes, the incident was resolved before this service watched
+      // it, or its earlier workflow is past retention: not ours to draft.
+      const graceMs = settings.lateResolutionGraceMs ?? DEFAULT_LATE_RESOLUTION_GRACE_MS;
+      enter('awaiting_resolution');
+      const arrived = await condition(() => lifecycleAt !== '', graceMs, {
+        summary: `Wait ${formatDuration(graceMs)} for the resolution of an incident PagerDuty shows resolved`,
+      });
+      if (!arrived) {
+        throw new Skipped(
+          `started by a note or priority change on an incident PagerDuty shows resolved${incident.resolvedAt ? ` at ${incident.resolvedAt}` : ''}, ` +
+            `and no acknowledgement or resolution was delivered within LATE_RESOLUTION_GRACE (${formatDuration(graceMs)}): it was resolved before this service watched it ` +
+            '(or its earlier postmortem workflow is past retention). `postmortem backfill` drafts postmortems for such incidents.',
+        );
+      }
+    }
 
     // ---- 2. Wait for resolution, however long it takes; a reopen in the quiet period waits again ----
     for (;;) {
@@ -384,6 +423,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     if (incident.mergedInto) throw new Skipped(`merged into incident ${incident.mergedInto}, whose postmortem covers it`);
 
     // ---- 3. Resolved: refresh the evidence and start drafting ----
+    draftingStarted = true;
     enter('drafting');
     const context = await collectContext('Refresh PagerDuty timeline after resolution');
     // Severity routing, with the latest priority (webhooks and the refreshed incident).
@@ -469,6 +509,9 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
       enter('failed');
       throw ApplicationFailure.create({ type: 'PostmortemFailed', message: error.message, nonRetryable: true });
     }
+    // Not expected: still leave the phase and the reason where operators look before failing.
+    status.lastError = `Unexpected failure in phase ${phase}: ${failureMessage(error)}`;
+    enter('failed');
     throw error;
   }
 }

@@ -1,5 +1,7 @@
 // A real Temporal dev server per test file (the `temporal` CLI from .tools/bin, TEMPORAL_CLI_PATH or
 // PATH — never downloaded at test time) and a workflow bundle built once per file.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -16,6 +18,28 @@ try {
 }
 
 export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1 (`npm run record:histories`), saves a finished workflow's history for the replay
+ * test. The CLI's JSON is the format historyFromJSON reads (historyToJSON trips over Jest's module registry).
+ */
+export function recordHistory(address: string, workflowId: string, name: string): void {
+  if (!process.env.RECORD_HISTORIES) return;
+  const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json']);
+  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
+}
+
+/**
+ * Every payload's bytes as text (inputs, results, signals, search attributes, memo, details), plus every
+ * other string in the value, so that a secret cannot hide from a scan inside base64.
+ */
+export function textOf(value: unknown, out: string[] = []): string[] {
+  if (value instanceof Uint8Array) out.push(Buffer.from(value).toString('utf8'));
+  else if (Array.isArray(value)) value.forEach((v) => textOf(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => textOf(v, out));
+  else if (typeof value === 'string') out.push(value);
+  return out;
+}
 
 export function temporalCli(): string {
   const cli = findTemporalCli();
