@@ -252,6 +252,32 @@ describe('DevinClient against the fake Devin v3 API', () => {
     expect(existing?.session_id).toBe(fake.sessions[0]?.session_id);
   });
 
+  test('createsPerSecond answers 429 with Retry-After above the limit; failFor is an outage for a while', async () => {
+    const limited = await FakeDevinApi.start({ createsPerSecond: 2, createLatencyMs: 20 });
+    try {
+      const limitedClient = new DevinClient({ apiKey: limited.apiKey, orgId: limited.orgId, baseUrl: limited.baseUrl }, TIMEOUT_MS);
+      const started = Date.now();
+      await limitedClient.createSession({ prompt: 'p', title: 't', tags: [] });
+      await limitedClient.createSession({ prompt: 'p', title: 't', tags: [] });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+      const failure = await failureOf(limitedClient.createSession({ prompt: 'p', title: 't', tags: [] }));
+      expect(failure.type).toBe(FailureTypes.transient);
+      expect(failure.nextRetryDelay).toBe(1000);
+      expect(limited.rateLimited).toBe(1);
+      expect(limited.createTimes).toHaveLength(2);
+
+      limited.failFor('create', 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const outage = await failureOf(limitedClient.createSession({ prompt: 'p', title: 't', tags: [] }));
+      expect(outage.message).toContain('500');
+      limited.failFor('create', 0);
+      await limitedClient.createSession({ prompt: 'p', title: 't', tags: [] });
+      expect(limited.createCount()).toBe(3);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test('messages are recorded and wake a session suspended for inactivity', async () => {
     const { session_id } = await client.createSession({ prompt: 'p', title: 't', tags: [] });
     const stored = fake.sessions[0];

@@ -55,6 +55,13 @@ export interface FakeDevinApiOptions {
   apiKey?: string;
   orgId?: string;
   pullRequestAfterPolls?: number;
+  /** How long a create takes to answer (Devin provisions the session first). Default 0. */
+  createLatencyMs?: number;
+  /**
+   * Devin's rate limit on session creation: a create arriving when this many sessions were already
+   * created in the last second is answered 429 with `Retry-After: 1`. Default: no limit.
+   */
+  createsPerSecond?: number;
 }
 
 /** Fields a SessionResponse carries; everything else on FakeDevinSession is bookkeeping. */
@@ -233,7 +240,16 @@ export class FakeDevinApi {
   /** Overrides what each GET of a session returns; called with the session and its poll count (after increment). Return a partial to merge, or undefined for the default progression. */
   onPoll?: (session: FakeDevinSession, poll: number) => Partial<FakeDevinSession> | undefined;
 
+  /** When each session was created (ms since epoch), in order. */
+  readonly createTimes: number[] = [];
+  /** Creates answered 429 by the `createsPerSecond` limit. */
+  rateLimited = 0;
+  readonly createLatencyMs: number;
+  readonly createsPerSecond?: number;
+
   private readonly faults = new Map<DevinRoute, FakeFault[]>();
+  /** Outages: every request on the route is answered with `status` until `until` (ms since epoch). */
+  private readonly outages = new Map<DevinRoute, { status: number; until: number }>();
   /** Creation order, for newest-first listing and cursors (created_at has one-second resolution). */
   private readonly sequence = new WeakMap<FakeDevinSession, number>();
   private nextSequence = 1;
@@ -248,6 +264,8 @@ export class FakeDevinApi {
     this.apiKey = options.apiKey ?? 'cog_test_fake_key_0123456789abcdef';
     this.orgId = options.orgId ?? 'org-fake0001';
     this.pullRequestAfterPolls = options.pullRequestAfterPolls ?? 2;
+    this.createLatencyMs = options.createLatencyMs ?? 0;
+    this.createsPerSecond = options.createsPerSecond;
   }
 
   static async start(options: FakeDevinApiOptions = {}): Promise<FakeDevinApi> {
@@ -280,6 +298,11 @@ export class FakeDevinApi {
     const queue = this.faults.get(route) ?? [];
     queue.push({ ...fault, times: fault.times ?? 1 });
     this.faults.set(route, queue);
+  }
+
+  /** An outage: every request on `route` is answered `status` for the next `ms` milliseconds. */
+  failFor(route: DevinRoute, ms: number, status = 500): void {
+    this.outages.set(route, { status, until: Date.now() + ms });
   }
 
   /** Sessions actually created (including those whose response was dropped). */
@@ -362,6 +385,18 @@ export class FakeDevinApi {
       return;
     }
 
+    if (match.route === 'create' && this.createLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.createLatencyMs));
+    const outage = this.outages.get(match.route);
+    if (outage && Date.now() < outage.until) {
+      this.send(res, outage.status, { detail: FAULT_DETAIL[outage.status] ?? `Injected fault ${outage.status}` });
+      return;
+    }
+    if (match.route === 'create' && this.overRateLimit()) {
+      this.rateLimited++;
+      this.send(res, 429, { detail: FAULT_DETAIL[429] }, { 'retry-after': '1' });
+      return;
+    }
+
     const fault = this.takeFault(match.route);
     if (fault && !fault.dropResponse) {
       const status = fault.status ?? 500;
@@ -384,6 +419,15 @@ export class FakeDevinApi {
       return;
     }
     this.send(res, status, body);
+  }
+
+  /** True when `createsPerSecond` sessions were already created within the last second. */
+  private overRateLimit(): boolean {
+    if (this.createsPerSecond === undefined) return false;
+    const since = Date.now() - 1000;
+    let recent = 0;
+    for (let i = this.createTimes.length - 1; i >= 0 && (this.createTimes[i] ?? 0) > since; i--) recent++;
+    return recent >= this.createsPerSecond;
   }
 
   private operate(match: { route: DevinRoute; orgId: string; sessionId?: string }, req: IncomingMessage, query: URLSearchParams, raw: string): unknown {
@@ -447,6 +491,7 @@ export class FakeDevinApi {
     };
     this.sequence.set(session, this.nextSequence++);
     this.sessions.push(session);
+    this.createTimes.push(Date.now());
     this.created++;
     return this.serialize(session, { structuredOutput: false });
   }
