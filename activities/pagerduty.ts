@@ -268,8 +268,14 @@ export async function contextFromApi(
   if (alerts.omitted > 0) omitted.alerts = alerts.omitted;
   const notes = await attempt('notes', () => client.notes(id), [] as ApiNote[]);
   const changes = await attempt('related change events', () => client.relatedChangeEvents(id), [] as ApiChangeEvent[]);
-  // Deploys and config changes on the service from two hours before the incident until it ended.
-  const window = changeWindow(incident, now);
+  // Deploys and config changes on the service from two hours before the incident until it ended. Without
+  // created_at, the first trigger (or the oldest log entry) marks the start.
+  const startedAt =
+    incident.createdAt ??
+    orUndefined(apiIncident.first_trigger_log_entry?.created_at) ??
+    log.items.map((e) => e.created_at).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  const window = changeWindow({ ...incident, createdAt: startedAt }, now);
+  if (incident.service && !window) problems.push('service change events not collected (no start time to place the window)');
   const serviceChanges =
     incident.service && window
       ? await attempt('service change events', () => client.serviceChangeEvents(incident.service?.id ?? '', window.since, window.until), {
@@ -329,13 +335,15 @@ export async function contextFromApi(
       notes.map<IncidentNote>((note) => ({ at: note.created_at, author: orUndefined(note.user?.summary), content: clip(note.content) })),
       CONTEXT_LIMITS.notes,
     ),
-    changeEvents: keep('changeEvents', changes.map(toChangeEvent), CONTEXT_LIMITS.changeEvents),
-    serviceChanges: serviceChanges.items.map(toChangeEvent).sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    changeEvents: keep('changeEvents', changes.map(toChangeEvent).sort(byTime), CONTEXT_LIMITS.changeEvents),
+    serviceChanges: serviceChanges.items.map(toChangeEvent).sort(byTime),
     metrics: deriveMetrics(incident, peopleTimeline),
     omitted,
     collectedAt: now.toISOString(),
   };
 }
+
+const byTime = (a: { at: string }, b: { at: string }) => Date.parse(a.at) - Date.parse(b.at);
 
 function toChangeEvent(change: ApiChangeEvent): ChangeEvent {
   return {

@@ -238,7 +238,7 @@ function seed(): void {
       ],
       notes: [],
       relatedChangeEvents: [],
-      // Inside the hour before the trigger, but the collector cannot place a window without created_at.
+      // Inside the two hours before the trigger: found through the window the trigger places.
       serviceChangeEvents: [
         change('Q5CH0000000006', SEARCH, {
           summary: 'Reindex search catalog (es-shard-3)',
@@ -501,7 +501,7 @@ describe('what the goldens must show', () => {
     expect(skeletonOf(pack)).toContain('| 2026-03-04 | 4h28m45s | high urgency |');
   });
 
-  it('a missing created_at: no invented date, unknown duration, no change window', () => {
+  it('a missing created_at: no invented date, unknown duration; the first trigger places the change window', () => {
     const pack = packs[NO_CREATED];
     if (!pack) throw new Error('no pack');
     expect(pack.incident.createdAt).toBeUndefined();
@@ -511,9 +511,11 @@ describe('what the goldens must show', () => {
     expect(prompt).toContain('- Created: unknown');
     expect(prompt).toContain('- Duration: unknown');
     expect(prompt).toContain('between the first alert and 2026-03-04T11:05:31Z');
-    // Without a start there is no window to ask the service's change events for.
-    expect(api.requests.some((r) => r.path === `/services/${SEARCH.id}/change_events`)).toBe(false);
-    expect(pack.serviceChanges).toEqual([]);
+    // The first trigger log entry (10:21:02) places the window: [trigger − 2 h, resolved].
+    const window = api.requests.find((r) => r.path === `/services/${SEARCH.id}/change_events`);
+    expect(window?.query.get('since')).toBe('2026-03-04T08:21:02.000Z');
+    expect(window?.query.get('until')).toBe('2026-03-04T11:05:31.000Z');
+    expect(pack.serviceChanges.map((c) => c.summary)).toEqual(['Reindex search catalog (es-shard-3)']);
   });
 
   it('empty assignees and no acknowledgement: no time to acknowledge, and the monitor is no responder', () => {
@@ -559,9 +561,10 @@ describe('what the goldens must show', () => {
       expect.stringContaining('[REDACTED:url_password]'),
       '{"restarts":7,"reason":"OOMKilled","namespace":"checkout"}',
     ]);
+    // In time order (PagerDuty lists them by relevance).
     expect(pack.changeEvents.map((c) => [c.correlation, c.url ?? null])).toEqual([
-      ['most_recent', 'https://github.com/acme/checkout/actions/runs/8812345671'],
       ['related_service', null],
+      ['most_recent', 'https://github.com/acme/checkout/actions/runs/8812345671'],
     ]);
     // [created − 2 h, resolved]: the flag and the deploy; not the day-before deploy nor the fix after resolution.
     expect(pack.serviceChanges?.map((c) => c.summary)).toEqual(['Flag checkout.new-cart rolled out to 50%', 'Deploy checkout-api v2.14.0 to production']);

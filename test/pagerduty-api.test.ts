@@ -222,7 +222,7 @@ describe('PagerDutyClient and contextFromApi against the fake', () => {
   });
 
   test('a 429 with ratelimit-reset: 3 is a retryable ExternalServiceUnavailable with nextRetryDelay 3 s', async () => {
-    api.addIncident({ id: 'PRATE01' });
+    api.addIncident({ id: 'PRATE01', created_at: new Date(NOW.getTime() - 3_600_000).toISOString() });
     api.rateLimit(1, 3);
     const failure = await failureOf(() => contextFromApi(client(), webhookInput('PRATE01'), NOW));
     expect(failure.type).toBe('ExternalServiceUnavailable');
