@@ -36,8 +36,11 @@ COPY activities ./activities
 COPY --from=bundle /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 # Dry-run prompts land here (POSTMORTEM_OUTPUT_DIR); docker-compose.yml mounts a volume on it.
 RUN mkdir -p /app/postmortems && chown node:node /app/postmortems
+# MALLOC_ARENA_MAX: the worker's native core allocates from many threads, and glibc's default (up to 8
+# malloc arenas per core) leaves fragmented memory resident. Two keep its RSS ~50 MB lower (docs/benchmarks.md).
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
-    POSTMORTEM_OUTPUT_DIR=/app/postmortems
+    POSTMORTEM_OUTPUT_DIR=/app/postmortems \
+    MALLOC_ARENA_MAX=2
 # The code stays root-owned and read-only for the process.
 USER node
 # 3000: bridge (webhooks, /healthz, /readyz, /metrics). 9464: worker metrics when WORKER_METRICS_ADDRESS is set.

@@ -244,6 +244,7 @@ const workerSchema = z
       return n;
     }),
     DEVIN_SESSION_TASK_QUEUE: optionalText,
+    WORKER_MAX_CACHED_WORKFLOWS: positiveInt,
     DATADOG_API_KEY: optionalText,
     DATADOG_APP_KEY: optionalText,
     DATADOG_SITE: optionalText.transform((value) => value ?? 'datadoghq.com'),
@@ -332,6 +333,13 @@ export interface DevinApiConfig {
 export const DEFAULT_NUDGE_MESSAGE =
   'Please continue without waiting for an answer: make the most reasonable assumption, state it in the postmortem, and open the pull request.';
 
+/**
+ * The SDK sizes its workflow cache by heap size (thousands on a large machine), keeping every open
+ * incident in memory for as long as it waits, ~0.2 MB each (JS heap and the Rust core's state). 250
+ * keeps the worker under 400 MB with 1,000 incidents open (docs/benchmarks.md).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
 export interface WorkerConfig {
   /** Absent: the workflow works from webhook data alone and says so. */
   pagerDuty?: PagerDutyApiConfig;
@@ -370,6 +378,11 @@ export interface WorkerConfig {
   devinSessionTaskQueue: string;
   /** Prometheus endpoint of the worker's Temporal Runtime (host:port). */
   workerMetricsAddress?: string;
+  /**
+   * Incident workflows kept in the worker's memory between tasks. Open incidents mostly wait (hours,
+   * days) for resolution; one evicted from the cache is replayed from its history on its next event.
+   */
+  workerMaxCachedWorkflows: number;
   taskQueue: string;
   logLevel: string;
 }
@@ -404,6 +417,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     slackWebhookUrl: parsed.SLACK_WEBHOOK_URL,
     redactPersonalData: parsed.REDACT_PERSONAL_DATA,
     workerMetricsAddress: parsed.WORKER_METRICS_ADDRESS,
+    workerMaxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     datadog:
       parsed.DATADOG_API_KEY && parsed.DATADOG_APP_KEY
         ? { apiKey: parsed.DATADOG_API_KEY, appKey: parsed.DATADOG_APP_KEY, site: parsed.DATADOG_SITE, baseUrl: parsed.DATADOG_API_BASE_URL, serviceTag: parsed.DATADOG_SERVICE_TAG }

@@ -118,6 +118,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
     activities,
     dataConverter: options.dataConverter,
     ...workflowSource(options.workflowBundle),
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
     // Let in-flight activities finish on SIGTERM before the process exits.
     shutdownGraceTime: '30 seconds',
   });

@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_CODEC_PORT, loadBridgeConfig, loadWorkerConfig } from '../src/config';
+import { ConfigError, DEFAULT_CODEC_PORT, DEFAULT_MAX_CACHED_WORKFLOWS, loadBridgeConfig, loadWorkerConfig } from '../src/config';
 import { formatDuration, parseDuration } from '../src/duration';
 
 describe('durations', () => {
@@ -103,5 +103,11 @@ describe('worker configuration', () => {
     expect(config.pagerDuty).toEqual({ token: 'pd-token', baseUrl: 'https://api.pagerduty.com' });
     expect(config.devinPollIntervalMs).toBe(5_000);
     expect(config.devinMaxWaitMs).toBe(7_200_000);
+  });
+
+  it('bounds the workflow cache (WORKER_MAX_CACHED_WORKFLOWS)', () => {
+    expect(loadWorkerConfig({}).workerMaxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
+    expect(loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1000' }).workerMaxCachedWorkflows).toBe(1000);
+    expect(() => loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS: must be a positive whole number/);
   });
 });
