@@ -62,18 +62,7 @@ function seeded(overrides: Partial<SimulatedIncident> = {}): SimulatedIncident {
 /** An incident PagerDuty already shows resolved, 20 minutes after it was created. */
 function seededResolved(): SimulatedIncident {
   const incident = sampleIncident();
-  pagerDuty.addIncident({
-    id: incident.id,
-    incident_number: incident.number,
-    title: incident.title,
-    status: 'resolved',
-    urgency: incident.urgency,
-    priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
-    service: { id: incident.serviceId, summary: incident.serviceName },
-    created_at: incident.createdAt,
-    resolved_at: at(incident, 20),
-  });
-  return incident;
+  return seedIncident(pagerDuty, incident, undefined, { status: 'resolved', resolved_at: at(incident, 20) });
 }
 
 /** Makes the fake Devin answer this incident's session polls with `state` while `active()` holds. */

@@ -30,6 +30,8 @@ export function seedIncident(
   pagerDuty: FakePagerDutyApi,
   overrides: Partial<SimulatedIncident> = {},
   extras?: Parameters<FakePagerDutyApi['addIncident']>[1],
+  /** What PagerDuty's REST API shows beyond the webhooks, e.g. an incident already resolved. */
+  apiFields: Partial<Parameters<FakePagerDutyApi['addIncident']>[0]> = {},
 ): SimulatedIncident {
   const incident = sampleIncident(overrides);
   pagerDuty.addIncident(
@@ -42,6 +44,7 @@ export function seedIncident(
       priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
       service: { id: incident.serviceId, summary: incident.serviceName },
       created_at: incident.createdAt,
+      ...apiFields,
     },
     extras,
   );
