@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.data/', '.tools/', 'coverage/', 'postmortems/', 'test-output/'] },
+  { ignores: ['node_modules/', 'dist/', '.data/', '.tools/', 'coverage/', 'postmortems/', 'test-output/', 'bench/.run/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

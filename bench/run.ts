@@ -1,0 +1,498 @@
+// `npm run bench [-- --quick] [-- --write-docs]`: the benchmark of issue 6, measured side by side in
+// one run on the embedded dev server and reported as ratios (docs/benchmarks.md explains each part).
+//   A  this bridge (src/bridge.ts as its own process): signed webhooks, distinct incidents
+//   B  the limit: the same signalWithStart calls from one process, same number in flight
+//   C  the guide's synchronous bridge against a fake Devin (800 ms), and a Devin outage through both
+//   D  storm: incidents acknowledged then resolved at once, Devin answering 429 above N creates/s
+//   E  worker memory with many incidents open
+// Everything is torn down on every exit path; a failed correctness target exits non-zero.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { sampleIncident, type SimulatedIncident } from '../src/simulation';
+import { PROJECT_ROOT } from '../src/temporal-cli';
+import { FakeDevinApi } from '../test/fakes/devin-api';
+import { FakePagerDutyApi } from '../test/fakes/pagerduty-api';
+import { seedIncident } from '../test/support/pipeline';
+import {
+  bareSignalWithStart,
+  type Delivery,
+  eventFor,
+  type LoadResult,
+  postAll,
+  round1,
+  sharedSecretDelivery,
+  signedDelivery,
+  summarize,
+} from './load';
+import { describeMachine, evaluate, markdown, type Results, writeDocs, writeResults } from './report';
+import {
+  buildBundle,
+  cpuMs,
+  devServerPid,
+  freePort,
+  type NodeProcess,
+  prepareRunDir,
+  processMemoryMb,
+  runningProcesses,
+  sleep,
+  startDevServer,
+  startNodeProcess,
+  temporalCliVersion,
+  waitFor,
+} from './stack';
+
+interface Options {
+  quick: boolean;
+  writeDocs: boolean;
+  out: string;
+  concurrency: number;
+  /** A and B: requests per round, and rounds (interleaved B/A, A/B, …). */
+  count: number;
+  rounds: number;
+  /** C: fake Devin latency, and the outage. */
+  devinLatencyMs: number;
+  faultEvents: number;
+  faultSeconds: number;
+  storm: number;
+  capPerMinute: number;
+  devinLimitPerSecond: number;
+  open: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const value = (name: string, fallback: number): number => {
+    const at = argv.indexOf(`--${name}`);
+    const inline = argv.find((a) => a.startsWith(`--${name}=`));
+    const raw = inline ? inline.slice(name.length + 3) : at >= 0 ? argv[at + 1] : undefined;
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got "${raw}")`);
+    return n;
+  };
+  const outAt = argv.indexOf('--out');
+  return {
+    quick,
+    writeDocs: argv.includes('--write-docs') || !quick,
+    out: path.resolve(outAt >= 0 && argv[outAt + 1] ? (argv[outAt + 1] as string) : path.join(PROJECT_ROOT, 'bench', 'results.json')),
+    concurrency: value('concurrency', 32),
+    count: value('count', quick ? 300 : 2000),
+    rounds: value('rounds', quick ? 1 : 3),
+    devinLatencyMs: value('devin-latency-ms', 800),
+    faultEvents: value('fault-events', quick ? 60 : 200),
+    faultSeconds: value('fault-seconds', 3),
+    storm: value('storm', quick ? 100 : 1000),
+    capPerMinute: value('cap', 600),
+    devinLimitPerSecond: value('devin-limit', 12),
+    open: value('open', quick ? 150 : 1000),
+  };
+}
+
+const say = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+/** Temporal's task-queue rate limiter: per partition rps/P with a burst of ceil(rps/P) tokens (P = 4 by default). */
+const TASK_QUEUE_PARTITIONS = 4;
+
+function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
+
+function isCreate(request: { method: string; path: string }): boolean {
+  return request.method === 'POST' && /\/sessions$/.test(request.path);
+}
+
+/** Sessions per `pd-incident:<id>` tag. */
+function sessionsByIncident(devin: FakeDevinApi): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const session of devin.sessions) {
+    for (const tag of session.tags) if (tag.startsWith('pd-incident:')) counts.set(tag.slice(12), (counts.get(tag.slice(12)) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function tally(devin: FakeDevinApi, incidents: SimulatedIncident[]): { withSession: number; lost: number; duplicates: number } {
+  const counts = sessionsByIncident(devin);
+  let withSession = 0;
+  let duplicates = 0;
+  for (const incident of incidents) {
+    const n = counts.get(incident.id) ?? 0;
+    if (n > 0) withSession++;
+    duplicates += Math.max(0, n - 1);
+  }
+  return { withSession, lost: incidents.length - withSession, duplicates };
+}
+
+/** Devin answers 500 to every create for `ms`, starting `delayMs` after the next create arrives. */
+function armOutage(devin: FakeDevinApi, ms: number, delayMs = 1000): { cancel(): void; started(): number | undefined } {
+  const from = devin.requests.length;
+  let startedAt: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const watch = setInterval(() => {
+    if (!devin.requests.slice(from).some(isCreate)) return;
+    clearInterval(watch);
+    timer = setTimeout(() => {
+      devin.failFor('create', ms);
+      startedAt = Date.now();
+    }, delayMs);
+  }, 20);
+  return {
+    cancel() {
+      clearInterval(watch);
+      clearTimeout(timer);
+    },
+    started: () => startedAt,
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const c = options.concurrency;
+  prepareRunDir();
+
+  // Fake credentials, made up for this run.
+  const signingSecret = randomBytes(24).toString('base64url');
+  const sharedSecret = randomBytes(24).toString('base64url');
+  const devinKey = `cog_${randomBytes(24).toString('hex')}`;
+  const pagerDutyToken = randomBytes(20).toString('base64url');
+
+  let env: TestWorkflowEnvironment | undefined;
+  let connection: Connection | undefined;
+  const fakes: { close(): Promise<void> }[] = [];
+  const teardown = async () => {
+    await Promise.allSettled(runningProcesses().map((p) => p.stop(5_000)));
+    await connection?.close().catch(() => undefined);
+    await Promise.allSettled(fakes.map((f) => f.close()));
+    await env?.teardown().catch(() => undefined);
+  };
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`${signal}: tearing down`);
+    void teardown().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    say(`${options.quick ? 'quick' : 'full'} run: starting the dev server, building the workflow bundle, starting the fakes`);
+    // Each piece is registered for teardown as soon as it is up, even if another one fails to start.
+    const fake = <T extends { close(): Promise<void> }>(started: Promise<T>) =>
+      started.then((f) => {
+        fakes.push(f);
+        return f;
+      });
+    const [devEnv, bundlePath, guideDevin, stormDevin, pagerDuty] = await Promise.all([
+      startDevServer().then((e) => (env = e)),
+      buildBundle(),
+      fake(FakeDevinApi.start({ apiKey: devinKey, createLatencyMs: options.devinLatencyMs, pullRequestAfterPolls: 1 })),
+      fake(FakeDevinApi.start({ apiKey: devinKey, createLatencyMs: options.devinLatencyMs, createsPerSecond: options.devinLimitPerSecond, pullRequestAfterPolls: 1 })),
+      fake(FakePagerDutyApi.start({ token: pagerDutyToken })),
+    ]);
+    const address = devEnv.address;
+    const namespace = devEnv.namespace ?? 'default';
+    connection = await Connection.connect({ address });
+    const client = new Client({ connection, namespace });
+    const temporalVars = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, LOG_LEVEL: 'info' };
+
+    const startBridge = async (name: string, taskQueue: string) => {
+      const port = await freePort();
+      const proc = await startNodeProcess(
+        name,
+        'src/bridge.ts',
+        { ...temporalVars, PORT: String(port), PAGERDUTY_WEBHOOK_SECRETS: signingSecret, TEMPORAL_TASK_QUEUE: taskQueue },
+        (log) => log.includes('"msg":"bridge listening"'),
+      );
+      return { proc, url: `http://127.0.0.1:${port}/webhooks/pagerduty` };
+    };
+    const startWorker = (name: string, taskQueue: string) =>
+      startNodeProcess(
+        name,
+        'src/worker.ts',
+        {
+          ...temporalVars,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          WORKFLOW_BUNDLE_PATH: bundlePath,
+          DEVIN_API_KEY: devinKey,
+          DEVIN_ORG_ID: stormDevin.orgId,
+          DEVIN_API_BASE_URL: stormDevin.baseUrl,
+          PAGERDUTY_API_TOKEN: pagerDutyToken,
+          PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
+          RESOLVE_QUIET_PERIOD: '0s',
+          DEVIN_POLL_INTERVAL: '1s',
+          DEVIN_MAX_SESSIONS_PER_MINUTE: String(options.capPerMinute),
+          // As the image sets it (Dockerfile): fewer glibc arenas for the Rust core's threads, less RSS.
+          MALLOC_ARENA_MAX: '2',
+        },
+        (log) => log.includes('"msg":"worker started"'),
+      );
+    const count = async (query: string) => (await client.workflow.count(query)).count;
+
+    // ---- A and B: this bridge vs bare client calls, same count, same number in flight ----
+    // Their workflows go to a task queue no worker polls: both measure taking the event, nothing else.
+    const ingestQueue = 'bench-ingest';
+    const ingest = await startBridge('bridge-ingest', ingestQueue);
+    const deliveries = (n: number) => Array.from({ length: n }, () => signedDelivery('incident.acknowledged', sampleIncident(), signingSecret));
+    const events = (n: number) => Array.from({ length: n }, () => eventFor('incident.acknowledged', sampleIncident()));
+    const warm = Math.min(options.quick ? 100 : 200, options.count);
+    say(`A/B: warming up (${warm} each), then ${options.rounds} round(s) of ${options.count} at ${c} in flight`);
+    await bareSignalWithStart(client, ingestQueue, events(warm), c);
+    await postAll(ingest.url, deliveries(warm), c);
+    const serverPid = devServerPid();
+    const aRounds: LoadResult[] = [];
+    const bRounds: LoadResult[] = [];
+    const cpu = { a: { bridge: 0, dev_server: 0, load_generator: 0 }, b: { client: 0, dev_server: 0 } };
+    let cpuKnown = serverPid !== undefined;
+    const measure = async <T>(work: () => Promise<T>, pid?: number) => {
+      const [p0, s0, self0] = [cpuMs(pid), cpuMs(serverPid), process.cpuUsage()];
+      const result = await work();
+      const [p1, s1, self1] = [cpuMs(pid), cpuMs(serverPid), process.cpuUsage(self0)];
+      if ((pid !== undefined && (p0 === undefined || p1 === undefined)) || s0 === undefined || s1 === undefined) cpuKnown = false;
+      return { result, proc: (p1 ?? 0) - (p0 ?? 0), server: (s1 ?? 0) - (s0 ?? 0), self: (self1.user + self1.system) / 1000 };
+    };
+    for (let round = 0; round < options.rounds; round++) {
+      const a = deliveries(options.count);
+      const b = events(options.count);
+      const runA = async () => {
+        const m = await measure(() => postAll(ingest.url, a, c), ingest.proc.child.pid);
+        aRounds.push(m.result);
+        cpu.a.bridge += m.proc;
+        cpu.a.dev_server += m.server;
+        cpu.a.load_generator += m.self;
+      };
+      const runB = async () => {
+        const m = await measure(() => bareSignalWithStart(client, ingestQueue, b, c));
+        bRounds.push(m.result);
+        cpu.b.client += m.self;
+        cpu.b.dev_server += m.server;
+      };
+      if (round % 2 === 0) {
+        await runB();
+        await runA();
+      } else {
+        await runA();
+        await runB();
+      }
+    }
+    // Unsaturated: one request in flight, so latency is the path's own cost, not queueing for the server.
+    const single = Math.min(100, options.count);
+    const bSingle = summarize([await bareSignalWithStart(client, ingestQueue, events(single), 1)]);
+    const aSingle = summarize([await postAll(ingest.url, deliveries(single), 1)]);
+    const perRequest = (ms: number, requests: number) => (cpuKnown ? Math.round((ms / requests) * 100) / 100 : null);
+    const bridgeSummary = summarize(aRounds);
+    const bareSummary = summarize(bRounds);
+    say(`A: ${bridgeSummary.throughput_rps} req/s, p50 ${bridgeSummary.p50_ms} ms, p99 ${bridgeSummary.p99_ms} ms; B: ${bareSummary.throughput_rps} req/s, p50 ${bareSummary.p50_ms} ms, p99 ${bareSummary.p99_ms} ms`);
+    await ingest.proc.stop();
+
+    // ---- C: the guide's synchronous bridge, then a Devin outage through it ----
+    const syncPort = await freePort();
+    const sync = await startNodeProcess(
+      'sync-bridge',
+      'bench/sync-bridge.ts',
+      { PORT: String(syncPort), WEBHOOK_SECRET: sharedSecret, DEVIN_API_BASE_URL: guideDevin.baseUrl, DEVIN_API_KEY: devinKey, DEVIN_ORG_ID: guideDevin.orgId },
+      (log) => log.includes('sync bridge listening'),
+    );
+    const syncUrl = `http://127.0.0.1:${syncPort}/webhooks/pagerduty`;
+    const resolvedForSync = (incidents: SimulatedIncident[]): Delivery[] => incidents.map((i) => sharedSecretDelivery('incident.resolved', i, sharedSecret));
+    const syncCount = c * (options.quick ? 5 : 10);
+    say(`C: synchronous bridge, ${syncCount} resolved events at ${c} in flight, fake Devin ${options.devinLatencyMs} ms`);
+    await postAll(syncUrl, resolvedForSync(Array.from({ length: c }, () => sampleIncident())), c);
+    const syncRun = await postAll(syncUrl, resolvedForSync(Array.from({ length: syncCount }, () => sampleIncident())), c);
+    const syncSummary = summarize([syncRun]);
+    say(`C: p50 ${syncSummary.p50_ms} ms, p99 ${syncSummary.p99_ms} ms; now ${options.faultEvents} events with Devin answering 500 for ${options.faultSeconds} s`);
+    const syncFaultIncidents = Array.from({ length: options.faultEvents }, () => sampleIncident());
+    const syncOutage = armOutage(guideDevin, options.faultSeconds * 1000);
+    await postAll(syncUrl, resolvedForSync(syncFaultIncidents), c);
+    syncOutage.cancel();
+    if (syncOutage.started() === undefined) say('C: warning: the run ended before the outage began (raise --fault-events)');
+    const syncFault = tally(guideDevin, syncFaultIncidents);
+    await sync.stop();
+
+    // ---- E: worker memory with many incidents open (acknowledged, waiting for resolution) ----
+    const memoryQueue = 'bench-memory';
+    say(`E: worker with ${options.open} open incidents`);
+    const memoryWorker = await startWorker('worker-memory', memoryQueue);
+    const memoryBridge = await startBridge('bridge-memory', memoryQueue);
+    const workerPid = memoryWorker.child.pid as number;
+    await sleep(1_000);
+    const idle = processMemoryMb(workerPid);
+    const openIncidents = Array.from({ length: options.open }, () => seedIncident(pagerDuty));
+    const openStarted = Date.now();
+    await postAll(memoryBridge.url, openIncidents.map((i) => signedDelivery('incident.acknowledged', i, signingSecret)), c);
+    await waitFor(
+      async () => ((await count(`TaskQueue = '${memoryQueue}' AND PostmortemPhase = 'awaiting_resolution'`)) >= options.open ? true : undefined),
+      `${options.open} incidents to reach awaiting_resolution`,
+      Math.max(120_000, options.open * 300),
+      500,
+    );
+    const secondsToOpen = (Date.now() - openStarted) / 1000;
+    await sleep(2_000);
+    const loaded = processMemoryMb(workerPid);
+    say(`E: ${options.open} open after ${secondsToOpen.toFixed(1)} s; worker RSS ${loaded?.rss.toFixed(0)} MB (idle ${idle?.rss.toFixed(0)} MB)`);
+    await Promise.all([memoryWorker.stop(), memoryBridge.proc.stop()]);
+
+    // ---- D: the same outage through this bridge and worker, then the storm ----
+    const stormQueue = 'bench-storm';
+    const stormWorker: NodeProcess = await startWorker('worker-storm', stormQueue);
+    const stormBridge = await startBridge('bridge-storm', stormQueue);
+    const createsFrom = stormDevin.requests.length;
+    const rps = options.capPerMinute / 60;
+    const settle = async (what: string, timeoutMs: number) =>
+      waitFor(async () => ((await count(`TaskQueue = '${stormQueue}' AND ExecutionStatus = 'Running'`)) === 0 ? true : undefined), what, timeoutMs, 500).catch((error: unknown) => {
+        say(`warning: ${error instanceof Error ? error.message : String(error)}`);
+      });
+
+    say(`C (this bridge): ${options.faultEvents} resolved events through the bridge and worker, Devin answering 500 for ${options.faultSeconds} s`);
+    const ourFaultIncidents = Array.from({ length: options.faultEvents }, () => seedIncident(pagerDuty));
+    const ourOutage = armOutage(stormDevin, options.faultSeconds * 1000);
+    await postAll(stormBridge.url, ourFaultIncidents.map((i) => signedDelivery('incident.resolved', i, signingSecret)), c);
+    const faultTimeout = Math.max(120_000, (options.faultEvents / rps) * 3_000 + 60_000);
+    await waitFor(() => (tally(stormDevin, ourFaultIncidents).lost === 0 ? true : undefined), 'a session for every incident of the outage run', faultTimeout, 250).catch(
+      (error: unknown) => say(`warning: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    ourOutage.cancel();
+    await settle('the outage run to finish', 120_000);
+    const ourFault = tally(stormDevin, ourFaultIncidents);
+    say(`C (this bridge): lost ${ourFault.lost}, duplicated ${ourFault.duplicates} (sync bridge lost ${syncFault.lost})`);
+
+    say(`D: storm of ${options.storm} incidents (cap ${options.capPerMinute}/min, fake Devin 429 above ${options.devinLimitPerSecond}/s)`);
+    const storm = Array.from({ length: options.storm }, () => seedIncident(pagerDuty));
+    const stormStarted = Date.now();
+    const acks = await postAll(stormBridge.url, storm.map((i) => signedDelivery('incident.acknowledged', i, signingSecret)), c);
+    const resolves = await postAll(stormBridge.url, storm.map((i) => signedDelivery('incident.resolved', i, signingSecret)), c);
+    const ackSeconds = (Date.now() - stormStarted) / 1000;
+    const stormTimeout = Math.max(120_000, (options.storm / rps) * 3_000 + 60_000);
+    let peakRss = 0;
+    const sessionsDoneAt = await waitFor(
+      () => {
+        peakRss = Math.max(peakRss, processMemoryMb(stormWorker.child.pid as number)?.rss ?? 0);
+        return tally(stormDevin, storm).lost === 0 ? Date.now() : undefined;
+      },
+      `a session for each of the ${options.storm} storm incidents`,
+      stormTimeout,
+      100,
+    ).catch((error: unknown) => {
+      say(`warning: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    });
+    const stormSeconds = ((sessionsDoneAt ?? Date.now()) - stormStarted) / 1000;
+    await settle('the storm workflows to finish', 180_000);
+    await sleep(2_000); // a late retry would show up here as a duplicate
+    const stormTally = tally(stormDevin, storm);
+    const attempts = stormDevin.requests.slice(createsFrom).filter(isCreate).map((r) => r.at);
+    const burst = TASK_QUEUE_PARTITIONS * Math.ceil(rps / TASK_QUEUE_PARTITIONS);
+    const allowed60 = Math.floor(rps * 60 + burst);
+    const allowed10 = Math.floor(rps * 10 + burst);
+    const max60 = maxInWindow(attempts, 60_000);
+    const max10 = maxInWindow(attempts, 10_000);
+    const completed = await count(`TaskQueue = '${stormQueue}' AND ExecutionStatus = 'Completed'`);
+    say(`D: sessions for all after ${stormSeconds.toFixed(1)} s; duplicates ${stormTally.duplicates}, lost ${stormTally.lost}; ${completed} workflows completed; max ${max60} creates/60 s`);
+    const stormPeak = processMemoryMb(stormWorker.child.pid as number)?.peak;
+    await Promise.all([stormWorker.stop(), stormBridge.proc.stop()]);
+
+    // ---- Report ----
+    const partial: Omit<Results, 'targets'> = {
+      mode: options.quick ? 'quick' : 'full',
+      command,
+      finished_at: new Date().toISOString(),
+      concurrency: c,
+      bridge: {
+        ...bridgeSummary,
+        rounds: options.rounds,
+        p50_ms_one_in_flight: aSingle.p50_ms,
+        p99_ms_one_in_flight: aSingle.p99_ms,
+        cpu_ms_per_request: {
+          bridge: perRequest(cpu.a.bridge, bridgeSummary.requests),
+          dev_server: perRequest(cpu.a.dev_server, bridgeSummary.requests),
+          load_generator: perRequest(cpu.a.load_generator, bridgeSummary.requests),
+        },
+      },
+      bare_client: {
+        ...bareSummary,
+        rounds: options.rounds,
+        p50_ms_one_in_flight: bSingle.p50_ms,
+        p99_ms_one_in_flight: bSingle.p99_ms,
+        cpu_ms_per_request: {
+          client: perRequest(cpu.b.client, bareSummary.requests),
+          dev_server: perRequest(cpu.b.dev_server, bareSummary.requests),
+        },
+      },
+      sync_bridge: {
+        requests: syncSummary.requests,
+        p50_ms: syncSummary.p50_ms,
+        p99_ms: syncSummary.p99_ms,
+        devin_latency_ms: options.devinLatencyMs,
+        lost_on_500: syncFault.lost,
+        fault_events: options.faultEvents,
+        fault_seconds: options.faultSeconds,
+        bridge_lost_on_500: ourFault.lost,
+        bridge_duplicates_on_500: ourFault.duplicates,
+      },
+      storm: {
+        incidents: options.storm,
+        sessions: stormTally.withSession,
+        duplicates: stormTally.duplicates,
+        lost: stormTally.lost,
+        seconds: round1(stormSeconds),
+        cap_held: max60 <= allowed60 && max10 <= allowed10,
+        cap_per_minute: options.capPerMinute,
+        devin_limit_per_second: options.devinLimitPerSecond,
+        max_creates_in_60s: max60,
+        max_creates_in_10s: max10,
+        allowed_in_60s: allowed60,
+        allowed_in_10s: allowed10,
+        devin_429s: stormDevin.rateLimited,
+        webhooks_not_accepted: acks.failed + resolves.failed,
+        ack_seconds: round1(ackSeconds),
+        minimum_seconds_at_cap: round1(options.storm / rps),
+        worker_peak_rss_mb: stormPeak === undefined ? undefined : Math.round(Math.max(stormPeak, peakRss)),
+      },
+      worker_rss_mb_at_1000_open: options.open === 1000 && loaded ? Math.round(loaded.rss) : null,
+      memory: {
+        open_incidents: options.open,
+        rss_mb: Math.round(loaded?.rss ?? NaN),
+        idle_rss_mb: Math.round(idle?.rss ?? NaN),
+        peak_rss_mb: Math.round(loaded?.peak ?? NaN),
+        seconds_to_open: round1(secondsToOpen),
+      },
+      machine: describeMachine(temporalCliVersion()),
+    };
+    const results: Results = { ...partial, targets: evaluate(partial) };
+    const table = markdown(results);
+    console.log(`\n${table}\n`);
+    writeResults(options.out, results);
+    say(`wrote ${path.relative(process.cwd(), options.out)}`);
+    if (options.writeDocs) {
+      const docs = path.join(PROJECT_ROOT, 'docs', 'benchmarks.md');
+      writeDocs(docs, table);
+      say(`updated ${path.relative(process.cwd(), docs)}`);
+    }
+    const failed = results.targets.filter((t) => !t.pass && t.kind === 'correctness');
+    if (failed.length > 0) {
+      console.error(`correctness target(s) failed: ${failed.map((t) => t.name).join('; ')}`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    say('tearing down');
+    await teardown();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
