@@ -73,6 +73,9 @@ export interface Results {
     webhooks_not_accepted: number;
     ack_seconds: number;
     minimum_seconds_at_cap: number;
+    /** When the first session existed, and the creation rate from then on (the cap allows cap / 60). */
+    first_session_seconds: number | null;
+    sessions_per_second_after_first: number | null;
     worker_peak_rss_mb?: number;
   };
   worker_rss_mb_at_1000_open: number | null;
@@ -155,7 +158,7 @@ export function markdown(r: Results): string {
     `| A with 1 in flight | ${Math.min(100, r.bridge.requests)} | 1 | — | ${fmt(r.bridge.p50_ms_one_in_flight)} | ${fmt(r.bridge.p99_ms_one_in_flight)} | unsaturated: the path's own latency |`,
     `| B with 1 in flight | ${Math.min(100, r.bare_client.requests)} | 1 | — | ${fmt(r.bare_client.p50_ms_one_in_flight)} | ${fmt(r.bare_client.p99_ms_one_in_flight)} | unsaturated |`,
     `| **C** synchronous bridge (fake Devin ${r.sync_bridge.devin_latency_ms} ms) | ${r.sync_bridge.requests} | ${c} | — | ${fmt(r.sync_bridge.p50_ms)} | ${fmt(r.sync_bridge.p99_ms)} | Devin answering 500 for ${r.sync_bridge.fault_seconds} s: lost **${r.sync_bridge.lost_on_500}** of ${r.sync_bridge.fault_events} events; this bridge: lost ${r.sync_bridge.bridge_lost_on_500} |`,
-    `| **D** storm: ${r.storm.incidents} incidents acknowledged then resolved | ${r.storm.incidents * 2} | ${c} | — | — | — | all ${r.storm.sessions} sessions after ${fmt(r.storm.seconds)} s (floor at the cap: ${fmt(r.storm.minimum_seconds_at_cap)} s); duplicates ${r.storm.duplicates}, lost ${r.storm.lost}; cap ${r.storm.cap_per_minute}/min: max ${r.storm.max_creates_in_60s} creates in any 60 s; Devin 429s ${r.storm.devin_429s} (limit ${r.storm.devin_limit_per_second}/s) |`,
+    `| **D** storm: ${r.storm.incidents} incidents acknowledged then resolved | ${r.storm.incidents * 2} | ${c} | — | — | — | webhooks answered in ${fmt(r.storm.ack_seconds)} s; first session after ${fmt(r.storm.first_session_seconds ?? NaN)} s, all ${r.storm.sessions} after ${fmt(r.storm.seconds)} s (${fmt(r.storm.sessions_per_second_after_first ?? NaN)}/s; the cap alone: ${fmt(r.storm.minimum_seconds_at_cap)} s at ${fmt(r.storm.cap_per_minute / 60)}/s); duplicates ${r.storm.duplicates}, lost ${r.storm.lost}; cap ${r.storm.cap_per_minute}/min: max ${r.storm.max_creates_in_60s} creates in any 60 s; Devin 429s ${r.storm.devin_429s} (limit ${r.storm.devin_limit_per_second}/s) |`,
     `| **E** memory: worker with ${r.memory.open_incidents} open incidents | ${r.memory.open_incidents} | ${c} | — | — | — | worker RSS **${fmt(r.memory.rss_mb, 0)} MB** (idle ${fmt(r.memory.idle_rss_mb, 0)} MB, peak ${fmt(r.memory.peak_rss_mb, 0)} MB) |`,
     '',
     `| Target | Measured | Result |`,
@@ -170,6 +173,7 @@ export function markdown(r: Results): string {
 }
 
 export function writeResults(file: string, r: Results): void {
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
 }
 

@@ -61,7 +61,18 @@ interface Options {
   open: number;
 }
 
+class UsageError extends Error {}
+
+const FLAGS = ['quick', 'write-docs'];
+const VALUES = ['out', 'concurrency', 'count', 'rounds', 'devin-latency-ms', 'fault-events', 'fault-seconds', 'storm', 'cap', 'devin-limit', 'open'];
+
 function parseOptions(argv: string[]): Options {
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = (argv[i] as string).replace(/^--/, '').split('=', 2) as [string, string | undefined];
+    if (FLAGS.includes(name) && inline === undefined) continue;
+    if (VALUES.includes(name) && (inline !== undefined || argv[++i] !== undefined)) continue;
+    throw new UsageError(`unknown or incomplete option "${argv[i] ?? argv[i - 1]}"; options: ${[...FLAGS, ...VALUES].map((f) => `--${f}`).join(' ')}`);
+  }
   const quick = argv.includes('--quick');
   const value = (name: string, fallback: number): number => {
     const at = argv.indexOf(`--${name}`);
@@ -69,14 +80,15 @@ function parseOptions(argv: string[]): Options {
     const raw = inline ? inline.slice(name.length + 3) : at >= 0 ? argv[at + 1] : undefined;
     if (raw === undefined) return fallback;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number (got "${raw}")`);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got "${raw}")`);
     return n;
   };
   const outAt = argv.indexOf('--out');
+  const out = argv.find((a) => a.startsWith('--out='))?.slice(6) ?? (outAt >= 0 ? argv[outAt + 1] : undefined);
   return {
     quick,
     writeDocs: argv.includes('--write-docs') || !quick,
-    out: path.resolve(outAt >= 0 && argv[outAt + 1] ? (argv[outAt + 1] as string) : path.join(PROJECT_ROOT, 'bench', 'results.json')),
+    out: path.resolve(out ?? path.join(PROJECT_ROOT, 'bench', 'results.json')),
     concurrency: value('concurrency', 32),
     count: value('count', quick ? 300 : 2000),
     rounds: value('rounds', quick ? 1 : 3),
@@ -368,16 +380,18 @@ async function main(): Promise<number> {
     say(`D: storm of ${options.storm} incidents (cap ${options.capPerMinute}/min, fake Devin 429 above ${options.devinLimitPerSecond}/s)`);
     const storm = Array.from({ length: options.storm }, () => seedIncident(pagerDuty));
     const stormStarted = Date.now();
+    let peakRss = 0;
+    let firstSessionAt: number | undefined;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, processMemoryMb(stormWorker.child.pid as number)?.rss ?? 0);
+      if (firstSessionAt === undefined && tally(stormDevin, storm).withSession > 0) firstSessionAt = Date.now();
+    }, 100);
     const acks = await postAll(stormBridge.url, storm.map((i) => signedDelivery('incident.acknowledged', i, signingSecret)), c);
     const resolves = await postAll(stormBridge.url, storm.map((i) => signedDelivery('incident.resolved', i, signingSecret)), c);
     const ackSeconds = (Date.now() - stormStarted) / 1000;
     const stormTimeout = Math.max(120_000, (options.storm / rps) * 3_000 + 60_000);
-    let peakRss = 0;
     const sessionsDoneAt = await waitFor(
-      () => {
-        peakRss = Math.max(peakRss, processMemoryMb(stormWorker.child.pid as number)?.rss ?? 0);
-        return tally(stormDevin, storm).lost === 0 ? Date.now() : undefined;
-      },
+      () => (tally(stormDevin, storm).lost === 0 ? Date.now() : undefined),
       `a session for each of the ${options.storm} storm incidents`,
       stormTimeout,
       100,
@@ -385,6 +399,7 @@ async function main(): Promise<number> {
       say(`warning: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     });
+    clearInterval(sampler);
     const stormSeconds = ((sessionsDoneAt ?? Date.now()) - stormStarted) / 1000;
     await settle('the storm workflows to finish', 180_000);
     await sleep(2_000); // a late retry would show up here as a duplicate
@@ -455,6 +470,11 @@ async function main(): Promise<number> {
         webhooks_not_accepted: acks.failed + resolves.failed,
         ack_seconds: round1(ackSeconds),
         minimum_seconds_at_cap: round1(options.storm / rps),
+        first_session_seconds: firstSessionAt === undefined ? null : round1((firstSessionAt - stormStarted) / 1000),
+        sessions_per_second_after_first:
+          firstSessionAt === undefined || sessionsDoneAt === undefined || sessionsDoneAt <= firstSessionAt
+            ? null
+            : round1((options.storm - 1) / ((sessionsDoneAt - firstSessionAt) / 1000)),
         worker_peak_rss_mb: stormPeak === undefined ? undefined : Math.round(Math.max(stormPeak, peakRss)),
       },
       worker_rss_mb_at_1000_open: options.open === 1000 && loaded ? Math.round(loaded.rss) : null,
@@ -492,7 +512,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    console.error(`bench failed: ${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   },
 );
