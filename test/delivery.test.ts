@@ -159,7 +159,7 @@ describe('quiet period, reopen and merge', () => {
     await waitForPhase(incident, 'drafting');
     await pipeline.deliver(incidentWebhook('incident.reopened', incident, { occurredAt: at(incident, 11), status: 'triggered' }));
     expect(sessionsFor(incident)).toHaveLength(0);
-    await eventually(async () => (sessionsFor(incident)[0]?.messages.length ? true : undefined), 'the reopening to reach the session');
+    await eventually(async () => (sessionsFor(incident)[0]?.messages.length ? true : undefined), 'the reopening to reach the session', 90_000);
     expect(sessionsFor(incident)[0]?.messages[0]).toContain(`${incident.id} was reopened at ${at(incident, 11)}`);
     holding = false;
     expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');

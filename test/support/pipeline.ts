@@ -70,7 +70,16 @@ export async function startPipeline(
   vars: Record<string, string>,
 ): Promise<RunningWorker> {
   const taskQueue = `pipeline-${process.pid}-${++queues}`;
-  const config = loadWorkerConfig({ DEVIN_POLL_INTERVAL: '1s', DEVIN_MAX_WAIT: '2m', HTTP_TIMEOUT: '5s', RESOLVE_QUIET_PERIOD: '0s', ...vars, TEMPORAL_TASK_QUEUE: taskQueue });
+  const config = loadWorkerConfig({
+    DEVIN_POLL_INTERVAL: '1s',
+    DEVIN_MAX_WAIT: '2m',
+    HTTP_TIMEOUT: '5s',
+    RESOLVE_QUIET_PERIOD: '0s',
+    // The production default (10 a minute) would space the suites' sessions 6 s apart; the cap has its own test.
+    DEVIN_MAX_SESSIONS_PER_MINUTE: '600',
+    ...vars,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+  });
   const worker = await createPostmortemWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', config, logger, workflowBundle });
   const running = worker.run();
   const app = createWebhookApp({ client: env.client, taskQueue, secrets: { signingSecrets: [SIGNING_SECRET] }, logger });
