@@ -28,6 +28,8 @@ export function describeMachine(temporalCli: string): Machine {
 
 interface Extras {
   rounds: number;
+  /** Throughput of each round, in run order (B first in odd rounds, A first in even ones): the noise. */
+  round_rps: number[];
   /** The same path with one request in flight: its own latency, without queueing for the server. */
   p50_ms_one_in_flight: number;
   p99_ms_one_in_flight: number;
@@ -153,8 +155,8 @@ export function markdown(r: Results): string {
   const lines = [
     `| Scenario | Requests | In flight | Throughput (req/s) | p50 (ms) | p99 (ms) | Notes |`,
     `|---|---:|---:|---:|---:|---:|---|`,
-    `| **A** this bridge (signed \`incident.acknowledged\`, distinct incidents) | ${r.bridge.requests} | ${c} | ${fmt(r.bridge.throughput_rps)} | ${fmt(r.bridge.p50_ms)} | ${fmt(r.bridge.p99_ms)} | ${r.bridge.rounds} round(s); ${r.bridge.failed} not accepted; CPU ms/request: ${cpuNote(r.bridge.cpu_ms_per_request)} |`,
-    `| **B** bare \`signalWithStart\` from one process | ${r.bare_client.requests} | ${c} | ${fmt(r.bare_client.throughput_rps)} | ${fmt(r.bare_client.p50_ms)} | ${fmt(r.bare_client.p99_ms)} | ${r.bare_client.rounds} round(s), interleaved with A; ${r.bare_client.failed} failed; CPU ms/request: ${cpuNote(r.bare_client.cpu_ms_per_request)} |`,
+    `| **A** this bridge (signed \`incident.acknowledged\`, distinct incidents) | ${r.bridge.requests} | ${c} | ${fmt(r.bridge.throughput_rps)} | ${fmt(r.bridge.p50_ms)} | ${fmt(r.bridge.p99_ms)} | rounds ${r.bridge.round_rps.join(' / ')} req/s; ${r.bridge.failed} not accepted; CPU ms/request: ${cpuNote(r.bridge.cpu_ms_per_request)} |`,
+    `| **B** bare \`signalWithStart\` from one process | ${r.bare_client.requests} | ${c} | ${fmt(r.bare_client.throughput_rps)} | ${fmt(r.bare_client.p50_ms)} | ${fmt(r.bare_client.p99_ms)} | rounds ${r.bare_client.round_rps.join(' / ')} req/s, interleaved with A; ${r.bare_client.failed} failed; CPU ms/request: ${cpuNote(r.bare_client.cpu_ms_per_request)} |`,
     `| A with 1 in flight | ${Math.min(100, r.bridge.requests)} | 1 | — | ${fmt(r.bridge.p50_ms_one_in_flight)} | ${fmt(r.bridge.p99_ms_one_in_flight)} | unsaturated: the path's own latency |`,
     `| B with 1 in flight | ${Math.min(100, r.bare_client.requests)} | 1 | — | ${fmt(r.bare_client.p50_ms_one_in_flight)} | ${fmt(r.bare_client.p99_ms_one_in_flight)} | unsaturated |`,
     `| **C** synchronous bridge (fake Devin ${r.sync_bridge.devin_latency_ms} ms) | ${r.sync_bridge.requests} | ${c} | — | ${fmt(r.sync_bridge.p50_ms)} | ${fmt(r.sync_bridge.p99_ms)} | Devin answering 500 for ${r.sync_bridge.fault_seconds} s: lost **${r.sync_bridge.lost_on_500}** of ${r.sync_bridge.fault_events} events; this bridge: lost ${r.sync_bridge.bridge_lost_on_500} |`,

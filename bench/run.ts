@@ -424,6 +424,7 @@ async function main(): Promise<number> {
       bridge: {
         ...bridgeSummary,
         rounds: options.rounds,
+        round_rps: aRounds.map((r) => round1(r.requests / (r.elapsedMs / 1000))),
         p50_ms_one_in_flight: aSingle.p50_ms,
         p99_ms_one_in_flight: aSingle.p99_ms,
         cpu_ms_per_request: {
@@ -435,6 +436,7 @@ async function main(): Promise<number> {
       bare_client: {
         ...bareSummary,
         rounds: options.rounds,
+        round_rps: bRounds.map((r) => round1(r.requests / (r.elapsedMs / 1000))),
         p50_ms_one_in_flight: bSingle.p50_ms,
         p99_ms_one_in_flight: bSingle.p99_ms,
         cpu_ms_per_request: {
