@@ -3,14 +3,11 @@
 // prebuilt, signed body; the bare-client anchor runs the same number of signalWithStart calls with
 // the same number in flight. Latency is taken per request, the same way for every scenario.
 import autocannon from 'autocannon';
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { staticDetails } from '../src/deliver-event';
-import { type IncidentEvent, incidentSummaryLine, workflowIdForIncident } from '../src/incident';
-import { incidentEventSignal } from '../src/messages';
+import type { Client } from '@temporalio/client';
+import { deliverIncidentEvent } from '../src/deliver-event';
+import type { IncidentEvent } from '../src/incident';
 import { parseWebhook, signBody } from '../src/pagerduty-webhook';
 import { incidentWebhook, type SimulatedIncident } from '../src/simulation';
-import type { incidentPostmortem } from '../workflows';
 
 export interface Delivery {
   body: string;
@@ -108,18 +105,11 @@ export async function bareSignalWithStart(client: Client, taskQueue: string, eve
       const t0 = performance.now();
       let outcome = 'ok';
       try {
-        await client.workflow.signalWithStart<typeof incidentPostmortem, [IncidentEvent]>('incidentPostmortem', {
-          workflowId: workflowIdForIncident(event.incident.id),
-          taskQueue,
-          args: [{ incidentId: event.incident.id }],
-          signal: incidentEventSignal,
-          signalArgs: [event],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          staticSummary: incidentSummaryLine(event.incident),
-          staticDetails: staticDetails(event),
-        });
-      } catch (error) {
-        outcome = error instanceof WorkflowExecutionAlreadyStartedError ? 'closed' : 'error';
+        // The bridge's own call (same options), without the HTTP edge in front of it.
+        const delivered = await deliverIncidentEvent(client, taskQueue, event);
+        if (delivered.status === 'incident_closed') outcome = 'closed';
+      } catch {
+        outcome = 'error';
       }
       latencies.push(performance.now() - t0);
       statuses[outcome] = (statuses[outcome] ?? 0) + 1;

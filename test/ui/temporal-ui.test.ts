@@ -16,7 +16,7 @@ import { type PostmortemResult, workflowIdForIncident } from '../../src/incident
 import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../../src/simulation';
 import { FakeDevinApi } from '../fakes/devin-api';
 import { FakePagerDutyApi } from '../fakes/pagerduty-api';
-import { type RunningWorker, startPipeline } from '../support/pipeline';
+import { type RunningWorker, seedIncident, startPipeline } from '../support/pipeline';
 import { bundleWorkflows, capturingLogger, eventually, startDevServer } from '../support/temporal';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -113,19 +113,7 @@ describe('the Temporal UI shows an incident postmortem', () => {
   beforeAll(async () => {
     incident = sampleIncident();
     workflowId = workflowIdForIncident(incident.id);
-    pagerDuty.addIncident(
-      {
-        id: incident.id,
-        incident_number: incident.number,
-        title: incident.title,
-        status: 'acknowledged',
-        urgency: incident.urgency,
-        priority: incident.priority ? { id: 'PPRIO01', summary: incident.priority } : null,
-        service: { id: incident.serviceId, summary: incident.serviceName },
-        created_at: incident.createdAt,
-      },
-      { logEntries: 5 },
-    );
+    seedIncident(pagerDuty, incident, { logEntries: 5 });
     expect((await pipeline.deliver(incidentWebhook('incident.acknowledged', incident))).status).toBe(202);
     expect((await pipeline.deliver(incidentWebhook('incident.resolved', incident))).status).toBe(202);
     result = await env.client.workflow.getHandle<() => Promise<PostmortemResult>>(workflowId).result();
