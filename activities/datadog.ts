@@ -270,20 +270,9 @@ export class DatadogEvidenceClient {
   }
 }
 
-/** The logs explorer, opened on this log, in the incident's window. */
-function logUrl(appHost: string, query: string, id: string | undefined, window: Window): string {
-  const url = new URL(`https://${appHost}/logs`);
-  url.searchParams.set('query', query);
-  if (id) url.searchParams.set('event', id);
-  url.searchParams.set('from_ts', String(window.fromMs));
-  url.searchParams.set('to_ts', String(window.toMs));
-  url.searchParams.set('live', 'false');
-  return url.toString();
-}
-
-/** The events explorer, opened on this event, in the incident's window. */
-function eventUrl(appHost: string, query: string, id: string | undefined, window: Window): string {
-  const url = new URL(`https://${appHost}/event/explorer`);
+/** A Datadog explorer (`/logs`, `/event/explorer`), opened on this item, in the incident's window. */
+function explorerUrl(appHost: string, explorer: '/logs' | '/event/explorer', query: string, id: string | undefined, window: Window): string {
+  const url = new URL(`https://${appHost}${explorer}`);
   url.searchParams.set('query', query);
   if (id) url.searchParams.set('event', id);
   url.searchParams.set('from_ts', String(window.fromMs));
@@ -309,7 +298,7 @@ function eventItem(event: v2.EventResponse, appHost: string, query: string, wind
     at: iso(outer?.timestamp ?? inner?.timestamp, window.fromMs),
     kind: 'datadog_monitor_alert',
     summary: clip(parts.filter((p) => p.length > 0).join(' ')),
-    url: eventUrl(appHost, query, event.id, window),
+    url: explorerUrl(appHost, '/event/explorer', query, event.id, window),
   };
 }
 
@@ -321,7 +310,7 @@ function logItem(log: v2.Log, appHost: string, query: string, window: Window): E
     at: iso(a?.timestamp, window.fromMs),
     kind: 'datadog_log',
     summary: clip(`[${status}] ${a?.message ?? ''}${host}`),
-    url: logUrl(appHost, query, log.id, window),
+    url: explorerUrl(appHost, '/logs', query, log.id, window),
   };
 }
 

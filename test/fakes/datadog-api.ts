@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FaultQueue, type Reply, sendReply } from './http';
 
 /** One log as the fake stores it; `id` and `host` are generated when absent. */
 export interface FakeLogSeed {
@@ -64,12 +65,6 @@ interface StoredEvent {
   id: string;
   ms: number;
   seed: FakeEventSeed;
-}
-
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
 }
 
 class HttpError extends Error {
@@ -174,7 +169,7 @@ export class FakeDatadogApi {
 
   private readonly logs: StoredLog[] = [];
   private readonly events: StoredEvent[] = [];
-  private readonly faults: { match: string | RegExp; fault: FakeDatadogFault; remaining: number }[] = [];
+  private readonly faults = new FaultQueue<FakeDatadogFault>();
   private rateLimited = { remaining: 0, resetSeconds: 0 };
   private readonly sockets = new Set<Socket>();
   private nextId = 0;
@@ -255,7 +250,7 @@ export class FakeDatadogApi {
 
   /** Queue faults for the next requests whose path matches (string = path prefix, or RegExp). */
   fail(pathMatch: string | RegExp, fault: FakeDatadogFault): void {
-    this.faults.push({ match: pathMatch, fault, remaining: fault.times ?? 1 });
+    this.faults.add(pathMatch, fault);
   }
 
   /** The next `times` requests (any path) answer 429 with Datadog's rate-limit headers. */
@@ -301,23 +296,7 @@ export class FakeDatadogApi {
     } catch (error) {
       reply = error instanceof HttpError ? { status: error.status, body: { errors: error.errors } } : { status: 500, body: { errors: defaultErrors(500) } };
     }
-    this.send(res, reply);
-  }
-
-  private send(res: ServerResponse, reply: Reply): void {
-    const headers: Record<string, string> = {};
-    let payload = '';
-    if (typeof reply.body === 'string') {
-      payload = reply.body;
-      headers['content-type'] = reply.body.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
-    } else if (reply.body !== undefined) {
-      payload = JSON.stringify(reply.body);
-      headers['content-type'] = 'application/json';
-    }
-    for (const [name, value] of Object.entries(reply.headers ?? {})) headers[name.toLowerCase()] = value;
-    headers['content-length'] = String(Buffer.byteLength(payload));
-    res.writeHead(reply.status, headers);
-    res.end(payload);
+    sendReply(res, reply, 'application/json');
   }
 
   private rateLimitHeaders(name: string, remaining: number, resetSeconds: number): Record<string, string> {
@@ -330,22 +309,13 @@ export class FakeDatadogApi {
     };
   }
 
-  private takeFault(path: string): FakeDatadogFault | undefined {
-    const index = this.faults.findIndex((f) => (typeof f.match === 'string' ? path.startsWith(f.match) : f.match.test(path)));
-    const queued = this.faults[index];
-    if (!queued) return undefined;
-    queued.remaining -= 1;
-    if (queued.remaining <= 0) this.faults.splice(index, 1);
-    return queued.fault;
-  }
-
   private route(req: FakeDatadogRequest): Reply {
     const limitName = req.path.startsWith('/api/v2/logs/analytics') ? 'logs_aggregate' : req.path.startsWith('/api/v2/logs') ? 'logs_list' : 'events_list';
     if (this.rateLimited.remaining > 0) {
       this.rateLimited.remaining -= 1;
       return { status: 429, body: { errors: defaultErrors(429) }, headers: this.rateLimitHeaders(limitName, 0, this.rateLimited.resetSeconds) };
     }
-    const fault = this.takeFault(req.path);
+    const fault = this.faults.take(req.path);
     if (fault) {
       return {
         status: fault.status,

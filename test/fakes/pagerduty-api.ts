@@ -3,6 +3,7 @@
 // every request, and can be told to fail. Listens on 127.0.0.1 on a free port; nothing leaves the host.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FaultQueue, type Reply, sendReply } from './http';
 
 const WEB = 'https://acme.pagerduty.com';
 
@@ -123,18 +124,6 @@ interface StoredIncident {
   serviceId: string;
 }
 
-interface QueuedFault {
-  match: string | RegExp;
-  fault: FakeFault;
-  remaining: number;
-}
-
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -184,7 +173,7 @@ export class FakePagerDutyApi {
 
   private readonly incidents = new Map<string, StoredIncident>();
   private readonly serviceChanges = new Map<string, FakeChangeEvent[]>();
-  private readonly faults: QueuedFault[] = [];
+  private readonly faults = new FaultQueue<FakeFault>();
   private rateLimited = { remaining: 0, resetSeconds: 0 };
   private readonly targetedRateLimits: { match: (request: FakeRequest) => boolean; resetSeconds: number; remaining: number }[] = [];
   private readonly sockets = new Set<Socket>();
@@ -348,7 +337,7 @@ export class FakePagerDutyApi {
 
   /** Queue faults for the next requests whose path matches (string = exact path prefix, or RegExp). */
   fail(pathMatch: string | RegExp, fault: FakeFault): void {
-    this.faults.push({ match: pathMatch, fault, remaining: fault.times ?? 1 });
+    this.faults.add(pathMatch, fault);
   }
 
   /** The next `times` requests (any path) answer 429 with PagerDuty's rate-limit headers and body. */
@@ -566,32 +555,7 @@ export class FakePagerDutyApi {
       res.socket?.destroy();
       return;
     }
-    this.send(res, reply);
-  }
-
-  private send(res: ServerResponse, reply: Reply): void {
-    const headers: Record<string, string> = {};
-    let payload = '';
-    if (typeof reply.body === 'string') {
-      payload = reply.body;
-      headers['content-type'] = reply.body.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
-    } else if (reply.body !== undefined) {
-      payload = JSON.stringify(reply.body);
-      headers['content-type'] = 'application/json; charset=utf-8';
-    }
-    for (const [name, value] of Object.entries(reply.headers ?? {})) headers[name.toLowerCase()] = value;
-    headers['content-length'] = String(Buffer.byteLength(payload));
-    res.writeHead(reply.status, headers);
-    res.end(payload);
-  }
-
-  private takeFault(path: string): FakeFault | undefined {
-    const index = this.faults.findIndex((f) => (typeof f.match === 'string' ? path.startsWith(f.match) : f.match.test(path)));
-    const queued = this.faults[index];
-    if (!queued) return undefined;
-    queued.remaining -= 1;
-    if (queued.remaining <= 0) this.faults.splice(index, 1);
-    return queued.fault;
+    sendReply(res, reply, 'application/json; charset=utf-8');
   }
 
   private route(req: FakeRequest, bodyIsJson: boolean): Reply {
@@ -604,7 +568,7 @@ export class FakePagerDutyApi {
       targeted.remaining -= 1;
       return this.rateLimitReply(targeted.resetSeconds);
     }
-    const fault = this.takeFault(req.path);
+    const fault = this.faults.take(req.path);
     if (fault) {
       return {
         status: fault.status,

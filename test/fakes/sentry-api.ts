@@ -8,6 +8,7 @@
 // Listens on 127.0.0.1 on a free port; nothing leaves the host.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FaultQueue } from './http';
 
 export interface FakeSentryIssueSeed {
   id?: string;
@@ -134,7 +135,7 @@ export class FakeSentryApi {
   readonly requests: FakeSentryRequest[] = [];
 
   private readonly issues: StoredIssue[] = [];
-  private readonly faults: { match: string | RegExp; fault: FakeSentryFault; remaining: number }[] = [];
+  private readonly faults = new FaultQueue<FakeSentryFault>();
   private rateLimited = { remaining: 0, retryAfterSeconds: 0 };
   private readonly sockets = new Set<Socket>();
   private nextId = 4_509_871_200;
@@ -201,7 +202,7 @@ export class FakeSentryApi {
 
   /** Queue faults for the next requests whose path matches (string = path prefix, or RegExp). */
   fail(pathMatch: string | RegExp, fault: FakeSentryFault): void {
-    this.faults.push({ match: pathMatch, fault, remaining: fault.times ?? 1 });
+    this.faults.add(pathMatch, fault);
   }
 
   /** The next `times` requests answer 429 with `Retry-After: retryAfterSeconds` and the rate-limit headers. */
@@ -243,15 +244,6 @@ export class FakeSentryApi {
     res.end(payload);
   }
 
-  private takeFault(path: string): FakeSentryFault | undefined {
-    const index = this.faults.findIndex((f) => (typeof f.match === 'string' ? path.startsWith(f.match) : f.match.test(path)));
-    const queued = this.faults[index];
-    if (!queued) return undefined;
-    queued.remaining -= 1;
-    if (queued.remaining <= 0) this.faults.splice(index, 1);
-    return queued.fault;
-  }
-
   private route(req: FakeSentryRequest, url: URL): { status: number; body: unknown; headers: Record<string, string> } {
     if (this.rateLimited.remaining > 0) {
       this.rateLimited.remaining -= 1;
@@ -261,7 +253,7 @@ export class FakeSentryApi {
         headers: { ...this.rateLimitHeaders(0, this.rateLimited.retryAfterSeconds), 'retry-after': String(this.rateLimited.retryAfterSeconds) },
       };
     }
-    const fault = this.takeFault(req.path);
+    const fault = this.faults.take(req.path);
     if (fault) {
       return {
         status: fault.status,
