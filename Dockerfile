@@ -45,4 +45,4 @@ ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
 USER node
 # 3000: bridge (webhooks, /healthz, /readyz, /metrics). 9464: worker metrics when WORKER_METRICS_ADDRESS is set.
 EXPOSE 3000 9464
-CMD ["node", "--import", "tsx", "src/worker.ts"]
+CMD ["node", "--import", "tsx", "src/worker/main.ts"]

@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed in a sandbox: no Node APIs, and activities only by type.
-    files: ['workflows/**/*.ts', 'src/incident.ts', 'src/messages.ts', 'src/search-attributes.ts', 'src/duration.ts', 'src/redaction.ts', 'src/routing.ts'],
+    files: ['workflows/**/*.ts', 'src/domain/**/*.ts', 'src/postmortem/redaction.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

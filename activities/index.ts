@@ -5,19 +5,19 @@ import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkerConfig } from '../src/config';
-import type { ExternalEvidence, IncidentContext } from '../src/incident';
-import { buildPostmortemPrompt, POSTMORTEM_OUTPUT_SCHEMA, postmortemPath, sessionTags, sessionTitle } from '../src/prompt';
-import { Redactor } from '../src/redaction';
-import type { RoutingRules } from '../src/routing';
-import { renderPostmortemSkeleton } from '../src/skeleton';
-import { postToSlack } from './slack';
-import { DevinClient, judgeSession, type SessionObservation, type SessionSituation } from './devin';
-import { collectDatadogEvidence } from './datadog';
-import { type CollectContextInput, contextFromApi, contextFromWebhooks, PagerDutyClient, SECONDARY_LIST_ATTEMPTS } from './pagerduty';
-import { collectSentryEvidence } from './sentry';
+import type { ExternalEvidence, IncidentContext } from '../src/domain/incident';
+import { buildPostmortemPrompt, POSTMORTEM_OUTPUT_SCHEMA, postmortemPath, sessionTags, sessionTitle } from '../src/postmortem/prompt';
+import { Redactor } from '../src/postmortem/redaction';
+import type { RoutingRules } from '../src/domain/routing';
+import { renderPostmortemSkeleton } from '../src/postmortem/skeleton';
+import { postToSlack } from '../src/integrations/slack/client';
+import { DevinClient, judgeSession, type SessionObservation, type SessionSituation } from '../src/integrations/devin/client';
+import { collectDatadogEvidence } from '../src/integrations/datadog/evidence';
+import { type CollectContextInput, contextFromApi, contextFromWebhooks, PagerDutyClient, SECONDARY_LIST_ATTEMPTS } from '../src/integrations/pagerduty/evidence';
+import { collectSentryEvidence } from '../src/integrations/sentry/evidence';
 
-export type { CollectContextInput } from './pagerduty';
-export type { PostmortemReport, SessionObservation, SessionSituation } from './devin';
+export type { CollectContextInput } from '../src/integrations/pagerduty/evidence';
+export type { PostmortemReport, SessionObservation, SessionSituation } from '../src/integrations/devin/client';
 
 /** Non-secret settings the workflow needs for its timers and retry policies. */
 export interface PostmortemSettings {

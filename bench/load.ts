@@ -4,10 +4,10 @@
 // the same number in flight. Latency is taken per request, the same way for every scenario.
 import autocannon from 'autocannon';
 import type { Client } from '@temporalio/client';
-import { deliverIncidentEvent } from '../src/deliver-event';
-import type { IncidentEvent } from '../src/incident';
-import { parseWebhook, signBody } from '../src/pagerduty-webhook';
-import { incidentWebhook, type SimulatedIncident } from '../src/simulation';
+import { deliverIncidentEvent } from '../src/temporal/deliver-event';
+import type { IncidentEvent } from '../src/domain/incident';
+import { parseWebhook, signBody } from '../src/integrations/pagerduty/webhook';
+import { incidentWebhook, type SimulatedIncident } from '../src/dev/simulation';
 
 export interface Delivery {
   body: string;
@@ -92,7 +92,7 @@ export function eventFor(type: string, incident: SimulatedIncident): IncidentEve
   return parsed.event;
 }
 
-/** The call the bridge makes (src/deliver-event.ts), with the same options, straight from this process. */
+/** The call the bridge makes (src/temporal/deliver-event.ts), with the same options, straight from this process. */
 export async function bareSignalWithStart(client: Client, taskQueue: string, events: IncidentEvent[], concurrency: number): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};

@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [-- --write-docs]`: the benchmark of issue 6, measured side by side in
 // one run on the embedded dev server and reported as ratios (docs/benchmarks.md explains each part).
-//   A  this bridge (src/bridge.ts as its own process): signed webhooks, distinct incidents
+//   A  this bridge (src/bridge/main.ts as its own process): signed webhooks, distinct incidents
 //   B  the limit: the same signalWithStart calls from one process, same number in flight
 //   C  the guide's synchronous bridge against a fake Devin (800 ms), and a Devin outage through both
 //   D  storm: incidents acknowledged then resolved at once, Devin answering 429 above N creates/s
@@ -10,8 +10,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { sampleIncident, type SimulatedIncident } from '../src/simulation';
-import { PROJECT_ROOT } from '../src/temporal-cli';
+import { sampleIncident, type SimulatedIncident } from '../src/dev/simulation';
+import { PROJECT_ROOT } from '../src/temporal/cli-binary';
 import { FakeDevinApi } from '../test/fakes/devin-api';
 import { FakePagerDutyApi } from '../test/fakes/pagerduty-api';
 import { seedIncident } from '../test/support/pipeline';
@@ -221,7 +221,7 @@ async function main(): Promise<number> {
       const port = await freePort();
       const proc = await startNodeProcess(
         name,
-        'src/bridge.ts',
+        'src/bridge/main.ts',
         { ...temporalVars, PORT: String(port), PAGERDUTY_WEBHOOK_SECRETS: signingSecret, TEMPORAL_TASK_QUEUE: taskQueue },
         (log) => log.includes('"msg":"bridge listening"'),
       );
@@ -230,7 +230,7 @@ async function main(): Promise<number> {
     const startWorker = (name: string, taskQueue: string) =>
       startNodeProcess(
         name,
-        'src/worker.ts',
+        'src/worker/main.ts',
         {
           ...temporalVars,
           TEMPORAL_TASK_QUEUE: taskQueue,

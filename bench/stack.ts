@@ -1,6 +1,6 @@
 // The pieces the benchmark runs on one machine: the embedded Temporal dev server (with the project's
 // search attributes), the production workflow bundle built once, and the production entry points
-// (src/bridge.ts, src/worker.ts) as child processes whose logs go to files under bench/.run/.
+// (src/bridge/main.ts, src/worker/main.ts) as child processes whose logs go to files under bench/.run/.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,8 +8,8 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
-import { SEARCH_ATTRIBUTES } from '../src/search-attributes';
-import { findTemporalCli, PROJECT_ROOT } from '../src/temporal-cli';
+import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
+import { findTemporalCli, PROJECT_ROOT } from '../src/temporal/cli-binary';
 
 /** Logs, the bundle and child working directories. Children run here so a developer's `.env` is never read. */
 export const RUN_DIR = path.join(PROJECT_ROOT, 'bench', '.run');

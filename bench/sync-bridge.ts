@@ -3,7 +3,7 @@
 // webhook request, answering PagerDuty only once Devin answered — 500 when Devin failed, after which
 // the event is gone unless the sender retries. Benchmark-only; never part of the service.
 import express from 'express';
-import { hasValidSharedSecret } from '../src/pagerduty-webhook';
+import { hasValidSharedSecret } from '../src/integrations/pagerduty/webhook';
 
 export interface SyncBridgeOptions {
   sharedSecret: string;

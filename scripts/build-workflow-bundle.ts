@@ -7,7 +7,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-/** Same file as `WORKFLOWS_PATH` in src/postmortem-worker.ts (test/deploy.test.ts checks it). */
+/** Same file as `WORKFLOWS_PATH` in src/worker/postmortem-worker.ts (test/deploy.test.ts checks it). */
 export const WORKFLOWS_ENTRY = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 export const DEFAULT_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import Ajv2019, { type ValidateFunction } from 'ajv/dist/2019';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { DEFAULT_CODEC_PORT } from '../src/config';
-import { SEARCH_ATTRIBUTES } from '../src/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
 
 export interface Finding {
   file: string;
@@ -26,9 +26,9 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const SCHEMA_FILE = path.join('deploy', 'compose-spec.schema.json');
 /** sha256 of the vendored schema: an edit to it shows up here instead of silently weakening the check. */
 export const SCHEMA_SHA256 = 'e82b395a9ac423febdba22c159b85d51d972706aea67d64799672a6ae3e56f47';
-/** PagerDuty retries a delivery for 48 h; MIN_RETENTION_MS in src/postmortem-worker.ts is the same 72 h. */
+/** PagerDuty retries a delivery for 48 h; MIN_RETENTION_MS in src/worker/postmortem-worker.ts is the same 72 h. */
 export const MIN_RETENTION_SECONDS = 72 * 3600;
-/** The worker's shutdownGraceTime (src/postmortem-worker.ts): compose must wait longer before SIGKILL. */
+/** The worker's shutdownGraceTime (src/worker/postmortem-worker.ts): compose must wait longer before SIGKILL. */
 export const WORKER_SHUTDOWN_GRACE_SECONDS = 30;
 
 const COMPOSE = 'docker-compose.yml';
@@ -284,10 +284,10 @@ export function projectFindings(compose: Json, root = PROJECT_ROOT): Finding[] {
   }
 
   // The two application processes, both built from the Dockerfile.
-  const bridge = services.find((s) => s.command.includes('src/bridge.ts'));
-  const worker = services.find((s) => s.command.includes('src/worker.ts'));
-  if (!bridge) flag('app-services', 'no service runs src/bridge.ts');
-  if (!worker) flag('app-services', 'no service runs src/worker.ts');
+  const bridge = services.find((s) => s.command.includes('src/bridge/main.ts'));
+  const worker = services.find((s) => s.command.includes('src/worker/main.ts'));
+  if (!bridge) flag('app-services', 'no service runs src/bridge/main.ts');
+  if (!worker) flag('app-services', 'no service runs src/worker/main.ts');
   for (const app of [bridge, worker]) {
     if (!app) continue;
     if (app.spec.build === undefined) flag('build-dockerfile', `${app.name}: must be built from the project's Dockerfile`);
@@ -610,7 +610,7 @@ export function dockerignoreExcludes(text: string, file: string): boolean {
 }
 
 export const MUST_EXCLUDE = ['.env', '.env.production', 'src/.env', '.data/dev-webhook-secret', '.git/HEAD', 'node_modules/express/package.json', '.tools/bin/temporal', 'postmortems/x.md', 'test/bridge.test.ts'];
-export const MUST_INCLUDE = ['package.json', 'package-lock.json', 'tsconfig.json', 'src/worker.ts', 'src/bridge.ts', 'workflows/index.ts', 'activities/index.ts', 'scripts/build-workflow-bundle.ts'];
+export const MUST_INCLUDE = ['package.json', 'package-lock.json', 'tsconfig.json', 'src/worker/main.ts', 'src/bridge/main.ts', 'workflows/index.ts', 'activities/index.ts', 'scripts/build-workflow-bundle.ts'];
 
 export function validateDockerignoreText(text: string): Finding[] {
   const findings: Finding[] = [];

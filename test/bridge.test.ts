@@ -3,10 +3,10 @@
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
-import { workflowIdForIncident } from '../src/incident';
-import { signBody } from '../src/pagerduty-webhook';
-import { incidentWebhook, pingWebhook, sampleIncident } from '../src/simulation';
-import { createWebhookApp } from '../src/webhook-app';
+import { workflowIdForIncident } from '../src/domain/incident';
+import { signBody } from '../src/integrations/pagerduty/webhook';
+import { incidentWebhook, pingWebhook, sampleIncident } from '../src/dev/simulation';
+import { createWebhookApp } from '../src/bridge/webhook-app';
 import { capturingLogger, startDevServer } from './support/temporal';
 
 const SIGNING_SECRET = 'whsec-test-signing-0001';

@@ -10,13 +10,13 @@
 // processes still varies from run to run, so which request meets which fault may differ.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { type RunningBridge, startBridge } from '../src/bridge';
-import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/incident';
-import { createLogger } from '../src/logger';
-import { statusQuery } from '../src/messages';
-import { signBody } from '../src/pagerduty-webhook';
-import { PostmortemPhase } from '../src/search-attributes';
-import { incidentWebhook, type SimulatedIncident } from '../src/simulation';
+import { type RunningBridge, startBridge } from '../src/bridge/main';
+import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/domain/incident';
+import { createLogger } from '../src/config/logger';
+import { statusQuery } from '../src/domain/messages';
+import { signBody } from '../src/integrations/pagerduty/webhook';
+import { PostmortemPhase } from '../src/domain/search-attributes';
+import { incidentWebhook, type SimulatedIncident } from '../src/dev/simulation';
 import { type DevinRoute, FakeDevinApi, type FakeDevinRequest } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { fakeApiVars, seedIncident } from './support/pipeline';

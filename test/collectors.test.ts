@@ -3,8 +3,8 @@
 // test/fakes/sentry-api.ts). No network beyond 127.0.0.1.
 import { logger as datadogClientLogger } from '@datadog/datadog-api-client';
 import { ApplicationFailure } from '@temporalio/common';
-import { collectDatadogEvidence, datadogApiBaseUrl, datadogAppHost, type DatadogConfig } from '../activities/datadog';
-import { collectSentryEvidence, nextCursor, type SentryConfig } from '../activities/sentry';
+import { collectDatadogEvidence, datadogApiBaseUrl, datadogAppHost, type DatadogConfig } from '../src/integrations/datadog/evidence';
+import { collectSentryEvidence, nextCursor, type SentryConfig } from '../src/integrations/sentry/evidence';
 import { FakeDatadogApi } from './fakes/datadog-api';
 import { FakeSentryApi } from './fakes/sentry-api';
 

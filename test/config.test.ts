@@ -1,5 +1,5 @@
 import { ConfigError, DEFAULT_CODEC_PORT, DEFAULT_MAX_CACHED_WORKFLOWS, loadBridgeConfig, loadWorkerConfig } from '../src/config';
-import { formatDuration, parseDuration } from '../src/duration';
+import { formatDuration, parseDuration } from '../src/domain/duration';
 
 describe('durations', () => {
   it.each([

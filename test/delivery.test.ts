@@ -2,10 +2,10 @@
 // API faults, and operator decisions — real dev server, real workflow and activities, fake SaaS APIs.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/incident';
-import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../src/messages';
-import { PostmortemPhase } from '../src/search-attributes';
-import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/simulation';
+import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/domain/incident';
+import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
+import { PostmortemPhase } from '../src/domain/search-attributes';
+import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/dev/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { fakeApiVars, type RunningWorker, seedIncident, startPipeline } from './support/pipeline';

@@ -28,8 +28,8 @@ import {
   validateDockerignoreText,
   WORKER_SHUTDOWN_GRACE_SECONDS,
 } from '../scripts/validate-compose';
-import { MIN_RETENTION_MS, WORKFLOWS_PATH } from '../src/postmortem-worker';
-import { SEARCH_ATTRIBUTES } from '../src/search-attributes';
+import { MIN_RETENTION_MS, WORKFLOWS_PATH } from '../src/worker/postmortem-worker';
+import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
 import { startDevServer, temporalCli } from './support/temporal';
 
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
@@ -56,7 +56,7 @@ describe('the deployment files as committed', () => {
   test('the validator and the bundle script agree with the code they stand for', () => {
     expect(MIN_RETENTION_SECONDS * 1000).toBe(MIN_RETENTION_MS);
     expect(WORKFLOWS_ENTRY).toBe(WORKFLOWS_PATH);
-    expect(WORKER_SHUTDOWN_GRACE_SECONDS).toBe(30); // shutdownGraceTime in src/postmortem-worker.ts
+    expect(WORKER_SHUTDOWN_GRACE_SECONDS).toBe(30); // shutdownGraceTime in src/worker/postmortem-worker.ts
     const setup = serviceEnv('temporal-setup');
     expect((setup.SEARCH_ATTRIBUTES ?? '').split(',')).toEqual(SEARCH_ATTRIBUTES.map((key) => `${key.name}=Keyword`));
     expect(durationSeconds(setup.NAMESPACE_RETENTION ?? '')).toBeGreaterThanOrEqual(MIN_RETENTION_SECONDS);
@@ -170,7 +170,7 @@ describe('Dockerfile checks fail when they should', () => {
     ['a full (non-slim) base', 'FROM node:20-bookworm-slim AS base', 'FROM node:20-bookworm AS base', 'dockerfile-base'],
     ['no USER', 'USER node\n', '', 'dockerfile-user'],
     ['USER root', 'USER node\n', 'USER root\n', 'dockerfile-user'],
-    ['a shell-form CMD', 'CMD ["node", "--import", "tsx", "src/worker.ts"]', 'CMD node --import tsx src/worker.ts', 'dockerfile-cmd'],
+    ['a shell-form CMD', 'CMD ["node", "--import", "tsx", "src/worker/main.ts"]', 'CMD node --import tsx src/worker/main.ts', 'dockerfile-cmd'],
     ['no bundle step', 'RUN node --import tsx scripts/build-workflow-bundle.ts /app/dist/workflow-bundle.js', 'RUN true', 'dockerfile-bundle'],
     ['a bundle the final image never copies', 'COPY --from=bundle /app/dist/workflow-bundle.js ./dist/workflow-bundle.js\n', '', 'dockerfile-bundle'],
     ['no WORKFLOW_BUNDLE_PATH', 'ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \\\n    POSTMORTEM', 'ENV POSTMORTEM', 'dockerfile-bundle'],
@@ -187,7 +187,7 @@ describe('.dockerignore', () => {
     for (const file of ['.env', 'src/.env', '.env.local', '.data/dev-webhook-secret', '.tools/bin/temporal', '.git/config', 'node_modules/x/index.js']) {
       expect([file, dockerignoreExcludes(DOCKERIGNORE, file)]).toEqual([file, true]);
     }
-    for (const file of ['package-lock.json', 'src/config.ts', 'workflows/index.ts', 'activities/index.ts', 'scripts/build-workflow-bundle.ts']) {
+    for (const file of ['package-lock.json', 'src/config/index.ts', 'workflows/index.ts', 'activities/index.ts', 'scripts/build-workflow-bundle.ts']) {
       expect([file, dockerignoreExcludes(DOCKERIGNORE, file)]).toEqual([file, false]);
     }
   });

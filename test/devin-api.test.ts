@@ -1,8 +1,8 @@
 // The real Devin client (activities/devin.ts over activities/http.ts) against the local fake of
 // Devin's v3 API: session progression, tag lookup, and how each failure is classified for Temporal.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { DevinClient, type DevinSession, judgeSession, pullRequestUrl, SessionFailureTypes, type SessionSituation } from '../activities/devin';
-import { FailureTypes } from '../activities/http';
+import { DevinClient, type DevinSession, judgeSession, pullRequestUrl, SessionFailureTypes, type SessionSituation } from '../src/integrations/devin/client';
+import { FailureTypes } from '../src/integrations/http';
 import { FakeDevinApi } from './fakes/devin-api';
 
 const TIMEOUT_MS = 5_000;

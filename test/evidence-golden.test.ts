@@ -15,9 +15,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { type CollectContextInput, createActivities, type SessionStart } from '../activities';
 import { loadWorkerConfig } from '../src/config';
-import type { IncidentContext } from '../src/incident';
-import { buildPostmortemPrompt } from '../src/prompt';
-import { renderPostmortemSkeleton } from '../src/skeleton';
+import type { IncidentContext } from '../src/domain/incident';
+import { buildPostmortemPrompt } from '../src/postmortem/prompt';
+import { renderPostmortemSkeleton } from '../src/postmortem/skeleton';
 import {
   type FakeAlert,
   type FakeChangeEvent,

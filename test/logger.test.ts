@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, LOG_LEVELS, loadBridgeConfig, loadLogLevel, loadWorkerConfig } from '../src/config';
-import { createLogger } from '../src/logger';
+import { createLogger } from '../src/config/logger';
 
 const ROOT = path.resolve(__dirname, '..');
 const LEVEL_MESSAGE = /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/;
@@ -69,7 +69,7 @@ describe('LOG_LEVEL', () => {
     afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
     it.each(['bridge', 'worker', 'dev'])('%s exits 1 and names LOG_LEVEL', (entry) => {
-      const result = spawnSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, path.join(ROOT, 'src', `${entry}.ts`)], {
+      const result = spawnSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, path.join(ROOT, 'src', entry, 'main.ts')], {
         cwd,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'verbose', WEBHOOK_SECRET: 'local-test-only', TEMPORAL_ADDRESS: '127.0.0.1:1' },
         encoding: 'utf8',

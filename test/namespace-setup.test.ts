@@ -4,8 +4,8 @@
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { checkRetention, ensureSearchAttributes, MIN_RETENTION_MS } from '../src/postmortem-worker';
-import { SEARCH_ATTRIBUTES } from '../src/search-attributes';
+import { checkRetention, ensureSearchAttributes, MIN_RETENTION_MS } from '../src/worker/postmortem-worker';
+import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
 import { capturingLogger, eventually, startDevServer } from './support/temporal';
 
 const DAY_MS = 86_400_000;

@@ -3,10 +3,10 @@
 import { createServer } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
-import { workflowIdForIncident } from '../src/incident';
-import { signBody } from '../src/pagerduty-webhook';
-import { incidentWebhook } from '../src/simulation';
-import { createWebhookApp } from '../src/webhook-app';
+import { workflowIdForIncident } from '../src/domain/incident';
+import { signBody } from '../src/integrations/pagerduty/webhook';
+import { incidentWebhook } from '../src/dev/simulation';
+import { createWebhookApp } from '../src/bridge/webhook-app';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { fakeApiVars, seedIncident } from './support/pipeline';

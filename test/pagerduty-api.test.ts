@@ -1,8 +1,8 @@
 // The real PagerDuty client (activities/pagerduty.ts + activities/http.ts) against a local fake of
 // PagerDuty's REST API v2 (test/fakes/pagerduty-api.ts). No network beyond 127.0.0.1.
 import { ApplicationFailure } from '@temporalio/common';
-import { CONTEXT_LIMITS, PagerDutyClient, SECONDARY_LIST_ATTEMPTS, contextFromApi, contextFromWebhooks, type CollectContextInput } from '../activities/pagerduty';
-import type { IncidentSnapshot, TimelineEntry } from '../src/incident';
+import { CONTEXT_LIMITS, PagerDutyClient, SECONDARY_LIST_ATTEMPTS, contextFromApi, contextFromWebhooks, type CollectContextInput } from '../src/integrations/pagerduty/evidence';
+import type { IncidentSnapshot, TimelineEntry } from '../src/domain/incident';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 
 const NOW = new Date('2026-02-10T18:00:00Z');

@@ -1,9 +1,9 @@
 // The prompt and the dry-run skeleton, from realistic packs: golden files (refresh with
 // UPDATE_GOLDEN=1), severity routing, and untrusted text kept fenced as data.
-import type { IncidentContext } from '../src/incident';
-import { buildPostmortemPrompt, postmortemPath, sessionTags } from '../src/prompt';
-import { priorityRank, routePostmortem, type RoutingRules } from '../src/routing';
-import { renderPostmortemSkeleton } from '../src/skeleton';
+import type { IncidentContext } from '../src/domain/incident';
+import { buildPostmortemPrompt, postmortemPath, sessionTags } from '../src/postmortem/prompt';
+import { priorityRank, routePostmortem, type RoutingRules } from '../src/domain/routing';
+import { renderPostmortemSkeleton } from '../src/postmortem/skeleton';
 import { golden } from './support/golden';
 
 const base: IncidentContext = {

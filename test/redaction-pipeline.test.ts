@@ -2,9 +2,9 @@
 // title) never reach Devin's request body, Temporal's history or the logs — one check per kind.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { type PostmortemStatus, workflowIdForIncident } from '../src/incident';
-import { statusQuery } from '../src/messages';
-import { incidentWebhook } from '../src/simulation';
+import { type PostmortemStatus, workflowIdForIncident } from '../src/domain/incident';
+import { statusQuery } from '../src/domain/messages';
+import { incidentWebhook } from '../src/dev/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi, type FakeAlert, type FakeNote } from './fakes/pagerduty-api';
 import { SECRET_SAMPLES } from './fixtures/secrets';

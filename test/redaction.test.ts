@@ -12,7 +12,7 @@ import {
   Redactor,
   type RedactionKind,
   type RedactionReport,
-} from '../src/redaction';
+} from '../src/postmortem/redaction';
 
 const b64url = (json: string) => Buffer.from(json).toString('base64url');
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { hasValidSharedSecret, hasValidSignature, isAuthentic, parseWebhook, signBody } from '../src/pagerduty-webhook';
-import { incidentWebhook, pingWebhook, sampleIncident } from '../src/simulation';
+import { hasValidSharedSecret, hasValidSignature, isAuthentic, parseWebhook, signBody } from '../src/integrations/pagerduty/webhook';
+import { incidentWebhook, pingWebhook, sampleIncident } from '../src/dev/simulation';
 
 const body = Buffer.from(JSON.stringify(incidentWebhook('incident.acknowledged', sampleIncident())));
 const hmac = (secret: string, bytes: Buffer) => createHmac('sha256', secret).update(bytes).digest('hex');

@@ -3,9 +3,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { noteMarker } from '../activities';
-import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/incident';
-import { statusQuery } from '../src/messages';
-import { incidentWebhook, type SimulatedIncident } from '../src/simulation';
+import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/domain/incident';
+import { statusQuery } from '../src/domain/messages';
+import { incidentWebhook, type SimulatedIncident } from '../src/dev/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { FakeSlackWebhook } from './fakes/slack-webhook';

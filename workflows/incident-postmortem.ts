@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import { RetryState, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { IncidentNoteKind, PostmortemActivities, PostmortemReport, SessionMessageKind, SessionSituation, SessionStart } from '../activities';
-import { formatDuration } from '../src/duration';
+import { formatDuration } from '../src/domain/duration';
 import type {
   IncidentContext,
   IncidentEvent,
@@ -27,11 +27,11 @@ import type {
   PostmortemResult,
   PostmortemStatus,
   TimelineEntry,
-} from '../src/incident';
-import { cancelSignal, incidentEventSignal, type OperatorNote, retrySignal, skipSignal, statusQuery } from '../src/messages';
-import { describeReport, mergeReports, type RedactionReport } from '../src/redaction';
-import { routePostmortem } from '../src/routing';
-import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../src/search-attributes';
+} from '../src/domain/incident';
+import { cancelSignal, incidentEventSignal, type OperatorNote, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
+import { describeReport, mergeReports, type RedactionReport } from '../src/postmortem/redaction';
+import { routePostmortem } from '../src/domain/routing';
+import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../src/domain/search-attributes';
 
 export interface IncidentPostmortemInput {
   incidentId: string;

@@ -4,11 +4,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import request from 'supertest';
 import { loadWorkerConfig, type WorkerConfig } from '../../src/config';
-import type { Logger } from '../../src/logger';
-import { signBody } from '../../src/pagerduty-webhook';
-import { createPostmortemWorker, type PostmortemWorker } from '../../src/postmortem-worker';
-import { sampleIncident, type SimulatedIncident } from '../../src/simulation';
-import { createWebhookApp } from '../../src/webhook-app';
+import type { Logger } from '../../src/config/logger';
+import { signBody } from '../../src/integrations/pagerduty/webhook';
+import { createPostmortemWorker, type PostmortemWorker } from '../../src/worker/postmortem-worker';
+import { sampleIncident, type SimulatedIncident } from '../../src/dev/simulation';
+import { createWebhookApp } from '../../src/bridge/webhook-app';
 import type { FakeDevinApi } from '../fakes/devin-api';
 import type { FakePagerDutyApi } from '../fakes/pagerduty-api';
 

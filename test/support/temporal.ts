@@ -6,9 +6,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createLogger, type Logger } from '../../src/logger';
-import { WORKFLOWS_PATH } from '../../src/postmortem-worker';
-import { findTemporalCli } from '../../src/temporal-cli';
+import { createLogger, type Logger } from '../../src/config/logger';
+import { WORKFLOWS_PATH } from '../../src/worker/postmortem-worker';
+import { findTemporalCli } from '../../src/temporal/cli-binary';
 
 // The SDK's own logs (worker state changes, bundling) would drown the test output.
 try {

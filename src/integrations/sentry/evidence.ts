@@ -16,10 +16,10 @@
 // hit count live in response headers (Link, X-Hits). Its failure policy is kept: same types, same
 // retryable statuses, Retry-After honoured.
 import { ApplicationFailure } from '@temporalio/common';
-import type { EvidenceItem, ExternalEvidence } from '../src/incident';
+import type { EvidenceItem, ExternalEvidence } from '../../domain/incident';
 // Types only: importing values from ./datadog would load the Datadog client with this module.
-import type { CollectorLimits, CollectorOptions } from './datadog';
-import { backoffWithJitter, FailureTypes, retryDelayFromHeaders } from './http';
+import type { CollectorLimits, CollectorOptions } from '../datadog/evidence';
+import { backoffWithJitter, FailureTypes, retryDelayFromHeaders } from '../http';
 
 export interface SentryConfig {
   token: string;

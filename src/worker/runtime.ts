@@ -1,7 +1,7 @@
 // The Temporal Runtime of the worker process: the SDK's own logs go to the same pino JSON stream as
 // ours (with workflow id, activity type…), and its metrics to a Prometheus endpoint when asked.
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
-import type { Logger } from './logger';
+import type { Logger } from '../config/logger';
 
 const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
 

@@ -14,8 +14,8 @@
 import type * as DatadogSdk from '@datadog/datadog-api-client';
 import type { v2 } from '@datadog/datadog-api-client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { EvidenceItem, ExternalEvidence } from '../src/incident';
-import { backoffWithJitter, FailureTypes } from './http';
+import type { EvidenceItem, ExternalEvidence } from '../../domain/incident';
+import { backoffWithJitter, FailureTypes } from '../http';
 
 export interface DatadogConfig {
   apiKey: string;

@@ -1,7 +1,7 @@
 // Devin API v3: start the postmortem session, then watch it until a pull request is open.
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import type { DevinApiConfig } from '../src/config';
-import { requestJson } from './http';
+import type { DevinApiConfig } from '../../config';
+import { requestJson } from '../http';
 
 /** Status values as documented; parsed leniently because the API adds values over time. */
 export interface DevinSession {

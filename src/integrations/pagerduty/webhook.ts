@@ -1,8 +1,8 @@
 // PagerDuty Generic Webhooks (v3): authenticate a delivery and reduce it to an IncidentEvent.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { type IncidentEvent, type IncidentSnapshot, isIncidentEventType } from './incident';
-import { type RedactionOptions, Redactor } from './redaction';
+import { type IncidentEvent, type IncidentSnapshot, isIncidentEventType } from '../../domain/incident';
+import { type RedactionOptions, Redactor } from '../../postmortem/redaction';
 
 export interface WebhookSecrets {
   signingSecrets: string[];

@@ -1,6 +1,6 @@
 // The incident domain shared by the bridge, the workflow and the activities.
 // Pure types and functions: workflow code imports this module, so no Node imports here.
-import type { RedactionReport } from './redaction';
+import type { RedactionReport } from '../postmortem/redaction';
 
 /** The PagerDuty webhook events that change an incident's story and so reach its workflow. */
 export const INCIDENT_EVENT_TYPES = [

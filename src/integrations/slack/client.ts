@@ -1,5 +1,5 @@
 // Slack incoming webhook: one line where responders look, when the postmortem is up for review.
-import { requestJson } from './http';
+import { requestJson } from '../http';
 
 export async function postToSlack(webhookUrl: string, text: string, timeoutMs: number, signal?: AbortSignal, attempt?: number): Promise<void> {
   // Slack answers `ok` as plain text; errors are text too (`invalid_payload`, `no_service`).

@@ -2,14 +2,14 @@
 // the local bridge, then follows the incident's workflow until it finishes.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { readDevWebhookSecret } from './dev-secret';
-import { encryptionDataConverter } from './encryption';
-import { loadDotEnv } from './env-file';
-import { workflowIdForIncident, type PostmortemStatus } from './incident';
-import { statusQuery } from './messages';
-import { signBody } from './pagerduty-webhook';
+import { readDevWebhookSecret } from './secret';
+import { encryptionDataConverter } from '../temporal/encryption';
+import { loadDotEnv } from '../config/env-file';
+import { workflowIdForIncident, type PostmortemStatus } from '../domain/incident';
+import { statusQuery } from '../domain/messages';
+import { signBody } from '../integrations/pagerduty/webhook';
 import { incidentWebhook, sampleIncident } from './simulation';
-import { loadTemporalSettings } from './temporal-connection';
+import { loadTemporalSettings } from '../temporal/connection';
 
 const TERMINAL = new Set(['completed', 'skipped', 'failed', 'needs_attention']);
 

@@ -3,12 +3,12 @@
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { createActivities, type Clock } from '../activities';
-import type { WorkerConfig } from './config';
-import type { Logger } from './logger';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { createActivities, type Clock } from '../../activities';
+import type { WorkerConfig } from '../config';
+import type { Logger } from '../config/logger';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
-export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+export const WORKFLOWS_PATH = path.resolve(__dirname, '../../workflows/index.ts');
 /** A bundle handed in (tests), else the image's prebuilt one (WORKFLOW_BUNDLE_PATH, set by the Dockerfile), else bundle now. */
 export function workflowSource(
   bundle: WorkerOptions['workflowBundle'],

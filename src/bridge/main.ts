@@ -1,13 +1,13 @@
 // `npm run bridge`: the HTTP endpoint PagerDuty delivers webhooks to.
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import { loadBridgeConfig, ConfigError } from './config';
-import { loadDotEnv } from './env-file';
-import { createLogger, type Logger } from './logger';
-import { createLazyClient, describeTarget, loadTemporalSettings } from './temporal-connection';
+import { loadBridgeConfig, ConfigError } from '../config';
+import { loadDotEnv } from '../config/env-file';
+import { createLogger, type Logger } from '../config/logger';
+import { createLazyClient, describeTarget, loadTemporalSettings } from '../temporal/connection';
 import type { PayloadCodec } from '@temporalio/common';
-import { createBridgeMetrics } from './bridge-metrics';
+import { createBridgeMetrics } from './metrics';
 import { createCodecApp } from './codec-server';
-import { EncryptionConfigError, encryptionDataConverter } from './encryption';
+import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encryption';
 import { createWebhookApp } from './webhook-app';
 
 const DRAIN_GRACE_MS = 10_000;

@@ -3,11 +3,11 @@
 // are unauthenticated or malformed, and 503 for "Temporal did not take it" (PagerDuty retries that).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
-import { type BridgeMetrics, createBridgeMetrics } from './bridge-metrics';
-import type { Logger } from './logger';
-import { type DeliveryOutcome, deliverIncidentEvent, withinTime } from './deliver-event';
-import { workflowIdForIncident } from './incident';
-import { isAuthentic, parseWebhook, type WebhookSecrets } from './pagerduty-webhook';
+import { type BridgeMetrics, createBridgeMetrics } from './metrics';
+import type { Logger } from '../config/logger';
+import { type DeliveryOutcome, deliverIncidentEvent, withinTime } from '../temporal/deliver-event';
+import { workflowIdForIncident } from '../domain/incident';
+import { isAuthentic, parseWebhook, type WebhookSecrets } from '../integrations/pagerduty/webhook';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** PagerDuty waits 5 s for an answer; leave room for the network. */

@@ -1,7 +1,7 @@
 // What Devin is asked to do, built from the evidence pack. Pure: used by the Devin activity and the
 // dry run, and unit-tested on its own.
-import { formatDuration } from './duration';
-import { type IncidentContext, incidentDuration } from './incident';
+import { formatDuration } from '../domain/duration';
+import { type IncidentContext, incidentDuration } from '../domain/incident';
 
 export function slugify(text: string, maxLength = 48): string {
   const slug = text

@@ -1,10 +1,10 @@
 // One place that reads the environment. Each process validates what it needs at startup and
 // refuses to start with a message naming the variable and what is wrong with it.
 import { z } from 'zod';
-import { parseDuration } from './duration';
-import type { DatadogConfig } from '../activities/datadog';
-import type { SentryConfig } from '../activities/sentry';
-import type { RoutingRules } from './routing';
+import { parseDuration } from '../domain/duration';
+import type { DatadogConfig } from '../integrations/datadog/evidence';
+import type { SentryConfig } from '../integrations/sentry/evidence';
+import type { RoutingRules } from '../domain/routing';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

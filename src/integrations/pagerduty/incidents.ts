@@ -3,10 +3,10 @@
 // runs outside Temporal, so it retries transient failures itself, honouring Retry-After and
 // PagerDuty's ratelimit-reset, and its requests are serial like the worker's.
 import { ApplicationFailure } from '@temporalio/common';
-import { backoffWithJitter, FailureTypes, requestJson } from '../activities/http';
-import type { PagerDutyApiConfig } from './config';
-import type { IncidentEvent, IncidentSnapshot } from './incident';
-import { type RedactionOptions, redactText } from './redaction';
+import { backoffWithJitter, FailureTypes, requestJson } from '../http';
+import type { PagerDutyApiConfig } from '../../config';
+import type { IncidentEvent, IncidentSnapshot } from '../../domain/incident';
+import { type RedactionOptions, redactText } from '../../postmortem/redaction';
 
 const PAGE_SIZE = 100;
 /** PagerDuty's classic pagination stops at offset + limit = 10,000. */

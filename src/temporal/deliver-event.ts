@@ -3,9 +3,9 @@
 // (`replay-webhook`, `backfill`), so a replayed or backfilled event takes exactly the bridge's path.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { type IncidentEvent, incidentSummaryLine, workflowIdForIncident } from './incident';
-import { incidentEventSignal } from './messages';
-import type { incidentPostmortem } from '../workflows';
+import { type IncidentEvent, incidentSummaryLine, workflowIdForIncident } from '../domain/incident';
+import { incidentEventSignal } from '../domain/messages';
+import type { incidentPostmortem } from '../../workflows';
 
 export type DeliveryOutcome =
   /** Temporal durably accepted the event: the workflow was signalled (and started if it had to be). */

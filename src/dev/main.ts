@@ -5,16 +5,16 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startBridge } from './bridge';
-import { ConfigError, loadBridgeConfig } from './config';
-import { DATA_DIR, devWebhookSecret } from './dev-secret';
-import { loadDotEnv } from './env-file';
-import { createLogger } from './logger';
-import { MIN_RETENTION_MS } from './postmortem-worker';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
-import { findTemporalCli, PROJECT_ROOT } from './temporal-cli';
-import { runWorker } from './worker';
-import { installWorkerRuntime } from './worker-runtime';
+import { startBridge } from '../bridge/main';
+import { ConfigError, loadBridgeConfig } from '../config';
+import { DATA_DIR, devWebhookSecret } from './secret';
+import { loadDotEnv } from '../config/env-file';
+import { createLogger } from '../config/logger';
+import { MIN_RETENTION_MS } from '../worker/postmortem-worker';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { findTemporalCli, PROJECT_ROOT } from '../temporal/cli-binary';
+import { runWorker } from '../worker/main';
+import { installWorkerRuntime } from '../worker/runtime';
 
 function temporalExecutable(log: ReturnType<typeof createLogger>) {
   let cli = findTemporalCli();

@@ -8,10 +8,10 @@ import type {
   IncidentNote,
   IncidentSnapshot,
   TimelineEntry,
-} from '../src/incident';
-import type { PagerDutyApiConfig } from '../src/config';
+} from '../../domain/incident';
+import type { PagerDutyApiConfig } from '../../config';
 import { ApplicationFailure } from '@temporalio/common';
-import { requestJson } from './http';
+import { requestJson } from '../http';
 
 const PAGE_SIZE = 100;
 /** Attempts of the collecting activity during which a transient failure of a secondary list is retried. */

@@ -7,19 +7,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowExecutionInfo } from '@temporalio/client';
-import { ConfigError, loadWorkerConfig } from './config';
-import { deliverIncidentEvent } from './deliver-event';
-import { EncryptionConfigError, encryptionDataConverter } from './encryption';
-import { loadDotEnv } from './env-file';
-import { PHASES, type PostmortemStatus, workflowIdForIncident } from './incident';
-import { cancelSignal, retrySignal, skipSignal, statusQuery } from './messages';
-import { parseWebhook } from './pagerduty-webhook';
-import { backfillEvent, type ListedIncident, PagerDutyIncidents, snapshotFromListedIncident } from './pagerduty-incidents';
-import { describeReport, type RedactionOptions } from './redaction';
-import { routePostmortem } from './routing';
-import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from './search-attributes';
-import { parseDuration } from './duration';
-import { describeTarget, loadTemporalSettings, type TemporalSettings } from './temporal-connection';
+import { ConfigError, loadWorkerConfig } from '../config';
+import { deliverIncidentEvent } from '../temporal/deliver-event';
+import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encryption';
+import { loadDotEnv } from '../config/env-file';
+import { PHASES, type PostmortemStatus, workflowIdForIncident } from '../domain/incident';
+import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../domain/messages';
+import { parseWebhook } from '../integrations/pagerduty/webhook';
+import { backfillEvent, type ListedIncident, PagerDutyIncidents, snapshotFromListedIncident } from '../integrations/pagerduty/incidents';
+import { describeReport, type RedactionOptions } from '../postmortem/redaction';
+import { routePostmortem } from '../domain/routing';
+import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../domain/search-attributes';
+import { parseDuration } from '../domain/duration';
+import { describeTarget, loadTemporalSettings, type TemporalSettings } from '../temporal/connection';
 
 type Env = Record<string, string | undefined>;
 
@@ -198,7 +198,7 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   }
 }
 
-/** `bin/postmortem.js` and `tsx src/cli.ts`: reads `.env` like the other processes, then runs. */
+/** `bin/postmortem.js` and `tsx src/cli/main.ts`: reads `.env` like the other processes, then runs. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   loadDotEnv();
   process.exitCode = await runCli(argv);
@@ -600,10 +600,10 @@ function parseInstant(text: string, now: Date, option: string): Date {
 
 // ---- simulate ----------------------------------------------------------------------------------
 
-/** Runs src/simulate.ts in its own process (it reads process.env and exits by itself). */
+/** Runs src/dev/simulate.ts in its own process (it reads process.env and exits by itself). */
 function simulate(ctx: Context): Promise<number> {
-  const source = path.join(__dirname, 'simulate.ts');
-  const args = existsSync(source) ? [require.resolve('tsx/cli'), source] : [path.join(__dirname, 'simulate.js')];
+  const source = path.join(__dirname, '..', 'dev', 'simulate.ts');
+  const args = existsSync(source) ? [require.resolve('tsx/cli'), source] : [path.join(__dirname, '..', 'dev', 'simulate.js')];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...ctx.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => ctx.stdout.write(chunk));

@@ -4,7 +4,7 @@
 // default), never the public webhook port, and refuses browser requests from origins it does not know.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { Logger } from './logger';
+import type { Logger } from '../config/logger';
 
 interface JsonPayload {
   metadata?: Record<string, string>;

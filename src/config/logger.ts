@@ -1,6 +1,6 @@
 // pino JSON logs. Header and credential fields are censored wherever they turn up.
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { loadLogLevel } from './config';
+import { loadLogLevel } from './index';
 
 export type { Logger };
 
