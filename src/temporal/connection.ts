@@ -1,24 +1,15 @@
-// Temporal connection settings come from @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
-// TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / temporal.toml), so Temporal Cloud works unchanged.
+// The one place Temporal connections and clients are made, for every process: the bridge (lazy), the
+// CLI and the simulator (connect now, fail fast), the worker (native connection).
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { NativeConnectionOptions } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import type { TemporalSettings } from '../config/temporal';
 
-export interface TemporalSettings {
-  connectionOptions: NativeConnectionOptions;
-  namespace: string;
-}
+export { describeTarget, loadTemporalSettings, type TemporalSettings } from '../config/temporal';
 
-export function loadTemporalSettings(env: Record<string, string | undefined> = process.env): TemporalSettings {
-  const overrideEnvVars = Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
-  );
-  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
-  return {
-    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
-    namespace: namespace ?? 'default',
-  };
+function clientOptions(settings: TemporalSettings) {
+  const { address, tls, apiKey, metadata } = settings.connectionOptions;
+  return { address, tls, apiKey, metadata };
 }
 
 /**
@@ -26,11 +17,26 @@ export function loadTemporalSettings(env: Record<string, string | undefined> = p
  * refusing to start, so PagerDuty keeps retrying instead of losing events.
  */
 export function createLazyClient(settings: TemporalSettings, dataConverter?: DataConverter): Client {
-  const { address, tls, apiKey, metadata } = settings.connectionOptions;
-  const connection = Connection.lazy({ address, tls, apiKey, metadata, connectTimeout: '3s' });
+  const connection = Connection.lazy({ ...clientOptions(settings), connectTimeout: '3s' });
   return new Client({ connection, namespace: settings.namespace, dataConverter });
 }
 
-export function describeTarget(settings: TemporalSettings): string {
-  return `${settings.connectionOptions.address} (namespace ${settings.namespace})`;
+export interface ConnectedClient {
+  client: Client;
+  close(): Promise<void>;
+}
+
+/** Connects now (a CLI command should fail fast when Temporal is down). */
+export async function connectClient(
+  settings: TemporalSettings,
+  options: { dataConverter?: DataConverter; connectTimeout?: string } = {},
+): Promise<ConnectedClient> {
+  const connection = await Connection.connect({ ...clientOptions(settings), connectTimeout: (options.connectTimeout ?? '5s') as '5s' });
+  const client = new Client({ connection, namespace: settings.namespace, dataConverter: options.dataConverter });
+  return { client, close: () => connection.close() };
+}
+
+/** The worker's connection (Rust core). */
+export function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {
+  return NativeConnection.connect(settings.connectionOptions);
 }

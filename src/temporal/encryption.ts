@@ -4,39 +4,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { type EncryptionKey, EncryptionConfigError, loadEncryptionKeys } from '../config/temporal';
+
+export { EncryptionConfigError, parseEncryptionKeys } from '../config/temporal';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-export interface EncryptionKey {
-  id: string;
-  key: Buffer;
-}
-
-export class EncryptionConfigError extends Error {
-  override name = 'EncryptionConfigError';
-}
-
-/**
- * `PAYLOAD_ENCRYPTION_KEYS=key-2024-11:<base64 32 bytes>,key-2024-05:<base64 32 bytes>` — the first key
- * encrypts; all of them decrypt, so old histories stay readable during a rotation.
- */
-export function parseEncryptionKeys(text: string | undefined): EncryptionKey[] {
-  if (!text || text.trim() === '') return [];
-  return text.split(',').map((entry, index) => {
-    const [id, material] = entry.trim().split(':');
-    if (!id || !material || !/^[\w.-]{1,64}$/.test(id)) {
-      throw new EncryptionConfigError(`PAYLOAD_ENCRYPTION_KEYS: entry ${index + 1} must be <key id>:<base64 key>`);
-    }
-    const key = Buffer.from(material, 'base64');
-    if (key.length !== 32) {
-      throw new EncryptionConfigError(`PAYLOAD_ENCRYPTION_KEYS: key "${id}" must be 32 bytes, base64-encoded (got ${key.length} bytes)`);
-    }
-    return { id, key };
-  });
-}
 
 export class EncryptionCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
@@ -79,6 +54,6 @@ export class EncryptionCodec implements PayloadCodec {
 
 /** The data converter for clients and workers: none when no keys are configured. */
 export function encryptionDataConverter(env: Record<string, string | undefined> = process.env) {
-  const keys = parseEncryptionKeys(env.PAYLOAD_ENCRYPTION_KEYS);
+  const keys = loadEncryptionKeys(env);
   return keys.length > 0 ? { payloadCodecs: [new EncryptionCodec(keys)] } : undefined;
 }

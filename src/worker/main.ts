@@ -1,19 +1,18 @@
 // `npm run worker`: the process that runs incident workflows and talks to PagerDuty and Devin.
-import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from '../config';
 import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encryption';
 import { loadDotEnv } from '../config/env-file';
 import { createLogger, type Logger } from '../config/logger';
 import { createPostmortemWorker, NamespaceSetupError } from './postmortem-worker';
 import { installWorkerRuntime } from './runtime';
-import { describeTarget, loadTemporalSettings } from '../temporal/connection';
+import { connectWorker, describeTarget, loadTemporalSettings } from '../temporal/connection';
 
 /** Runs until SIGINT/SIGTERM (the SDK drains in-flight activities first). */
 export async function runWorker(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('worker')) {
   const config = loadWorkerConfig(env);
   installWorkerRuntime(logger, { metricsAddress: config.workerMetricsAddress });
   const temporal = loadTemporalSettings(env);
-  const connection = await NativeConnection.connect(temporal.connectionOptions);
+  const connection = await connectWorker(temporal);
   try {
     const dataConverter = encryptionDataConverter(env);
     const worker = await createPostmortemWorker({ connection, namespace: temporal.namespace, config, logger, dataConverter });
