@@ -11,7 +11,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { type RunningBridge, startBridge } from '../src/bridge/main';
-import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/domain/incident';
+import { workflowIdForIncident } from '../src/domain/incident';
+import { type PostmortemResult, type PostmortemStatus } from '../src/domain/status';
 import { createLogger } from '../src/config/logger';
 import { statusQuery } from '../src/domain/messages';
 import { signBody } from '../src/integrations/pagerduty/webhook';

@@ -2,7 +2,8 @@
 // its links; a collector that is refused becomes a stated line, never a blocked postmortem.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { type PostmortemResult, workflowIdForIncident } from '../src/domain/incident';
+import { workflowIdForIncident } from '../src/domain/incident';
+import { type PostmortemResult } from '../src/domain/status';
 import { incidentWebhook } from '../src/dev/simulation';
 import { FakeDatadogApi } from './fakes/datadog-api';
 import { FakeDevinApi } from './fakes/devin-api';

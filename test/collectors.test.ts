@@ -1,10 +1,13 @@
-// The optional evidence collectors (activities/datadog.ts through the official Datadog client,
-// activities/sentry.ts over fetch) against local fakes of the two APIs (test/fakes/datadog-api.ts,
+// The optional evidence collectors (src/integrations/datadog through the official Datadog client,
+// src/integrations/sentry over fetch) against local fakes of the two APIs (test/fakes/datadog-api.ts,
 // test/fakes/sentry-api.ts). No network beyond 127.0.0.1.
 import { logger as datadogClientLogger } from '@datadog/datadog-api-client';
 import { ApplicationFailure } from '@temporalio/common';
-import { collectDatadogEvidence, datadogApiBaseUrl, datadogAppHost, type DatadogConfig } from '../src/integrations/datadog/evidence';
-import { collectSentryEvidence, nextCursor, type SentryConfig } from '../src/integrations/sentry/evidence';
+import { toActivityFailure } from '../activities/failures';
+import { collectDatadogEvidence } from '../src/integrations/datadog/evidence';
+import { datadogApiBaseUrl, datadogAppHost, type DatadogConfig } from '../src/integrations/datadog/client';
+import { collectSentryEvidence } from '../src/integrations/sentry/evidence';
+import { nextCursor, type SentryConfig } from '../src/integrations/sentry/client';
 import { FakeDatadogApi } from './fakes/datadog-api';
 import { FakeSentryApi } from './fakes/sentry-api';
 
@@ -15,10 +18,12 @@ const TO_MS = Date.parse(TO);
 const at = (minutes: number) => new Date(FROM_MS + minutes * 60_000).toISOString();
 
 /** Calls `fn`, expecting it to throw an ApplicationFailure, and returns that failure. */
-async function failureOf(fn: () => Promise<unknown>): Promise<ApplicationFailure> {
+async function failureOf(fn: () => Promise<unknown>, attempt?: number): Promise<ApplicationFailure> {
   try {
     await fn();
-  } catch (error) {
+  } catch (caught) {
+    // As the evidence activity hands it to Temporal (activities/failures.ts).
+    const error = toActivityFailure(caught, attempt);
     expect(error).toBeInstanceOf(ApplicationFailure);
     return error as ApplicationFailure;
   }
@@ -226,7 +231,7 @@ describe('Datadog collector', () => {
     expect(limited.message).toContain('429');
 
     api.fail('/api/v2/logs/events/search', { status: 500 });
-    const unavailable = await failureOf(() => collectDatadogEvidence(config(), query, undefined, { attempt: 2 }));
+    const unavailable = await failureOf(() => collectDatadogEvidence(config(), query), 2);
     expect(unavailable).toMatchObject({ type: 'ExternalServiceUnavailable', nonRetryable: false });
     expect(unavailable.message).toContain('500');
     expect(unavailable.nextRetryDelay).toBeGreaterThanOrEqual(1000);

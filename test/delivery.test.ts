@@ -2,7 +2,8 @@
 // API faults, and operator decisions — real dev server, real workflow and activities, fake SaaS APIs.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/domain/incident';
+import { workflowIdForIncident } from '../src/domain/incident';
+import { type PostmortemResult, type PostmortemStatus } from '../src/domain/status';
 import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
 import { PostmortemPhase } from '../src/domain/search-attributes';
 import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/dev/simulation';

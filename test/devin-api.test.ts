@@ -1,18 +1,27 @@
-// The real Devin client (activities/devin.ts over activities/http.ts) against the local fake of
-// Devin's v3 API: session progression, tag lookup, and how each failure is classified for Temporal.
+// The real Devin client (src/integrations/devin over the one HTTP policy) against the local fake of
+// Devin's v3 API: session progression, tag lookup, and how each failure is classified for Temporal
+// (through the activities' translation, activities/failures.ts and activities/session.ts).
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { DevinClient, type DevinSession, judgeSession, pullRequestUrl, SessionFailureTypes, type SessionSituation } from '../src/integrations/devin/client';
-import { FailureTypes } from '../src/integrations/http';
+import { toActivityFailure } from '../activities/failures';
+import { observeSession as judgeSession } from '../activities/session';
+import { FailureTypes } from '../src/domain/failures';
+import type { SessionSituation } from '../src/domain/session';
+import { DevinClient, type DevinSession } from '../src/integrations/devin/client';
+import { pullRequestUrl } from '../src/integrations/devin/session';
 import { FakeDevinApi } from './fakes/devin-api';
+
+/** The failure types the workflow reads, under the names this file has always used. */
+const SessionFailureTypes = { notReady: FailureTypes.pullRequestNotReady, cannotContinue: FailureTypes.sessionCannotContinue } as const;
 
 const TIMEOUT_MS = 5_000;
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
   try {
     await promise;
-  } catch (error) {
+  } catch (caught) {
+    const error = toActivityFailure(caught);
     if (error instanceof ApplicationFailure) return error;
-    throw new Error(`expected an ApplicationFailure, got ${String(error)}`, { cause: error });
+    throw new Error(`expected an ApplicationFailure, got ${String(error)}`, { cause: caught });
   }
   throw new Error('expected the call to fail');
 }
@@ -215,7 +224,7 @@ describe('DevinClient against the fake Devin v3 API', () => {
   test('a 429 with Retry-After is retryable after that delay, and does not create', async () => {
     fake.fail('create', { status: 429, headers: { 'retry-after': '7' } });
     const failure = await failureOf(client.createSession({ prompt: 'p', title: 't', tags: [] }));
-    expect(failure.type).toBe(FailureTypes.transient);
+    expect(failure.type).toBe(FailureTypes.unavailable);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.nextRetryDelay).toBe(7000);
     expect(failure.message).toContain('429');
@@ -230,7 +239,7 @@ describe('DevinClient against the fake Devin v3 API', () => {
     fake.fail('get', { status: 500, times: 2 });
     for (let i = 0; i < 2; i++) {
       const failure = await failureOf(client.getSession(session_id));
-      expect(failure.type).toBe(FailureTypes.transient);
+      expect(failure.type).toBe(FailureTypes.unavailable);
       expect(failure.nonRetryable).toBe(false);
       expect(failure.nextRetryDelay).toBeUndefined();
       expect(failure.message).toContain('500');
@@ -242,7 +251,7 @@ describe('DevinClient against the fake Devin v3 API', () => {
   test('a create whose response is lost is a network error, yet the session exists', async () => {
     fake.fail('create', { dropResponse: true });
     const failure = await failureOf(client.createSession({ prompt: 'p', title: 't', tags: ['pd-incident:P7'] }));
-    expect(failure.type).toBe(FailureTypes.transient);
+    expect(failure.type).toBe(FailureTypes.unavailable);
     expect(failure.nonRetryable).toBe(false);
     expect(failure.message).toContain('network error');
     expect(fake.createCount()).toBe(1);
@@ -261,7 +270,7 @@ describe('DevinClient against the fake Devin v3 API', () => {
       await limitedClient.createSession({ prompt: 'p', title: 't', tags: [] });
       expect(Date.now() - started).toBeGreaterThanOrEqual(40);
       const failure = await failureOf(limitedClient.createSession({ prompt: 'p', title: 't', tags: [] }));
-      expect(failure.type).toBe(FailureTypes.transient);
+      expect(failure.type).toBe(FailureTypes.unavailable);
       expect(failure.nextRetryDelay).toBe(1000);
       expect(limited.rateLimited).toBe(1);
       expect(limited.createTimes).toHaveLength(2);

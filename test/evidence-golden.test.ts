@@ -1,7 +1,7 @@
 // Golden files of the evidence pack and of the prompt built from it, end to end through the real code:
 // the collecting activity the workflow calls (createActivities().collectIncidentContext, run in an
 // activity context by MockActivityEnvironment, redaction included) against the local fake of PagerDuty's
-// REST API v2, then src/prompt.ts and src/skeleton.ts. Only the SaaS API is faked.
+// REST API v2, then src/postmortem/prompt.ts and src/postmortem/skeleton.ts. Only the SaaS API is faked.
 //
 // The fixtures cover issue 4's list: a null priority, a missing `created_at`, empty assignees, a merged
 // incident, 250 log entries across pages, and a PagerDuty 429 served once mid-collection — plus alerts
@@ -13,9 +13,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { type CollectContextInput, createActivities, type SessionStart } from '../activities';
+import { createActivities } from '../activities';
+import { type SessionStart } from '../src/domain/session';
+import { type CollectContextInput } from '../src/domain/evidence';
 import { loadWorkerConfig } from '../src/config';
-import type { IncidentContext } from '../src/domain/incident';
+import type { IncidentContext } from '../src/domain/evidence';
 import { buildPostmortemPrompt } from '../src/postmortem/prompt';
 import { renderPostmortemSkeleton } from '../src/postmortem/skeleton';
 import {

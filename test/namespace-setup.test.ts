@@ -1,4 +1,4 @@
-// What the worker checks in its namespace before it starts (src/postmortem-worker.ts), against a real
+// What the worker checks in its namespace before it starts (src/worker/postmortem-worker.ts), against a real
 // Temporal dev server: the retention warning (PagerDuty retries a delivery for 48 h, so closed workflows
 // must outlive that) and the registration of missing search attributes on a fresh namespace.
 import { msToTs } from '@temporalio/common/lib/time';
@@ -31,7 +31,7 @@ const WARN = 40;
 const INFO = 30;
 
 async function setRetention(namespace: string, ms: number): Promise<void> {
-  // As src/dev.ts raises the dev server's default.
+  // As src/dev/main.ts raises the dev server's default.
   await env.connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msToTs(ms) } });
   await eventually(async () => {
     const described = await env.connection.workflowService.describeNamespace({ namespace });

@@ -1,8 +1,13 @@
-// The real PagerDuty client (activities/pagerduty.ts + activities/http.ts) against a local fake of
+// The real PagerDuty client (src/integrations/pagerduty over the one HTTP policy) against a local fake of
 // PagerDuty's REST API v2 (test/fakes/pagerduty-api.ts). No network beyond 127.0.0.1.
 import { ApplicationFailure } from '@temporalio/common';
-import { CONTEXT_LIMITS, PagerDutyClient, SECONDARY_LIST_ATTEMPTS, contextFromApi, contextFromWebhooks, type CollectContextInput } from '../src/integrations/pagerduty/evidence';
-import type { IncidentSnapshot, TimelineEntry } from '../src/domain/incident';
+import { toActivityFailure } from '../activities/failures';
+import { SECONDARY_LIST_ATTEMPTS, contextFromApi, contextFromWebhooks } from '../src/integrations/pagerduty/evidence';
+import { type CollectContextInput } from '../src/domain/evidence';
+import { PagerDutyClient } from '../src/integrations/pagerduty/client';
+import { CONTEXT_LIMITS } from '../src/integrations/pagerduty/mapper';
+import type { IncidentSnapshot } from '../src/domain/incident';
+import type { TimelineEntry } from '../src/domain/evidence';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 
 const NOW = new Date('2026-02-10T18:00:00Z');
@@ -30,7 +35,9 @@ const webhookInput = (id: string, incident: Partial<IncidentSnapshot> = {}): Col
 async function failureOf(fn: () => Promise<unknown>): Promise<ApplicationFailure> {
   try {
     await fn();
-  } catch (error) {
+  } catch (caught) {
+    // As the evidence activity hands it to Temporal (activities/failures.ts).
+    const error = toActivityFailure(caught);
     expect(error).toBeInstanceOf(ApplicationFailure);
     return error as ApplicationFailure;
   }
@@ -273,7 +280,7 @@ describe('PagerDutyClient and contextFromApi against the fake', () => {
   test('a transient failure of a secondary list is retried while attempts remain', async () => {
     api.addIncident({ id: 'PPART00', resolved_at: '2026-02-10T15:00:00Z', created_at: '2026-02-10T14:00:00Z' });
     api.fail('/incidents/PPART00/alerts', { status: 503 });
-    await expect(contextFromApi(client(), webhookInput('PPART00'), NOW, 1)).rejects.toMatchObject({ type: 'ExternalServiceUnavailable', nonRetryable: false });
+    await expect(failureOf(() => contextFromApi(client(), webhookInput('PPART00'), NOW, 1))).resolves.toMatchObject({ type: 'ExternalServiceUnavailable', nonRetryable: false });
     // The next attempt, with the list healthy again, gets everything.
     const context = await contextFromApi(client(), webhookInput('PPART00'), NOW, 2);
     expect(context.limitation).toBeUndefined();

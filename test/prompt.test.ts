@@ -1,6 +1,6 @@
 // The prompt and the dry-run skeleton, from realistic packs: golden files (refresh with
 // UPDATE_GOLDEN=1), severity routing, and untrusted text kept fenced as data.
-import type { IncidentContext } from '../src/domain/incident';
+import type { IncidentContext } from '../src/domain/evidence';
 import { buildPostmortemPrompt, postmortemPath, sessionTags } from '../src/postmortem/prompt';
 import { priorityRank, routePostmortem, type RoutingRules } from '../src/domain/routing';
 import { renderPostmortemSkeleton } from '../src/postmortem/skeleton';

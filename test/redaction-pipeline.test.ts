@@ -2,7 +2,8 @@
 // title) never reach Devin's request body, Temporal's history or the logs — one check per kind.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { type PostmortemStatus, workflowIdForIncident } from '../src/domain/incident';
+import { workflowIdForIncident } from '../src/domain/incident';
+import { type PostmortemStatus } from '../src/domain/status';
 import { statusQuery } from '../src/domain/messages';
 import { incidentWebhook } from '../src/dev/simulation';
 import { FakeDevinApi } from './fakes/devin-api';

@@ -3,16 +3,8 @@
 //
 // Fixture secrets are fake but keep the real formats. They are built by concatenation so that this file does not
 // itself trip the repository's secret scanner.
-import {
-  describeReport,
-  mergeReports,
-  PERSONAL_DATA_KINDS,
-  REDACTION_KINDS,
-  redactText,
-  Redactor,
-  type RedactionKind,
-  type RedactionReport,
-} from '../src/postmortem/redaction';
+import { redactText, Redactor } from '../src/postmortem/redaction';
+import { describeReport, mergeReports, PERSONAL_DATA_KINDS, REDACTION_KINDS, type RedactionKind, type RedactionReport } from '../src/domain/redaction-report';
 
 const b64url = (json: string) => Buffer.from(json).toString('base64url');
 

@@ -2,8 +2,9 @@
 // end to end against a real dev server with the SaaS APIs faked.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { noteMarker } from '../activities';
-import { type PostmortemResult, type PostmortemStatus, workflowIdForIncident } from '../src/domain/incident';
+import { noteMarker } from '../src/domain/write-back';
+import { workflowIdForIncident } from '../src/domain/incident';
+import { type PostmortemResult, type PostmortemStatus } from '../src/domain/status';
 import { statusQuery } from '../src/domain/messages';
 import { incidentWebhook, type SimulatedIncident } from '../src/dev/simulation';
 import { FakeDevinApi } from './fakes/devin-api';

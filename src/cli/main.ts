@@ -11,11 +11,16 @@ import { ConfigError, loadWorkerConfig } from '../config';
 import { deliverIncidentEvent } from '../temporal/deliver-event';
 import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encryption';
 import { loadDotEnv } from '../config/env-file';
-import { PHASES, type PostmortemStatus, workflowIdForIncident } from '../domain/incident';
+import { workflowIdForIncident } from '../domain/incident';
+import { PHASES, type PostmortemStatus } from '../domain/status';
 import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../domain/messages';
 import { parseWebhook } from '../integrations/pagerduty/webhook';
-import { backfillEvent, type ListedIncident, PagerDutyIncidents, snapshotFromListedIncident } from '../integrations/pagerduty/incidents';
-import { describeReport, type RedactionOptions } from '../postmortem/redaction';
+import type { ApiIncident } from '../integrations/pagerduty/api';
+import { backfillEvent, snapshotFromListedIncident } from '../integrations/pagerduty/backfill';
+import { PagerDutyClient, type ResolvedIncidents } from '../integrations/pagerduty/client';
+import { withRetries } from '../integrations/http';
+import { type RedactionOptions } from '../postmortem/redaction';
+import { describeReport } from '../domain/redaction-report';
 import { routePostmortem } from '../domain/routing';
 import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../domain/search-attributes';
 import { parseDuration } from '../domain/duration';
@@ -40,6 +45,8 @@ const WORKFLOW_TYPE = 'incidentPostmortem';
 const QUERY_TIMEOUT_MS = 15_000;
 const DEFAULT_LIST_LIMIT = 20;
 const DEFAULT_BACKFILL_RATE = 10;
+/** Tries of the incident listing before backfill gives up. */
+const PAGERDUTY_ATTEMPTS = 5;
 
 export const USAGE = `Usage: postmortem <command> [options]
 
@@ -499,8 +506,9 @@ async function backfill(ctx: Context, _args: string[], values: Values): Promise<
   }
 
   const client = await ctx.temporal();
-  const pagerDuty = new PagerDutyIncidents(config.pagerDuty, config.httpTimeoutMs);
-  let listed: { incidents: ListedIncident[]; truncated: boolean };
+  // Outside Temporal: each request's transient failures are retried here, after the server's delay.
+  const pagerDuty = new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, undefined, (send) => withRetries(send, PAGERDUTY_ATTEMPTS, sleep));
+  let listed: ResolvedIncidents;
   try {
     listed = await pagerDuty.resolvedIncidents(since, until);
   } catch (error) {
@@ -559,7 +567,7 @@ async function backfillOne(
   client: Client,
   taskQueue: string,
   redaction: RedactionOptions,
-  incident: ListedIncident,
+  incident: ApiIncident,
   workflowId: string,
   dryRun: boolean,
   pace: () => Promise<void>,

@@ -2,8 +2,11 @@
 // refuses to start with a message naming the variable and what is wrong with it.
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
-import type { DatadogConfig } from '../integrations/datadog/evidence';
-import type { SentryConfig } from '../integrations/sentry/evidence';
+import type { DatadogConfig } from '../integrations/datadog/client';
+import type { DevinApiConfig } from '../integrations/devin/client';
+import type { PagerDutyApiConfig } from '../integrations/pagerduty/client';
+import type { SentryConfig } from '../integrations/sentry/client';
+import type { PostmortemDestination } from '../domain/write-back';
 import type { RoutingRules } from '../domain/routing';
 
 export class ConfigError extends Error {
@@ -319,17 +322,6 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
   };
 }
 
-export interface PagerDutyApiConfig {
-  token: string;
-  baseUrl: string;
-}
-
-export interface DevinApiConfig {
-  apiKey: string;
-  orgId: string;
-  baseUrl: string;
-}
-
 export const DEFAULT_NUDGE_MESSAGE =
   'Please continue without waiting for an answer: make the most reasonable assumption, state it in the postmortem, and open the pull request.';
 
@@ -361,7 +353,7 @@ export interface WorkerConfig {
   /** A markdown template file the postmortem must follow. */
   postmortemTemplate?: string;
   /** `repo`: a PR under docs/postmortems/; `wiki`: a Confluence/Notion page whose URL is the result. */
-  postmortemDestination: 'repo' | 'wiki';
+  postmortemDestination: PostmortemDestination;
   routing: RoutingRules;
   devinKnowledgeIds: string[];
   devinRepos: string[];

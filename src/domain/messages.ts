@@ -1,6 +1,14 @@
 // Signal and query definitions shared by the workflow, the bridge, the CLI and tests (no Node imports).
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { IncidentEvent, PostmortemStatus } from './incident';
+import type { IncidentEvent } from './incident';
+import type { PostmortemResult, PostmortemStatus } from './status';
+
+/** The incident workflow's type name, its input, and its shape (for clients that start it by name). */
+export const INCIDENT_WORKFLOW_TYPE = 'incidentPostmortem';
+export interface IncidentPostmortemInput {
+  incidentId: string;
+}
+export type IncidentPostmortemWorkflow = (input: IncidentPostmortemInput) => Promise<PostmortemResult>;
 
 /** Every PagerDuty event about the incident arrives through this one signal. */
 export const incidentEventSignal = defineSignal<[IncidentEvent]>('incidentEvent');

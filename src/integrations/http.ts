@@ -1,37 +1,47 @@
-// JSON over HTTP for the SaaS clients, with their failures translated into Temporal's terms:
-// transient ones retry (honouring Retry-After / ratelimit-reset), the rest are non-retryable so the
-// workflow can say what is wrong instead of retrying a bad key forever.
-import { ApplicationFailure } from '@temporalio/common';
+// The one HTTP failure policy of every SaaS client: which answers are worth retrying (and after how
+// long the server asks us to wait), which are a rejection that no retry can fix, the API's own error
+// detail, and clipping. Clients throw ExternalServiceError; activities turn it into Temporal's terms
+// (activities/failures.ts) and the CLI retries it itself. No Temporal imports here.
+import { FailureTypes, TypedFailure } from '../domain/failures';
 
-export interface JsonRequest {
-  system: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  url: string;
-  headers: Record<string, string>;
-  body?: unknown;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  /**
-   * The activity attempt, for jittered backoff when the server gives no Retry-After. Unset: the
-   * activity's retry policy alone decides (polling keeps its interval).
-   */
-  attempt?: number;
-  /** The body is text, not JSON (Slack answers `ok`). */
-  text?: boolean;
-  /** How errors name the endpoint when its path is itself a secret (a Slack webhook URL). */
-  label?: string;
-}
+/**
+ * Retried: timeouts, conflicts (a concurrent change on the other side: the next attempt sees it settled),
+ * too early, rate limits, and every server error. Everything else is a rejection.
+ */
+const RETRYABLE_STATUSES = new Set([408, 409, 425, 429]);
+export const isRetryableStatus = (status: number): boolean => RETRYABLE_STATUSES.has(status) || status >= 500;
 
-/** Error types the workflow recognises; they also show in the Temporal UI. */
-export const FailureTypes = {
-  transient: 'ExternalServiceUnavailable',
-  rejected: 'ExternalServiceRejected',
-} as const;
-
-const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+/** The longest wait a server's rate-limit hint may impose on one retry. */
 const MAX_RETRY_DELAY_MS = 10 * 60_000;
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_CAP_MS = 5 * 60_000;
+/** Error details are quoted in statuses and history: a page of HTML is not a detail. */
+const DETAIL_CHARS = 200;
+
+export class ExternalServiceError extends TypedFailure {
+  override name = 'ExternalServiceError';
+
+  constructor(
+    type: typeof FailureTypes.unavailable | typeof FailureTypes.rejected,
+    message: string,
+    readonly system: string,
+    readonly status?: number,
+    /** How long the server asked us to wait (Retry-After and its vendor variants). */
+    readonly retryAfterMs?: number,
+    /** The API's own words, when it answered. */
+    readonly detail?: string,
+  ) {
+    super(type, message, type === FailureTypes.unavailable);
+  }
+
+  static unavailable(system: string, message: string, status?: number, retryAfterMs?: number, detail?: string): ExternalServiceError {
+    return new ExternalServiceError(FailureTypes.unavailable, message, system, status, retryAfterMs, detail);
+  }
+
+  static rejected(system: string, message: string, status: number, detail?: string): ExternalServiceError {
+    return new ExternalServiceError(FailureTypes.rejected, message, system, status, undefined, detail);
+  }
+}
 
 /**
  * Exponential backoff with "equal jitter": Temporal's retry policy has no jitter, and a storm of
@@ -42,40 +52,102 @@ export function backoffWithJitter(attempt: number, random: () => number = Math.r
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-function jitteredDelay(attempt: number | undefined): number | undefined {
-  return attempt === undefined ? undefined : backoffWithJitter(attempt);
-}
+const bounded = (ms: number) => Math.min(Math.max(0, ms), MAX_RETRY_DELAY_MS);
 
-/** Seconds or an HTTP date (Retry-After), or PagerDuty's `ratelimit-reset` seconds. */
-export function retryDelayFromHeaders(headers: Headers, now = Date.now()): number | undefined {
+/**
+ * The wait an answer asks for: `Retry-After` (seconds or an HTTP date); on a 429 also the rate-limit
+ * window's reset — PagerDuty's `ratelimit-reset` and Datadog's `x-ratelimit-reset` (seconds from now),
+ * Sentry's `x-sentry-rate-limit-reset` (epoch seconds). Those are sent on every answer, so they say
+ * nothing about when an outage ends.
+ */
+export function retryDelayFromHeaders(headers: Headers, status: number, now = Date.now()): number | undefined {
   const retryAfter = headers.get('retry-after');
   if (retryAfter) {
     const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_DELAY_MS);
+    if (Number.isFinite(seconds) && seconds >= 0) return bounded(seconds * 1000);
     const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.min(Math.max(0, date - now), MAX_RETRY_DELAY_MS);
+    if (Number.isFinite(date)) return bounded(date - now);
   }
-  const reset = Number(headers.get('ratelimit-reset'));
-  if (headers.has('ratelimit-reset') && Number.isFinite(reset) && reset >= 0) return Math.min(reset * 1000, MAX_RETRY_DELAY_MS);
+  if (status !== 429) return undefined;
+  for (const name of ['ratelimit-reset', 'x-ratelimit-reset']) {
+    const reset = Number(headers.get(name));
+    if (headers.has(name) && Number.isFinite(reset) && reset >= 0) return bounded(reset * 1000);
+  }
+  const epoch = Number(headers.get('x-sentry-rate-limit-reset'));
+  if (headers.has('x-sentry-rate-limit-reset') && Number.isFinite(epoch)) return bounded(epoch * 1000 - now);
   return undefined;
 }
 
-function errorDetail(text: string): string {
-  try {
-    const body = JSON.parse(text) as { error?: { message?: string; errors?: string[] }; detail?: unknown; message?: string };
-    if (body.error?.message) return [body.error.message, ...(body.error.errors ?? [])].join(': ');
-    if (typeof body.detail === 'string') return body.detail;
-    if (Array.isArray(body.detail)) return body.detail.map((d: { msg?: string }) => d.msg ?? JSON.stringify(d)).join('; ');
-    if (body.message) return body.message;
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return text.slice(0, 200);
+/** `text` on one line, at most `max` characters (an ellipsis marks a cut). */
+export function clip(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-export async function requestJson<T>(req: JsonRequest): Promise<T> {
+/**
+ * The API's own words for a failure, whatever shape it answers in: PagerDuty's `{error: {message,
+ * errors}}`, FastAPI's `{detail}` (a string or a list of `{msg}`), Datadog's `{errors: [...]}`, a bare
+ * `{message}`; otherwise the start of the body.
+ */
+export function errorDetail(body: string | unknown): string {
+  let value: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return body.slice(0, DETAIL_CHARS);
+    }
+  }
+  if (typeof value === 'object' && value !== null) {
+    const b = value as { error?: { message?: string; errors?: string[] }; detail?: unknown; message?: unknown; errors?: unknown };
+    if (b.error?.message) return [b.error.message, ...(b.error.errors ?? [])].join(': ');
+    if (typeof b.detail === 'string') return b.detail;
+    if (Array.isArray(b.detail)) return b.detail.map((d: { msg?: string }) => d.msg ?? JSON.stringify(d)).join('; ');
+    if (b.detail !== undefined && b.detail !== null) return JSON.stringify(b.detail).slice(0, DETAIL_CHARS);
+    if (Array.isArray(b.errors) && b.errors.length > 0) return b.errors.map(String).join('; ');
+    if (typeof b.message === 'string') return b.message;
+  }
+  return (typeof body === 'string' ? body : JSON.stringify(body)).slice(0, DETAIL_CHARS);
+}
+
+/** The failure for an answer that is not 2xx: retryable with the server's delay, or a rejection. */
+export function failureForStatus(system: string, what: string, status: number, detail: string, headers?: Headers): ExternalServiceError {
+  const message = `${system} ${what} answered ${status}: ${detail}`;
+  return isRetryableStatus(status)
+    ? ExternalServiceError.unavailable(system, message, status, headers ? retryDelayFromHeaders(headers, status) : undefined, detail)
+    : ExternalServiceError.rejected(system, message, status, detail);
+}
+
+/** The failure for a request that got no answer. `signal`: the caller's own cancellation, passed through as is. */
+export function failureForNetworkError(system: string, what: string, error: unknown, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return error;
+  const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+  return ExternalServiceError.unavailable(system, `${system} ${what}: network error (${reason})`);
+}
+
+export interface HttpRequest {
+  system: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+  timeoutMs: number;
+  /** The caller's cancellation (an activity's): an abort is passed through, never turned into a retry. */
+  signal?: AbortSignal;
+  /** How errors name the endpoint when its path is itself a secret (a Slack webhook URL). */
+  label?: string;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** One request; any answer that is not 2xx, and no answer at all, is thrown as ExternalServiceError. */
+export async function send(req: HttpRequest): Promise<HttpAnswer> {
+  const what = `${req.method} ${req.label ?? new URL(req.url).pathname}`;
   const signals = [AbortSignal.timeout(req.timeoutMs), ...(req.signal ? [req.signal] : [])];
-  const path = req.label ?? new URL(req.url).pathname;
   let response: Response;
   let text: string;
   try {
@@ -87,41 +159,39 @@ export async function requestJson<T>(req: JsonRequest): Promise<T> {
     });
     text = await response.text();
   } catch (error) {
-    // The activity itself was cancelled (worker shutdown, reset): let the SDK see the abort as such.
-    if (req.signal?.aborted) throw error;
-    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    throw ApplicationFailure.create({
-      type: FailureTypes.transient,
-      message: `${req.system} ${req.method} ${path}: network error (${reason})`,
-      nextRetryDelay: jitteredDelay(req.attempt),
-    });
+    throw failureForNetworkError(req.system, what, error, req.signal);
   }
-  if (response.ok) {
-    if (req.text) return text as T;
-    if (text.length === 0) return {} as T;
+  if (!response.ok) throw failureForStatus(req.system, what, response.status, errorDetail(text), response.headers);
+  return { status: response.status, headers: response.headers, text };
+}
+
+/** A 2xx answer whose body is not what the API sends (a proxy's HTML page): transient, most likely. */
+export function unexpectedBody(req: Pick<HttpRequest, 'system' | 'method' | 'url' | 'label'>, status: number, expected = 'JSON'): ExternalServiceError {
+  const what = `${req.method} ${req.label ?? new URL(req.url).pathname}`;
+  return ExternalServiceError.unavailable(req.system, `${req.system} ${what} answered ${status} with a body that is not ${expected}`);
+}
+
+export async function requestJson<T>(req: HttpRequest): Promise<T> {
+  const answer = await send(req);
+  if (answer.text.length === 0) return {} as T;
+  try {
+    return JSON.parse(answer.text) as T;
+  } catch {
+    throw unexpectedBody(req, answer.status);
+  }
+}
+
+/**
+ * Outside Temporal (the CLI): retries what the policy calls retryable, after the server's delay or a
+ * jittered backoff, up to `attempts` tries. Inside Temporal the activity's retry policy does this.
+ */
+export async function withRetries<T>(work: () => Promise<T>, attempts: number, sleep: (ms: number) => Promise<void>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      return JSON.parse(text) as T;
-    } catch {
-      // A proxy's HTML error page with a 200: transient, most likely.
-      throw ApplicationFailure.create({
-        type: FailureTypes.transient,
-        message: `${req.system} ${req.method} ${path} answered ${response.status} with a body that is not JSON`,
-      });
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ExternalServiceError) || !error.retryable || attempt >= attempts) throw error;
+      await sleep(error.retryAfterMs ?? backoffWithJitter(attempt));
     }
   }
-  const message = `${req.system} ${req.method} ${path} answered ${response.status}: ${errorDetail(text)}`;
-  if (RETRYABLE.has(response.status)) {
-    throw ApplicationFailure.create({
-      type: FailureTypes.transient,
-      message,
-      nextRetryDelay: retryDelayFromHeaders(response.headers) ?? jitteredDelay(req.attempt),
-      details: [{ system: req.system, status: response.status }],
-    });
-  }
-  throw ApplicationFailure.create({
-    type: FailureTypes.rejected,
-    message,
-    nonRetryable: true,
-    details: [{ system: req.system, status: response.status }],
-  });
 }

@@ -1,7 +1,8 @@
 // What Devin is asked to do, built from the evidence pack. Pure: used by the Devin activity and the
 // dry run, and unit-tested on its own.
 import { formatDuration } from '../domain/duration';
-import { type IncidentContext, incidentDuration } from '../domain/incident';
+import { incidentDuration } from '../domain/incident';
+import { type IncidentContext } from '../domain/evidence';
 
 export function slugify(text: string, maxLength = 48): string {
   const slug = text
@@ -43,23 +44,6 @@ function fenced(lines: string[]): string {
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
-
-/** Sent as `structured_output_schema`: the session reports what it produced in a checkable form. */
-export const POSTMORTEM_OUTPUT_SCHEMA = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  title: 'PostmortemOutput',
-  type: 'object',
-  properties: {
-    pr_url: { type: 'string', description: 'URL of the pull request adding the postmortem (repo destination)' },
-    page_url: { type: 'string', description: 'URL of the published wiki page (wiki destination)' },
-    postmortem_path: { type: 'string', description: 'Path of the postmortem file in the repository' },
-    root_cause: { type: 'string', description: 'One or two sentences; prefix with "Hypothesis:" unless the evidence confirms it' },
-    root_cause_confirmed: { type: 'boolean', description: 'True only when cited evidence confirms the root cause' },
-    action_items: { type: 'array', items: { type: 'string' }, description: 'Each action item, one line' },
-  },
-  required: ['root_cause', 'action_items'],
-  additionalProperties: false,
-} as const;
 
 const OMITTED_LABELS: Record<string, string> = {
   timeline: 'timeline entries',

@@ -1,5 +1,5 @@
 // Redaction of secrets and personal data before incident text reaches Devin or Temporal history.
-// Pure module: imported by workflow code too, so no Node imports and no dependencies here.
+// Pure module (no Node imports): the bridge, the CLI and the evidence activity use it.
 //
 // Every finding is replaced by `[REDACTED:<kind>]` and counted; reports carry counts, never values.
 // Overlaps are resolved once per secret, under the most specific kind (DETECTORS order: earlier wins). So
@@ -8,32 +8,7 @@
 // key value) that wholly contains a more specific one is redacted whole, still counted once under the specific kind.
 // Existing `[REDACTED:…]` markers are never matched again, so redacting twice changes nothing.
 
-export const REDACTION_KINDS = [
-  'aws_access_key',
-  'aws_secret_key',
-  'gcp_api_key',
-  'gcp_service_account_key',
-  'azure_key',
-  'github_token',
-  'gitlab_token',
-  'slack_token',
-  'slack_webhook',
-  'bearer_token',
-  'jwt',
-  'private_key',
-  'url_password',
-  'password_pair',
-  'email',
-  'phone',
-] as const;
-
-export type RedactionKind = (typeof REDACTION_KINDS)[number];
-
-/** Kinds that are personal data rather than secrets; `personalData: false` keeps them. */
-export const PERSONAL_DATA_KINDS: readonly RedactionKind[] = ['email', 'phone'];
-
-/** Counts by kind, never values. */
-export type RedactionReport = Partial<Record<RedactionKind, number>>;
+import { PERSONAL_DATA_KINDS, type RedactionKind, type RedactionReport } from '../domain/redaction-report';
 
 export interface RedactionOptions {
   /** Redact emails and phone numbers too (the callers' default). */
@@ -399,24 +374,4 @@ export function redactText(value: string, options?: RedactionOptions): { text: s
   const redactor = new Redactor(options);
   const text = redactor.text(value);
   return { text, report: redactor.report };
-}
-
-export function mergeReports(...reports: (RedactionReport | undefined)[]): RedactionReport {
-  const merged: RedactionReport = {};
-  for (const report of reports) {
-    if (!report) continue;
-    for (const kind of REDACTION_KINDS) {
-      const count = report[kind];
-      if (count) merged[kind] = (merged[kind] ?? 0) + count;
-    }
-  }
-  return merged;
-}
-
-/** "3 email, 1 aws_access_key" (largest counts first), or "nothing redacted". */
-export function describeReport(report: RedactionReport): string {
-  const parts = REDACTION_KINDS.map((kind) => [kind, report[kind] ?? 0] as const)
-    .filter(([, count]) => count > 0)
-    .sort((a, b) => b[1] - a[1]);
-  return parts.length === 0 ? 'nothing redacted' : parts.map(([kind, count]) => `${count} ${kind}`).join(', ');
 }

@@ -1,7 +1,8 @@
 // The dry run's deliverable: a postmortem skeleton rendered from the evidence pack alone, so a team
 // without Devin still gets the timeline and the suspect changes laid out with their links.
 import { formatDuration } from '../domain/duration';
-import { type IncidentContext, incidentDuration } from '../domain/incident';
+import { incidentDuration } from '../domain/incident';
+import { type IncidentContext } from '../domain/evidence';
 
 /** Table cells cannot hold pipes or newlines. */
 function cell(text: string | undefined): string {

@@ -1,223 +1,16 @@
-// PagerDuty REST API v2: the incident's evidence (timeline, alerts, notes, change events).
-// Requests are serial — the account shares one rate limit with every other integration.
-import type {
-  AlertSummary,
-  ChangeEvent,
-  IncidentContext,
-  IncidentMetrics,
-  IncidentNote,
-  IncidentSnapshot,
-  TimelineEntry,
-} from '../../domain/incident';
-import type { PagerDutyApiConfig } from '../../config';
-import { ApplicationFailure } from '@temporalio/common';
-import { requestJson } from '../http';
+// The incident's evidence pack from PagerDuty: the incident, its timeline, alerts, notes, related
+// change events and the service's deploys and config changes around it — or, without the REST API,
+// what the webhooks said.
+import type { CollectContextInput, IncidentContext, IncidentMetrics, TimelineEntry } from '../../domain/evidence';
+import { type IncidentSnapshot, mergeSnapshot } from '../../domain/incident';
+import { ExternalServiceError } from '../http';
+import type { ApiChangeEvent } from './api';
+import type { Listed, PagerDutyClient } from './client';
+import { alertSummary, changeEvent, CONTEXT_LIMITS, incidentNote, snapshotFromIncident, timelineEntry } from './mapper';
 
-const PAGE_SIZE = 100;
-/** Attempts of the collecting activity during which a transient failure of a secondary list is retried. */
+/** Tries of the collection during which a transient failure of a secondary list is retried rather than given up. */
 export const SECONDARY_LIST_ATTEMPTS = 4;
-/** Bounds that keep the pack far below Temporal's 2 MB payload limit. */
-export const CONTEXT_LIMITS = { timeline: 300, alerts: 50, notes: 50, changeEvents: 50, textChars: 1_000 } as const;
-
-interface Reference {
-  id?: string;
-  /** `user_reference`, `service_reference`, `…_inbound_integration_reference`… */
-  type?: string;
-  summary?: string | null;
-  html_url?: string | null;
-}
-
-interface ApiIncident {
-  id: string;
-  incident_number?: number;
-  title?: string;
-  status?: string;
-  urgency?: string;
-  created_at?: string;
-  resolved_at?: string | null;
-  last_status_change_at?: string;
-  html_url?: string;
-  service?: Reference;
-  priority?: Reference | null;
-  resolve_reason?: { type?: string; incident?: Reference } | null;
-  first_trigger_log_entry?: ApiLogEntry | null;
-}
-
-interface ApiLogEntry {
-  id: string;
-  type: string;
-  summary?: string;
-  created_at: string;
-  html_url?: string | null;
-  agent?: Reference | null;
-  channel?: { type?: string; summary?: string } | null;
-}
-
-interface ApiAlert {
-  id: string;
-  summary?: string;
-  created_at: string;
-  status?: string;
-  severity?: string;
-  html_url?: string;
-  body?: { details?: unknown } | null;
-}
-
-interface ApiNote {
-  id: string;
-  content: string;
-  created_at: string;
-  user?: Reference | null;
-}
-
-interface ApiChangeEvent {
-  id: string;
-  summary?: string;
-  timestamp?: string;
-  source?: string | null;
-  links?: { href?: string; text?: string }[];
-  correlation_reason?: { reason?: string } | null;
-}
-
-export class PagerDutyClient {
-  constructor(
-    private readonly config: PagerDutyApiConfig,
-    private readonly timeoutMs: number,
-    private readonly signal?: AbortSignal,
-    private readonly attempt?: number,
-  ) {}
-
-  private headers(): Record<string, string> {
-    return { authorization: `Token token=${this.config.token}`, accept: 'application/vnd.pagerduty+json;version=2' };
-  }
-
-  private get<T>(path: string, query: Record<string, string | string[]> = {}): Promise<T> {
-    const url = new URL(`${this.config.baseUrl}${path}`);
-    for (const [key, value] of Object.entries(query)) {
-      for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(key, v);
-    }
-    return requestJson<T>({
-      system: 'PagerDuty',
-      method: 'GET',
-      url: url.toString(),
-      headers: this.headers(),
-      timeoutMs: this.timeoutMs,
-      signal: this.signal,
-      attempt: this.attempt,
-    });
-  }
-
-  /** `From` must be the email of a PagerDuty user: notes are attributed to them. */
-  async addNote(id: string, content: string, fromEmail: string): Promise<ApiNote> {
-    const body = await requestJson<{ note: ApiNote }>({
-      system: 'PagerDuty',
-      method: 'POST',
-      url: `${this.config.baseUrl}/incidents/${encodeURIComponent(id)}/notes`,
-      headers: { ...this.headers(), from: fromEmail },
-      body: { note: { content } },
-      timeoutMs: this.timeoutMs,
-      signal: this.signal,
-      attempt: this.attempt,
-    });
-    return body.note;
-  }
-
-  serviceChangeEvents(serviceId: string, since: string, until: string) {
-    return this.paginate<ApiChangeEvent>(`/services/${encodeURIComponent(serviceId)}/change_events`, 'change_events', CONTEXT_LIMITS.changeEvents, {
-      since,
-      until,
-    });
-  }
-
-  /** Follows `limit`/`offset`/`more` until done or `max` items are in hand. */
-  private async paginate<T>(path: string, key: string, max: number, query: Record<string, string | string[]> = {}) {
-    const items: T[] = [];
-    let offset = 0;
-    let more = true;
-    let total: number | undefined;
-    while (more && items.length < max && offset + PAGE_SIZE <= 10_000) {
-      const page = await this.get<Record<string, unknown> & { more?: boolean; total?: number | null }>(path, {
-        ...query,
-        limit: String(PAGE_SIZE),
-        offset: String(offset),
-        total: 'true',
-      });
-      const batch = (page[key] as T[] | undefined) ?? [];
-      items.push(...batch);
-      if (typeof page.total === 'number') total = page.total;
-      more = page.more === true && batch.length > 0;
-      offset += batch.length;
-    }
-    const kept = items.slice(0, max);
-    const known = Math.max(total ?? 0, items.length);
-    return { items: kept, omitted: more || known > kept.length ? Math.max(known - kept.length, 1) : 0 };
-  }
-
-  async incident(id: string): Promise<ApiIncident> {
-    const body = await this.get<{ incident: ApiIncident }>(`/incidents/${encodeURIComponent(id)}`, {
-      'include[]': 'first_trigger_log_entries',
-    });
-    return body.incident;
-  }
-
-  logEntries(id: string) {
-    return this.paginate<ApiLogEntry>(`/incidents/${encodeURIComponent(id)}/log_entries`, 'log_entries', CONTEXT_LIMITS.timeline, {
-      'include[]': 'channels',
-    });
-  }
-
-  alerts(id: string) {
-    return this.paginate<ApiAlert>(`/incidents/${encodeURIComponent(id)}/alerts`, 'alerts', CONTEXT_LIMITS.alerts);
-  }
-
-  async notes(id: string): Promise<ApiNote[]> {
-    const body = await this.get<{ notes?: ApiNote[] }>(`/incidents/${encodeURIComponent(id)}/notes`);
-    return body.notes ?? [];
-  }
-
-  async relatedChangeEvents(id: string): Promise<ApiChangeEvent[]> {
-    const body = await this.get<{ change_events?: ApiChangeEvent[] }>(`/incidents/${encodeURIComponent(id)}/related_change_events`);
-    return body.change_events ?? [];
-  }
-}
-
-const clip = (text: string | null | undefined): string => {
-  const value = (text ?? '').trim();
-  return value.length > CONTEXT_LIMITS.textChars ? `${value.slice(0, CONTEXT_LIMITS.textChars)}…` : value;
-};
-
-const orUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
-
-function snapshotFromApi(incident: ApiIncident, fallback: IncidentSnapshot): IncidentSnapshot {
-  const serviceId = incident.service?.id;
-  return {
-    ...fallback,
-    id: incident.id,
-    number: incident.incident_number ?? fallback.number,
-    title: incident.title ?? fallback.title,
-    status: incident.status ?? fallback.status,
-    urgency: incident.urgency ?? fallback.urgency,
-    priority: incident.priority === null ? null : (orUndefined(incident.priority?.summary) ?? fallback.priority),
-    service: serviceId
-      ? { id: serviceId, name: orUndefined(incident.service?.summary) ?? serviceId, htmlUrl: orUndefined(incident.service?.html_url) }
-      : fallback.service,
-    htmlUrl: incident.html_url ?? fallback.htmlUrl,
-    createdAt: incident.created_at ?? fallback.createdAt,
-    resolvedAt: orUndefined(incident.resolved_at) ?? fallback.resolvedAt,
-    mergedInto:
-      incident.resolve_reason?.type === 'merge_resolve_reason'
-        ? (orUndefined(incident.resolve_reason.incident?.id) ?? fallback.mergedInto)
-        : fallback.mergedInto,
-  };
-}
-
-export interface CollectContextInput {
-  /** What the webhooks said; the API refines it. */
-  incident: IncidentSnapshot;
-  /** Events the workflow itself received, used when the API cannot be asked. */
-  observed: TimelineEntry[];
-  observedNotes: IncidentNote[];
-}
+const CHANGE_LOOKBACK_MS = 2 * 3_600_000;
 
 export function contextFromWebhooks(input: CollectContextInput, limitation: string, now: Date): IncidentContext {
   const omitted: Record<string, number> = {};
@@ -237,52 +30,50 @@ export function contextFromWebhooks(input: CollectContextInput, limitation: stri
   };
 }
 
-/** Builds the evidence pack from the REST API. Secondary lists that fail become a stated limitation. */
-export async function contextFromApi(
-  client: PagerDutyClient,
-  input: CollectContextInput,
-  now: Date,
-  activityAttempt = 1,
-): Promise<IncidentContext> {
+/**
+ * Builds the evidence pack from the REST API. Secondary lists that fail become a stated limitation.
+ * `attempt`: which try of the collection this is (the activity's attempt): a transient failure of a
+ * secondary list is thrown for a retry until SECONDARY_LIST_ATTEMPTS, then given up.
+ */
+export async function contextFromApi(client: PagerDutyClient, input: CollectContextInput, now: Date, attempt = 1): Promise<IncidentContext> {
   const id = input.incident.id;
   const apiIncident = await client.incident(id);
-  const incident = snapshotFromApi(apiIncident, input.incident);
+  const incident = mergeSnapshot(input.incident, snapshotFromIncident(apiIncident));
   const omitted: Record<string, number> = {};
   const problems: string[] = [];
 
-  const attempt = async <T>(what: string, fetcher: () => Promise<T>, empty: T): Promise<T> => {
+  const secondary = async <T>(what: string, fetcher: () => Promise<T>, empty: T): Promise<T> => {
     try {
       return await fetcher();
     } catch (error) {
       // Rate limits and outages are retried (with the server's delay) a few times before a list is given up.
-      if (error instanceof ApplicationFailure && !error.nonRetryable && activityAttempt < SECONDARY_LIST_ATTEMPTS) throw error;
+      if (error instanceof ExternalServiceError && error.retryable && attempt < SECONDARY_LIST_ATTEMPTS) throw error;
       // A bad token fails the incident fetch above; here a failure is one missing list, not a lost postmortem.
       problems.push(`${what} unavailable (${error instanceof Error ? error.message : String(error)})`);
       return empty;
     }
   };
+  const none = <T>(): Listed<T> => ({ items: [], omitted: 0 });
 
-  const log = await attempt('log entries', () => client.logEntries(id), { items: [] as ApiLogEntry[], omitted: 0 });
+  const log = await secondary('log entries', () => client.logEntries(id, CONTEXT_LIMITS.timeline), none());
   if (log.omitted > 0) omitted.timeline = log.omitted;
-  const alerts = await attempt('alerts', () => client.alerts(id), { items: [] as ApiAlert[], omitted: 0 });
+  const alerts = await secondary('alerts', () => client.alerts(id, CONTEXT_LIMITS.alerts), none());
   if (alerts.omitted > 0) omitted.alerts = alerts.omitted;
-  const notes = await attempt('notes', () => client.notes(id), [] as ApiNote[]);
-  const changes = await attempt('related change events', () => client.relatedChangeEvents(id), [] as ApiChangeEvent[]);
+  const notes = await secondary('notes', () => client.notes(id), []);
+  const changes = await secondary('related change events', () => client.relatedChangeEvents(id), []);
   // Deploys and config changes on the service from two hours before the incident until it ended. Without
   // created_at, the first trigger (or the oldest log entry) marks the start.
   const startedAt =
     incident.createdAt ??
-    orUndefined(apiIncident.first_trigger_log_entry?.created_at) ??
+    apiIncident.first_trigger_log_entry?.created_at ??
     log.items.map((e) => e.created_at).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
   const window = changeWindow({ ...incident, createdAt: startedAt }, now);
   if (incident.service && !window) problems.push('service change events not collected (no start time to place the window)');
+  const service = incident.service;
   const serviceChanges =
-    incident.service && window
-      ? await attempt('service change events', () => client.serviceChangeEvents(incident.service?.id ?? '', window.since, window.until), {
-          items: [] as ApiChangeEvent[],
-          omitted: 0,
-        })
-      : { items: [] as ApiChangeEvent[], omitted: 0 };
+    service && window
+      ? await secondary('service change events', () => client.serviceChangeEvents(service.id, window.since, window.until, CONTEXT_LIMITS.changeEvents), none<ApiChangeEvent>())
+      : none<ApiChangeEvent>();
   if (serviceChanges.omitted > 0) omitted.serviceChanges = serviceChanges.omitted;
 
   // PagerDuty lists newest first: when a long incident is cut, keep its trigger entry anyway.
@@ -291,20 +82,7 @@ export async function contextFromApi(
     trigger && !log.items.some((e) => e.id === trigger.id)
       ? [trigger, ...log.items.slice(0, CONTEXT_LIMITS.timeline - 1)] // one newer entry makes room: `omitted` stays right
       : log.items;
-  const mapped = entries
-    .map((entry) => ({
-      entry: {
-        at: entry.created_at,
-        kind: entry.type.replace(/_log_entry$/, ''),
-        summary: clip(entry.summary),
-        agent: orUndefined(entry.agent?.summary),
-        channel: orUndefined(entry.channel?.type),
-        url: orUndefined(entry.html_url),
-      } satisfies TimelineEntry,
-      // A service escalating by timeout or a monitor resolving its own alert is an agent, not a responder.
-      byPerson: !entry.agent?.type || /^user(_reference)?$/.test(entry.agent.type),
-    }))
-    .sort((a, b) => Date.parse(a.entry.at) - Date.parse(b.entry.at));
+  const mapped = entries.map(timelineEntry).sort((a, b) => Date.parse(a.entry.at) - Date.parse(b.entry.at));
   const timeline: TimelineEntry[] = mapped.map((m) => m.entry);
   const peopleTimeline = mapped.map((m) => (m.byPerson ? m.entry : { ...m.entry, agent: undefined }));
 
@@ -318,25 +96,10 @@ export async function contextFromApi(
     limitation: problems.length > 0 ? problems.join('; ') : undefined,
     incident,
     timeline,
-    alerts: keep(
-      'alerts',
-      alerts.items.map<AlertSummary>((alert) => ({
-        at: alert.created_at,
-        summary: clip(alert.summary),
-        severity: alert.severity,
-        status: alert.status,
-        details: alert.body?.details === undefined || alert.body?.details === null ? undefined : clip(JSON.stringify(alert.body.details)),
-        url: alert.html_url,
-      })),
-      CONTEXT_LIMITS.alerts,
-    ),
-    notes: keep(
-      'notes',
-      notes.map<IncidentNote>((note) => ({ at: note.created_at, author: orUndefined(note.user?.summary), content: clip(note.content) })),
-      CONTEXT_LIMITS.notes,
-    ),
-    changeEvents: keep('changeEvents', changes.map(toChangeEvent).sort(byTime), CONTEXT_LIMITS.changeEvents),
-    serviceChanges: serviceChanges.items.map(toChangeEvent).sort(byTime),
+    alerts: keep('alerts', alerts.items.map(alertSummary), CONTEXT_LIMITS.alerts),
+    notes: keep('notes', notes.map(incidentNote), CONTEXT_LIMITS.notes),
+    changeEvents: keep('changeEvents', changes.map(changeEvent).sort(byTime), CONTEXT_LIMITS.changeEvents),
+    serviceChanges: serviceChanges.items.map(changeEvent).sort(byTime),
     metrics: deriveMetrics(incident, peopleTimeline),
     omitted,
     collectedAt: now.toISOString(),
@@ -344,18 +107,6 @@ export async function contextFromApi(
 }
 
 const byTime = (a: { at: string }, b: { at: string }) => Date.parse(a.at) - Date.parse(b.at);
-
-function toChangeEvent(change: ApiChangeEvent): ChangeEvent {
-  return {
-    at: change.timestamp ?? '',
-    summary: clip(change.summary),
-    source: orUndefined(change.source),
-    correlation: orUndefined(change.correlation_reason?.reason),
-    url: change.links?.find((link) => link.href)?.href,
-  };
-}
-
-const CHANGE_LOOKBACK_MS = 2 * 3_600_000;
 
 /** [created − 2 h, resolved (or now)], in UTC, as PagerDuty's since/until want it. */
 export function changeWindow(incident: IncidentSnapshot, now: Date): { since: string; until: string } | undefined {

@@ -2,6 +2,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { type IncidentEvent, type IncidentSnapshot, isIncidentEventType } from '../../domain/incident';
+import type { ApiIncident } from './api';
+import { snapshotFromIncident } from './mapper';
 import { type RedactionOptions, Redactor } from '../../postmortem/redaction';
 
 export interface WebhookSecrets {
@@ -97,24 +99,10 @@ export type ParsedWebhook =
 
 const present = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
+/** The incident as the webhook shows it. Webhooks carry no resolution time: a resolution event's occurred_at is it. */
 function snapshotFromIncidentData(data: z.infer<typeof incidentDataSchema>): IncidentSnapshot {
-  const serviceId = present(data.service?.id);
-  return {
-    id: data.id,
-    number: present(data.number),
-    title: present(data.title),
-    status: present(data.status),
-    urgency: present(data.urgency),
-    // An explicit null means "this incident has no priority", which routing treats differently from unknown.
-    priority: data.priority === null ? null : present(data.priority?.summary),
-    service: serviceId
-      ? { id: serviceId, name: present(data.service?.summary) ?? serviceId, htmlUrl: present(data.service?.html_url) }
-      : undefined,
-    htmlUrl: present(data.html_url),
-    createdAt: present(data.created_at),
-    mergedInto:
-      data.resolve_reason?.type === 'merge_resolve_reason' ? present(data.resolve_reason.incident?.id) : undefined,
-  };
+  const { resolvedAt: _resolvedAt, ...snapshot } = snapshotFromIncident(data as ApiIncident);
+  return snapshot;
 }
 
 /**

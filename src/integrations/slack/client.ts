@@ -1,9 +1,9 @@
-// Slack incoming webhook: one line where responders look, when the postmortem is up for review.
-import { requestJson } from '../http';
+// Slack incoming webhook: one line where responders look.
+import { send } from '../http';
 
-export async function postToSlack(webhookUrl: string, text: string, timeoutMs: number, signal?: AbortSignal, attempt?: number): Promise<void> {
+export async function postToSlack(webhookUrl: string, text: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   // Slack answers `ok` as plain text; errors are text too (`invalid_payload`, `no_service`).
-  await requestJson<string>({
+  await send({
     system: 'Slack',
     method: 'POST',
     url: webhookUrl,
@@ -11,8 +11,6 @@ export async function postToSlack(webhookUrl: string, text: string, timeoutMs: n
     body: { text, unfurl_links: false },
     timeoutMs,
     signal,
-    attempt,
-    text: true,
     label: 'incoming webhook', // the URL path is the secret: never in an error message
   });
 }

@@ -1,0 +1,15 @@
+// What the workflow says to a running Devin session, and why.
+import type { SessionMessageRequest } from '../src/domain/session';
+
+export function sessionMessageText(request: SessionMessageRequest, nudgeMessage: string): string {
+  switch (request.kind) {
+    case 'nudge':
+      return nudgeMessage;
+    case 'follow_up':
+      return 'The session ended without a pull request. Please open the pull request with the postmortem file now, and reply with its URL.';
+    case 'resume':
+      return 'Please resume and finish the postmortem: open the pull request with the postmortem file.';
+    case 'reopened':
+      return `Heads-up: PagerDuty incident ${request.incidentId} was reopened${request.at ? ` at ${request.at}` : ''}. Keep working in the same pull request and record the reopening in the timeline; do not open a second one.`;
+  }
+}

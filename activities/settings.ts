@@ -1,0 +1,22 @@
+// The workflow's settings, read from the worker's configuration once per incident (recorded in history).
+import type { WorkerConfig } from '../src/config';
+import type { PostmortemSettings } from '../src/domain/settings';
+
+export function settingsActivities(config: WorkerConfig) {
+  return {
+    async getPostmortemSettings(): Promise<PostmortemSettings> {
+      return {
+        pollIntervalMs: config.devinPollIntervalMs,
+        maxWaitMs: config.devinMaxWaitMs,
+        quietPeriodMs: config.resolveQuietPeriodMs,
+        lateResolutionGraceMs: config.lateResolutionGraceMs,
+        dryRun: !config.devin,
+        routing: config.routing,
+        destination: config.postmortemDestination,
+        writeBackOff: !config.pagerDuty ? 'PAGERDUTY_API_TOKEN is not set' : !config.pagerDutyFromEmail ? 'PAGERDUTY_FROM_EMAIL is not set' : undefined,
+        slack: Boolean(config.slackWebhookUrl),
+        sessionTaskQueue: config.devinSessionTaskQueue,
+      };
+    },
+  };
+}

@@ -1,0 +1,44 @@
+// Notes on the PagerDuty incident (each exactly once: an earlier attempt's note is recognised by its
+// marker) and the Slack line, where responders look.
+import type { WorkerConfig } from '../src/config';
+import { noteMarker, type SlackAnnouncement, type WriteBackRequest } from '../src/domain/write-back';
+import { PagerDutyClient } from '../src/integrations/pagerduty/client';
+import { postToSlack } from '../src/integrations/slack/client';
+import { activitySignal, currentAttempt } from './context';
+import { inTemporalTerms } from './failures';
+
+export function incidentNoteText(request: WriteBackRequest): string {
+  const marker = noteMarker(request.kind);
+  const what = request.destination === 'wiki' ? 'page' : 'pull request';
+  return request.kind === 'drafting'
+    ? `Postmortem drafting started: Devin session ${request.sessionUrl ?? '(no link)'} ${marker}`
+    : `Postmortem ${what} opened for review: ${request.url ?? '(no link)'}${request.sessionUrl ? ` (Devin session ${request.sessionUrl})` : ''} ${marker}`;
+}
+
+export function slackText(request: SlackAnnouncement): string {
+  const what = request.destination === 'wiki' ? 'page' : 'pull request';
+  return `Postmortem ${what} for PagerDuty incident ${request.incidentId}${request.title ? ` (${request.title})` : ''} is ready for review: ${request.url}`;
+}
+
+export function writeBackActivities(config: WorkerConfig) {
+  return {
+    /** Posts a note on the PagerDuty incident unless an earlier attempt already did (notes are checked first). */
+    async writeBackToIncident(request: WriteBackRequest): Promise<{ posted: boolean }> {
+      const { pagerDuty, pagerDutyFromEmail } = config;
+      if (!pagerDuty || !pagerDutyFromEmail) return { posted: false };
+      const client = new PagerDutyClient(pagerDuty, config.httpTimeoutMs, activitySignal());
+      return inTemporalTerms(async () => {
+        const notes = await client.notes(request.incidentId);
+        if (notes.some((note) => note.content.includes(noteMarker(request.kind)))) return { posted: false };
+        await client.addNote(request.incidentId, incidentNoteText(request), pagerDutyFromEmail);
+        return { posted: true };
+      }, currentAttempt());
+    },
+
+    async announceOnSlack(request: SlackAnnouncement): Promise<void> {
+      const webhookUrl = config.slackWebhookUrl;
+      if (!webhookUrl) return;
+      await inTemporalTerms(() => postToSlack(webhookUrl, slackText(request), config.httpTimeoutMs, activitySignal()), currentAttempt());
+    },
+  };
+}

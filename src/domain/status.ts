@@ -1,0 +1,70 @@
+// Where an incident's postmortem stands (the status query, the UI, the CLI) and what its workflow returns.
+// Pure types (workflow code imports them).
+import type { IncidentContext } from './evidence';
+import type { PostmortemSummary } from './postmortem-output';
+import type { RedactionReport } from './redaction-report';
+
+export const PHASES = [
+  'collecting_context',
+  'awaiting_resolution',
+  'quiet_period',
+  'drafting',
+  'awaiting_pr',
+  'completed',
+  'skipped',
+  'needs_attention',
+  'failed',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface PostmortemStatus {
+  incidentId: string;
+  phase: Phase;
+  title?: string;
+  service?: string;
+  priority?: string | null;
+  urgency?: string;
+  incidentUrl?: string;
+  acknowledgedAt?: string;
+  resolvedAt?: string;
+  contextSource?: IncidentContext['source'];
+  contextLimitation?: string;
+  devinSessionId?: string;
+  devinSessionUrl?: string;
+  pullRequestUrl?: string;
+  dryRun: boolean;
+  promptPath?: string;
+  lastError?: string;
+  /** Why the incident ended `skipped` (merged, cancelled or skipped by an operator). */
+  skipReason?: string;
+  /** The surviving incident when this one was resolved by a merge. */
+  mergedInto?: string;
+  /** Why the incident does or does not get a postmortem (severity routing). */
+  routing?: string;
+  /** Wiki destination: the published page. */
+  pageUrl?: string;
+  /** What was written back to PagerDuty and Slack, or why not. */
+  writeBack: string[];
+  /** Reopenings after the Devin session started (each was told to the session). */
+  reopenedAfterDraft: number;
+  /** Secrets and personal data removed before anything reached Temporal or Devin (counts by kind). */
+  redactions: RedactionReport;
+  eventsReceived: number;
+  duplicatesIgnored: number;
+}
+
+export interface PostmortemResult {
+  incidentId: string;
+  outcome: 'pull_request_opened' | 'page_published' | 'dry_run' | 'skipped';
+  skipReason?: string;
+  pageUrl?: string;
+  /** What the session reported (structured output): root cause and action items. */
+  postmortem?: PostmortemSummary;
+  skeletonPath?: string;
+  pullRequestUrl?: string;
+  devinSessionId?: string;
+  devinSessionUrl?: string;
+  /** Dry run only: the prompt that would have been sent, and where it was written. */
+  prompt?: string;
+  promptPath?: string;
+}

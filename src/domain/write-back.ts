@@ -1,0 +1,28 @@
+// What the workflow tells the responders where they look: notes on the PagerDuty incident, a Slack line.
+// Pure (workflow code imports it).
+
+/** Where the postmortem is published: a pull request under docs/postmortems/, or a wiki page. */
+export type PostmortemDestination = 'repo' | 'wiki';
+
+/** Notes the workflow leaves on the PagerDuty incident, each exactly once. */
+export type IncidentNoteKind = 'drafting' | 'published';
+
+export interface WriteBackRequest {
+  incidentId: string;
+  kind: IncidentNoteKind;
+  sessionUrl?: string;
+  url?: string;
+  destination: PostmortemDestination;
+}
+
+export interface SlackAnnouncement {
+  incidentId: string;
+  title?: string;
+  url: string;
+  destination: PostmortemDestination;
+}
+
+/** The marker that makes a note recognisable on a later attempt, so it is posted once. */
+export function noteMarker(kind: IncidentNoteKind): string {
+  return `[postmortem-pipeline:${kind}]`;
+}

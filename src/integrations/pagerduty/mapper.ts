@@ -1,0 +1,79 @@
+// PagerDuty's resources → the domain's types. The one mapper of an incident, whether it came from the
+// REST API, an incident list or a webhook.
+import type { AlertSummary, ChangeEvent, IncidentNote, TimelineEntry } from '../../domain/evidence';
+import type { IncidentSnapshot } from '../../domain/incident';
+import type { ApiAlert, ApiChangeEvent, ApiIncident, ApiLogEntry, ApiNote } from './api';
+
+/** Bounds that keep an evidence pack far below Temporal's 2 MB payload limit. */
+export const CONTEXT_LIMITS = { timeline: 300, alerts: 50, notes: 50, changeEvents: 50, textChars: 1_000 } as const;
+
+const orUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
+
+export const clipText = (text: string | null | undefined): string => {
+  const value = (text ?? '').trim();
+  return value.length > CONTEXT_LIMITS.textChars ? `${value.slice(0, CONTEXT_LIMITS.textChars)}…` : value;
+};
+
+/** What PagerDuty says of an incident; fields it did not send stay absent. */
+export function snapshotFromIncident(incident: ApiIncident): IncidentSnapshot {
+  const serviceId = orUndefined(incident.service?.id);
+  return {
+    id: incident.id,
+    number: orUndefined(incident.incident_number ?? incident.number),
+    title: orUndefined(incident.title),
+    status: orUndefined(incident.status),
+    urgency: orUndefined(incident.urgency),
+    // An explicit null means "this incident has no priority", which routing treats differently from unknown.
+    priority: incident.priority === null ? null : orUndefined(incident.priority?.summary),
+    service: serviceId ? { id: serviceId, name: orUndefined(incident.service?.summary) ?? serviceId, htmlUrl: orUndefined(incident.service?.html_url) } : undefined,
+    htmlUrl: orUndefined(incident.html_url),
+    createdAt: orUndefined(incident.created_at),
+    resolvedAt: orUndefined(incident.resolved_at),
+    mergedInto: incident.resolve_reason?.type === 'merge_resolve_reason' ? orUndefined(incident.resolve_reason.incident?.id) : undefined,
+  };
+}
+
+export interface MappedLogEntry {
+  entry: TimelineEntry;
+  /** A service escalating by timeout or a monitor resolving its own alert is an agent, not a responder. */
+  byPerson: boolean;
+}
+
+export function timelineEntry(entry: ApiLogEntry): MappedLogEntry {
+  return {
+    entry: {
+      at: entry.created_at,
+      kind: entry.type.replace(/_log_entry$/, ''),
+      summary: clipText(entry.summary),
+      agent: orUndefined(entry.agent?.summary),
+      channel: orUndefined(entry.channel?.type),
+      url: orUndefined(entry.html_url),
+    },
+    byPerson: !entry.agent?.type || /^user(_reference)?$/.test(entry.agent.type),
+  };
+}
+
+export function alertSummary(alert: ApiAlert): AlertSummary {
+  return {
+    at: alert.created_at,
+    summary: clipText(alert.summary),
+    severity: alert.severity,
+    status: alert.status,
+    details: alert.body?.details === undefined || alert.body?.details === null ? undefined : clipText(JSON.stringify(alert.body.details)),
+    url: alert.html_url,
+  };
+}
+
+export function incidentNote(note: ApiNote): IncidentNote {
+  return { at: note.created_at, author: orUndefined(note.user?.summary), content: clipText(note.content) };
+}
+
+export function changeEvent(change: ApiChangeEvent): ChangeEvent {
+  return {
+    at: change.timestamp ?? '',
+    summary: clipText(change.summary),
+    source: orUndefined(change.source),
+    correlation: orUndefined(change.correlation_reason?.reason),
+    url: change.links?.find((link) => link.href)?.href,
+  };
+}

@@ -1,0 +1,34 @@
+// The "Current Details" panel of the incident's workflow in the Temporal UI, as markdown.
+import { describeReport } from '../src/domain/redaction-report';
+import type { PostmortemStatus } from '../src/domain/status';
+
+function link(label: string, url: string | undefined): string {
+  return url ? `[${label}](${url})` : label;
+}
+
+export function renderDetails(status: PostmortemStatus): string {
+  const lines = [`### ${status.phase.replace(/_/g, ' ')}`];
+  const facts = [status.priority, status.urgency && `${status.urgency} urgency`, status.service].filter(Boolean).join(' · ');
+  lines.push(`**Incident:** ${link(status.title ?? status.incidentId, status.incidentUrl)}${facts ? ` — ${facts}` : ''}`);
+  if (status.acknowledgedAt) lines.push(`**Acknowledged:** ${status.acknowledgedAt}`);
+  if (status.resolvedAt) lines.push(`**Resolved:** ${status.resolvedAt}`);
+  if (status.contextSource) {
+    const source = status.contextSource === 'pagerduty_api' ? 'PagerDuty REST API' : 'webhook data only';
+    lines.push(`**Evidence:** ${source}${status.contextLimitation ? ` — ${status.contextLimitation}` : ''}`);
+  }
+  if (status.devinSessionId) lines.push(`**Devin session:** ${link(status.devinSessionId, status.devinSessionUrl)}`);
+  if (status.pullRequestUrl) lines.push(`**Pull request:** ${link(status.pullRequestUrl, status.pullRequestUrl)}`);
+  if (status.pageUrl) lines.push(`**Postmortem page:** ${link(status.pageUrl, status.pageUrl)}`);
+  if (status.routing) lines.push(`**Routing:** ${status.routing}`);
+  if (status.writeBack.length > 0) lines.push(`**Write-back:** ${status.writeBack.join('; ')}`);
+  if (status.dryRun) lines.push(`**Dry run:** prompt written to \`${status.promptPath ?? '?'}\` (no DEVIN_API_KEY)`);
+  if (status.reopenedAfterDraft > 0) lines.push(`**Reopened after drafting started:** ${status.reopenedAfterDraft}× (the session was told)`);
+  if (Object.keys(status.redactions).length > 0) lines.push(`**Redacted before storage:** ${describeReport(status.redactions)}`);
+  if (status.skipReason) lines.push(`**Skipped:** ${status.skipReason}`);
+  if (status.lastError) lines.push(`**Last error:** ${status.lastError}`);
+  if (status.phase === 'needs_attention') {
+    lines.push('Fix the cause, then signal `retry` (or `skip`, or `cancel`): `temporal workflow signal --workflow-id incident-' + status.incidentId + ' --name retry`');
+  }
+  lines.push(`Events received: ${status.eventsReceived}, duplicates ignored: ${status.duplicatesIgnored}`);
+  return lines.join('\n\n');
+}
