@@ -4,8 +4,7 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { type IncidentEvent, incidentSummaryLine, workflowIdForIncident } from '../domain/incident';
-import { incidentEventSignal } from '../domain/messages';
-import type { incidentPostmortem } from '../../workflows';
+import { INCIDENT_WORKFLOW_TYPE, incidentEventSignal, type IncidentPostmortemWorkflow } from '../domain/messages';
 
 export type DeliveryOutcome =
   /** Temporal durably accepted the event: the workflow was signalled (and started if it had to be). */
@@ -46,7 +45,7 @@ export async function deliverIncidentEvent(
 ): Promise<DeliveryOutcome> {
   const workflowId = workflowIdForIncident(event.incident.id);
   const signalWithStart = () =>
-    client.workflow.signalWithStart<typeof incidentPostmortem, [IncidentEvent]>('incidentPostmortem', {
+    client.workflow.signalWithStart<IncidentPostmortemWorkflow, [IncidentEvent]>(INCIDENT_WORKFLOW_TYPE, {
       workflowId,
       taskQueue,
       args: [{ incidentId: event.incident.id }],

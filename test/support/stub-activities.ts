@@ -6,7 +6,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { PostmortemActivities } from '../../activities';
-import { type IncidentContext, workflowIdForIncident } from '../../src/domain/incident';
+import { workflowIdForIncident } from '../../src/domain/incident';
+import { type IncidentContext } from '../../src/domain/evidence';
 
 export type ActivityName = keyof PostmortemActivities;
 export type ActivityInput<K extends ActivityName> = Parameters<PostmortemActivities[K]>[0];
