@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { Command, CommanderError, Option } from 'commander';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sampleIncident, type SimulatedIncident } from '../src/dev/simulation';
 import { PROJECT_ROOT } from '../src/temporal/cli-binary';
@@ -63,42 +64,65 @@ interface Options {
 
 class UsageError extends Error {}
 
-const FLAGS = ['quick', 'write-docs'];
-const VALUES = ['out', 'concurrency', 'count', 'rounds', 'devin-latency-ms', 'fault-events', 'fault-seconds', 'storm', 'cap', 'devin-limit', 'open'];
+/** The numeric options: flag, what it sets, its default on a full and on a quick run, and what it is. */
+const NUMBERS = [
+  ['concurrency', 'concurrency', 32, 32, 'A, B and C: requests in flight'],
+  ['count', 'count', 2000, 300, 'A and B: requests per round'],
+  ['rounds', 'rounds', 3, 1, 'A and B: rounds, interleaved B/A, A/B, …'],
+  ['devin-latency-ms', 'devinLatencyMs', 800, 800, 'C: the fake Devin\'s latency'],
+  ['fault-events', 'faultEvents', 200, 60, 'C: events sent during the Devin outage'],
+  ['fault-seconds', 'faultSeconds', 3, 3, 'C: how long Devin answers 500'],
+  ['storm', 'storm', 1000, 100, 'D: incidents in the storm'],
+  ['cap', 'capPerMinute', 600, 600, 'D: DEVIN_MAX_SESSIONS_PER_MINUTE'],
+  ['devin-limit', 'devinLimitPerSecond', 12, 12, 'D: creates per second above which the fake Devin answers 429'],
+  ['open', 'open', 1000, 150, 'E: open incidents held by the worker'],
+] as const satisfies readonly (readonly [string, keyof Options, number, number, string])[];
 
-function parseOptions(argv: string[]): Options {
-  for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = (argv[i] as string).replace(/^--/, '').split('=', 2) as [string, string | undefined];
-    if (FLAGS.includes(name) && inline === undefined) continue;
-    if (VALUES.includes(name) && (inline !== undefined || argv[++i] !== undefined)) continue;
-    throw new UsageError(`unknown or incomplete option "${argv[i] ?? argv[i - 1]}"; options: ${[...FLAGS, ...VALUES].map((f) => `--${f}`).join(' ')}`);
+/** `npm run bench -- --help`; undefined when the help was printed. */
+function parseOptions(argv: string[]): Options | undefined {
+  const program = new Command('npm run bench --')
+    .description('The benchmark (docs/benchmarks.md): this bridge against the limit and the guide\'s synchronous bridge, a storm, worker memory.')
+    .option('--quick', 'a shorter run with the smaller defaults below (docs/benchmarks.md is then rewritten only with --write-docs)')
+    .option('--write-docs', 'rewrite docs/benchmarks.md (always done on a full run)')
+    .option('--out <file>', 'the results file (default bench/results.json)')
+    .showSuggestionAfterError(false)
+    .allowExcessArguments(false)
+    .configureOutput({ outputError: () => undefined })
+    .exitOverride();
+  const numberOptions = NUMBERS.map(([flag, key, full, quick, description]) => ({
+    flag,
+    key,
+    defaults: { full, quick },
+    option: new Option(`--${flag} <n>`, `${description} (default ${full}${quick === full ? '' : `, ${quick} with --quick`})`),
+  }));
+  for (const { option } of numberOptions) program.addOption(option);
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.code === 'commander.helpDisplayed') return undefined;
+    const offending = error.code === 'commander.excessArguments' ? program.args[0] : /'(?:-\w, )?([^' ]+)/.exec(error.message)?.[1];
+    const flags = program.options.map((o) => o.long).join(' ');
+    throw new UsageError(`unknown or incomplete option "${offending ?? argv.join(' ')}"; options: ${flags}`);
   }
-  const quick = argv.includes('--quick');
-  const value = (name: string, fallback: number): number => {
-    const at = argv.indexOf(`--${name}`);
-    const inline = argv.find((a) => a.startsWith(`--${name}=`));
-    const raw = inline ? inline.slice(name.length + 3) : at >= 0 ? argv[at + 1] : undefined;
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got "${raw}")`);
-    return n;
-  };
-  const outAt = argv.indexOf('--out');
-  const out = argv.find((a) => a.startsWith('--out='))?.slice(6) ?? (outAt >= 0 ? argv[outAt + 1] : undefined);
+  const given = program.opts<Record<string, string | boolean | undefined>>();
+  const quick = given.quick === true;
+  // Checked after parsing, in this order, as before: the defaults depend on --quick.
+  const numbers = Object.fromEntries(
+    numberOptions.map(({ flag, key, defaults, option }) => {
+      const raw = given[option.attributeName()];
+      if (raw === undefined) return [key, quick ? defaults.quick : defaults.full];
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a positive number (got "${String(raw)}")`);
+      return [key, n];
+    }),
+  ) as Pick<Options, (typeof NUMBERS)[number][1]>;
+  const out = typeof given.out === 'string' ? given.out : undefined;
   return {
     quick,
-    writeDocs: argv.includes('--write-docs') || !quick,
+    writeDocs: given.writeDocs === true || !quick,
     out: path.resolve(out ?? path.join(PROJECT_ROOT, 'bench', 'results.json')),
-    concurrency: value('concurrency', 32),
-    count: value('count', quick ? 300 : 2000),
-    rounds: value('rounds', quick ? 1 : 3),
-    devinLatencyMs: value('devin-latency-ms', 800),
-    faultEvents: value('fault-events', quick ? 60 : 200),
-    faultSeconds: value('fault-seconds', 3),
-    storm: value('storm', quick ? 100 : 1000),
-    capPerMinute: value('cap', 600),
-    devinLimitPerSecond: value('devin-limit', 12),
-    open: value('open', quick ? 150 : 1000),
+    ...numbers,
   };
 }
 
@@ -167,6 +191,7 @@ function armOutage(devin: FakeDevinApi, ms: number, delayMs = 1000): { cancel():
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  if (!options) return 0;
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const c = options.concurrency;
   prepareRunDir();

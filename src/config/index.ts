@@ -19,7 +19,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Unset and blank both mean "not configured" — `.env` files often carry `KEY=`. */
-const optionalText = z
+export const optionalText = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
@@ -38,7 +38,7 @@ const duration = (fallback: string, min = 0) =>
     return ms;
   });
 
-const httpUrl = (fallback: string) =>
+export const httpUrl = (fallback: string) =>
   optionalText.transform((value, ctx) => {
     const text = value ?? fallback;
     try {
@@ -51,14 +51,14 @@ const httpUrl = (fallback: string) =>
     }
   });
 
-const secretList = optionalText.transform((value) =>
+export const secretList = optionalText.transform((value) =>
   (value ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0),
 );
 
-const port = (fallback: number) =>
+export const port = (fallback: number) =>
   optionalText.transform((value, ctx) => {
     const n = value === undefined ? fallback : Number(value);
     if (!Number.isInteger(n) || n < 0 || n > 65535) {
@@ -119,7 +119,9 @@ export function loadLogLevel(env: Env = process.env): string {
   return parse(z.object({ LOG_LEVEL: logLevel }), env).LOG_LEVEL;
 }
 
-const taskQueue = optionalText.transform((value) => value ?? 'incident-postmortems');
+export const DEFAULT_TASK_QUEUE = 'incident-postmortems';
+
+export const taskQueue = optionalText.transform((value) => value ?? DEFAULT_TASK_QUEUE);
 
 const list = optionalText.transform((value) =>
   (value ?? '')
@@ -138,7 +140,7 @@ const oneOf = <T extends string>(values: readonly T[], fallback: T) =>
     return v as T;
   });
 
-const flag = (fallback: boolean) =>
+export const flag = (fallback: boolean) =>
   optionalText.transform((value, ctx) => {
     if (value === undefined) return fallback;
     if (/^(true|1|yes|on)$/i.test(value)) return true;

@@ -1,0 +1,54 @@
+// How `status` and `list` print for a human (--json prints the objects as they are).
+import { workflowIdForIncident } from '../domain/incident';
+import { type PostmortemStatus } from '../domain/status';
+import { describeReport } from '../domain/redaction-report';
+
+export function formatStatus(status: PostmortemStatus): string {
+  const dash = (value: string | null | undefined) => (value === undefined || value === null || value === '' ? '—' : value);
+  const lines: [string, string][] = [
+    ['phase', status.phase],
+    ['title', dash(status.title)],
+    ['service', dash(status.service)],
+    ['priority', status.priority === null ? 'none' : dash(status.priority ?? status.urgency?.concat(' urgency'))],
+    ['incident', dash(status.incidentUrl)],
+    ['session', dash(status.devinSessionUrl ?? status.devinSessionId)],
+    ['pull request', dash(status.pullRequestUrl)],
+  ];
+  if (status.pageUrl) lines.push(['page', status.pageUrl]);
+  if (status.dryRun) lines.push(['dry run', status.promptPath ? `prompt written to ${status.promptPath}` : 'yes (DEVIN_API_KEY not set)']);
+  if (status.lastError) lines.push(['last error', status.lastError]);
+  if (status.skipReason) lines.push(['skip reason', status.skipReason]);
+  if (status.mergedInto) lines.push(['merged into', status.mergedInto]);
+  if (status.routing) lines.push(['routing', status.routing]);
+  if (status.contextSource) lines.push(['evidence', status.contextSource + (status.contextLimitation ? ` (${status.contextLimitation})` : '')]);
+  if (status.redactions && Object.keys(status.redactions).length > 0) lines.push(['redacted', describeReport(status.redactions)]);
+  if (status.reopenedAfterDraft > 0) lines.push(['reopened', `${status.reopenedAfterDraft}× after the session started`]);
+  lines.push(['events', `${status.eventsReceived} received, ${status.duplicatesIgnored} duplicates ignored`]);
+  const width = Math.max(...lines.map(([label]) => label.length));
+  const text = [`${workflowIdForIncident(status.incidentId)}`, ...lines.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
+  if (status.phase === 'needs_attention') {
+    text.push('', `Fix the cause, then \`postmortem retry ${status.incidentId}\`, or \`postmortem skip ${status.incidentId} --reason …\`.`);
+  }
+  return text.join('\n');
+}
+
+/** One incident workflow, as `list` prints it (and as --json gives it). */
+export interface ListRow {
+  incidentId: string;
+  workflowId: string;
+  phase?: string;
+  priority?: string;
+  service?: string;
+  startTime: string;
+  closeTime?: string;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, TERMINATED… */
+  status: string;
+}
+
+export function formatTable(rows: ListRow[]): string {
+  const header = ['INCIDENT', 'PHASE', 'PRIORITY', 'SERVICE', 'STARTED'];
+  const cells = rows.map((r) => [r.incidentId, r.phase ?? '—', r.priority ?? '—', r.service ?? '—', r.startTime.replace(/\.\d{3}Z$/, 'Z')]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ');
+  return [line(header), ...cells.map(line)].join('\n');
+}

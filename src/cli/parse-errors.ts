@@ -1,0 +1,29 @@
+// commander's parse errors, worded as the CLI has always worded them: its own arity messages, and
+// node:util parseArgs' for options (what it printed before it ran on commander).
+import type { Command, CommanderError } from 'commander';
+
+export function usageMessage(command: Command, error: CommanderError): string {
+  const name = command.name();
+  const positionals = command.registeredArguments.map((argument) => `<${argument.name()}>`).join(' ');
+  switch (error.code) {
+    case 'commander.missingArgument':
+      return `${name} needs ${positionals}`;
+    case 'commander.excessArguments':
+      return positionals === ''
+        ? `${name} takes no arguments (got ${command.args.map((arg) => `"${arg}"`).join(' ')})`
+        : `${name} needs ${positionals} and nothing more`;
+    case 'commander.unknownOption': {
+      const flag = /unknown option '(.*)'$/s.exec(error.message)?.[1] ?? '';
+      // `--json=yes`: commander sees an unknown option, parseArgs a flag given a value.
+      const flagWithValue = command.options.find((option) => !option.required && !option.optional && option.long && flag.startsWith(`${option.long}=`));
+      if (flagWithValue) return `Option '${flagWithValue.long}' does not take an argument`;
+      return `Unknown option '${flag}'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "${flag}"`;
+    }
+    case 'commander.optionMissingArgument': {
+      const long = /option '(?:-\w, )?(--[\w-]+)/.exec(error.message)?.[1] ?? '';
+      return `Option '${long} <value>' argument missing`;
+    }
+    default:
+      return error.message.replace(/^error: /, '');
+  }
+}

@@ -1,0 +1,33 @@
+// The usage text: printed by --help (stdout) and after every usage error (stderr).
+import { DEFAULT_TASK_QUEUE } from '../config/cli';
+import { PHASES } from '../domain/status';
+import { DEFAULT_BACKFILL_RATE } from './commands/backfill';
+import { DEFAULT_LIST_LIMIT } from './commands/list';
+
+export const USAGE = `Usage: postmortem <command> [options]
+
+Commands:
+  status <incident> [--json]             the incident's postmortem status: phase, links, last error
+  list [--phase P] [--service S] [--priority P1] [--limit N] [--json]
+                                         incident workflows, newest first (default limit ${DEFAULT_LIST_LIMIT})
+  retry <incident> [--reason text]       in needs_attention: try the failed step again
+  skip <incident> [--reason text]        in needs_attention: give up the failed step
+  cancel <incident> [--reason text]      end the incident's workflow now, in any phase (ends skipped)
+  replay-webhook <file> [--webhook-id ID] [--json]
+                                         deliver a saved PagerDuty v3 webhook body the way the bridge does
+                                         (no signature check: the file is the operator's)
+  backfill --since 7d [--until now] [--rate N] [--dry-run] [--json]
+                                         start postmortems for PagerDuty incidents resolved in the window
+                                         that have no workflow yet, at most N per minute (default ${DEFAULT_BACKFILL_RATE});
+                                         times are durations before now (30m, 12h, 7d), ISO dates or "now"
+  simulate                               the same as \`npm run simulate\`
+
+<incident> is a PagerDuty incident id (Q1ABCDEF234567) or its workflow id (incident-Q1ABCDEF234567).
+Phases: ${PHASES.join(', ')}.
+
+Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+TEMPORAL_TLS_*, TEMPORAL_PROFILE; TEMPORAL_TASK_QUEUE (default ${DEFAULT_TASK_QUEUE}). backfill also reads
+the worker's PAGERDUTY_API_TOKEN, PAGERDUTY_API_BASE_URL, POSTMORTEM_MIN_PRIORITY and POSTMORTEM_NO_PRIORITY.
+
+Exit codes: 0 ok, 1 operational failure, 2 usage error.
+`;
