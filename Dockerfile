@@ -41,8 +41,9 @@ RUN mkdir -p /app/postmortems && chown node:node /app/postmortems
 ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
     POSTMORTEM_OUTPUT_DIR=/app/postmortems \
     MALLOC_ARENA_MAX=2
-# The code stays root-owned and read-only for the process.
-USER node
+# The code stays root-owned and read-only for the process. 1000:1000 is the image's `node` user, by number
+# so that a host that cannot read the image's /etc/passwd (Kubernetes runAsNonRoot) can still verify it.
+USER 1000:1000
 # 3000: bridge (webhooks, /healthz, /readyz, /metrics). 9464: worker metrics when WORKER_METRICS_ADDRESS is set.
 EXPOSE 3000 9464
 CMD ["node", "--import", "tsx", "src/worker/main.ts"]

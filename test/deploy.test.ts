@@ -1,7 +1,8 @@
 // The production deployment files (docker-compose.yml, Dockerfile, .dockerignore, deploy/) checked
-// without a Docker engine: the validator passes on them and flags each kind of mistake it claims to
-// catch; the namespace job's script runs against a real Temporal dev server; the workflow bundle that
-// the image builds loads into a worker; the health checks written in the compose file are executed.
+// without a Docker engine: the validator (docker compose config, hadolint, Docker's .dockerignore rules and
+// the project's own rules) passes on them and flags each kind of mistake it claims to catch; the namespace
+// job's script runs against a real Temporal dev server; the workflow bundle that the image builds loads
+// into a worker; the health checks written in the compose file are executed.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -11,23 +12,20 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { parseDocument } from 'yaml';
 import { buildWorkflowBundle, WORKFLOWS_ENTRY } from '../scripts/build-workflow-bundle';
+import { runTool } from '../scripts/deploy/tools';
 import {
-  composeSchema,
-  dockerignoreExcludes,
+  composeConfig,
   durationSeconds,
   type Finding,
   MIN_RETENTION_SECONDS,
   PROJECT_ROOT,
   parseImageRef,
-  schemaFindings,
   validateComposeText,
   validateDeployment,
-  validateDockerfileText,
-  validateDockerignoreText,
   WORKER_SHUTDOWN_GRACE_SECONDS,
 } from '../scripts/validate-compose';
+import { dockerignoreExcludes, validateDockerfileText, validateDockerignoreText } from '../scripts/deploy/dockerfile';
 import { MIN_RETENTION_MS, WORKFLOWS_PATH } from '../src/worker/postmortem-worker';
 import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
 import { startDevServer, temporalCli } from './support/temporal';
@@ -38,8 +36,16 @@ const DOCKERFILE = read('Dockerfile');
 const DOCKERIGNORE = read('.dockerignore');
 
 type Json = Record<string, unknown>;
-const composeObject = (text = COMPOSE) => parseDocument(text, { merge: true }).toJS() as { services: Record<string, Json> };
-const serviceEnv = (service: string) => composeObject().services[service]?.environment as Record<string, string>;
+let committedModel: { services: Record<string, Json> } | undefined;
+/** The committed file as `docker compose config` normalizes it (x-app merged, environment as a map…). */
+function composeModel(): { services: Record<string, Json> } {
+  if (committedModel) return committedModel;
+  const config = composeConfig();
+  if (Array.isArray(config)) throw new Error(`docker compose config failed: ${JSON.stringify(config)}`);
+  committedModel = config.model as { services: Record<string, Json> };
+  return committedModel;
+}
+const serviceEnv = (service: string) => composeModel().services[service]?.environment as Record<string, string>;
 
 /** Replaces `from` (which must be there, so a later edit of the file cannot make a case vacuous). */
 function mutate(text: string, from: string, to: string): string {
@@ -49,8 +55,15 @@ function mutate(text: string, from: string, to: string): string {
 const rules = (findings: Finding[]) => findings.map((f) => f.rule);
 
 describe('the deployment files as committed', () => {
-  test('pass every check: Compose schema, project rules, Dockerfile, .dockerignore, vendored schema digest', () => {
+  test('pass every check: docker compose config, hadolint, .dockerignore, project rules', () => {
     expect(validateDeployment()).toEqual([]);
+  });
+
+  test('the tools that check them are the versions scripts/install-deploy-tools.sh pins', () => {
+    const script = read('scripts/install-deploy-tools.sh');
+    const pinned = (name: string) => new RegExp(`${name}:-([0-9.]+)`).exec(script)?.[1];
+    expect(runTool('docker-compose', ['version', '--short']).stdout.trim()).toBe(pinned('COMPOSE_VERSION'));
+    expect(runTool('hadolint', ['--version']).stdout).toContain(`Linter ${pinned('HADOLINT_VERSION') ?? '?'}`);
   });
 
   test('the validator and the bundle script agree with the code they stand for', () => {
@@ -62,19 +75,24 @@ describe('the deployment files as committed', () => {
     expect(durationSeconds(setup.NAMESPACE_RETENTION ?? '')).toBeGreaterThanOrEqual(MIN_RETENTION_SECONDS);
   });
 
-  test('the vendored schema is only updated for env_file objects, and that update is needed', () => {
-    const compose = composeObject();
-    const current = composeSchema();
-    const as2021 = composeSchema(PROJECT_ROOT, { currentEnvFile: false });
-    // The 2021 copy from the registry rejects `env_file: [{ path: .env, required: false }]` …
-    expect(schemaFindings(compose, as2021).map((f) => f.message)).toEqual(
-      expect.arrayContaining(['/services/bridge/env_file: must be string', '/services/worker/env_file: must be string']),
-    );
-    // … and apart from that one definition the two schemas are the same document.
-    const serviceProps = (schema: Json) => ((schema.definitions as Json).service as { properties: Json }).properties;
-    delete serviceProps(current).env_file;
-    delete serviceProps(as2021).env_file;
-    expect(current).toEqual(as2021);
+  test("a local .env and the caller's environment change nothing: no secret from them is read or reported", () => {
+    const copy = mkdtempSync(path.join(os.tmpdir(), 'deploy-env-'));
+    try {
+      for (const file of ['docker-compose.yml', 'Dockerfile', '.dockerignore', '.hadolint.yaml', 'deploy']) cpSync(path.join(PROJECT_ROOT, file), path.join(copy, file), { recursive: true });
+      writeFileSync(path.join(copy, '.env'), 'DEVIN_API_KEY=cog_local_secret\nCOMPOSE_FILE=missing.yml\nPOSTGRES_PASSWORD=local\n');
+      const saved = process.env.COMPOSE_PROFILES;
+      process.env.COMPOSE_PROFILES = 'nothing';
+      try {
+        expect(validateDeployment(copy)).toEqual([]);
+        const config = composeConfig(copy);
+        expect(JSON.stringify(config)).not.toContain('cog_local_secret');
+      } finally {
+        if (saved === undefined) delete process.env.COMPOSE_PROFILES;
+        else process.env.COMPOSE_PROFILES = saved;
+      }
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   test('the command-line validator exits 0 here and 1 on a broken copy, naming the problem', () => {
@@ -84,7 +102,7 @@ describe('the deployment files as committed', () => {
 
     const copy = mkdtempSync(path.join(os.tmpdir(), 'deploy-'));
     try {
-      for (const file of ['Dockerfile', '.dockerignore', 'deploy']) cpSync(path.join(PROJECT_ROOT, file), path.join(copy, file), { recursive: true });
+      for (const file of ['Dockerfile', '.dockerignore', '.hadolint.yaml', 'deploy']) cpSync(path.join(PROJECT_ROOT, file), path.join(copy, file), { recursive: true });
       writeFileSync(path.join(copy, 'docker-compose.yml'), mutate(COMPOSE, 'image: postgres:16.15-bookworm', 'image: postgres:16.15-alpine'));
       const bad = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts/validate-compose.ts'), copy], { cwd: PROJECT_ROOT, encoding: 'utf8' });
       expect(bad.status).toBe(1);
@@ -96,7 +114,8 @@ describe('the deployment files as committed', () => {
 });
 
 describe('docker-compose.yml checks fail when they should', () => {
-  const cases: Array<[string, string, string, string]> = [
+  // [what, text in the file, replaced by, rule, and for compose's own errors a part of its message]
+  const cases: Array<[string, string, string, string, string?]> = [
     ['an Alpine image', 'image: postgres:16.15-bookworm', 'image: postgres:16-alpine', 'no-alpine'],
     ['the latest tag', 'image: temporalio/ui:2.49.1', 'image: temporalio/ui:latest', 'image-pinned'],
     ['no tag at all', 'image: temporalio/ui:2.49.1', 'image: temporalio/ui', 'image-pinned'],
@@ -139,14 +158,19 @@ describe('docker-compose.yml checks fail when they should', () => {
     ['a build from another Dockerfile', '    dockerfile: Dockerfile', '    dockerfile: Dockerfile.dev', 'build-dockerfile'],
     ['a worker killed before its drain', 'stop_grace_period: 45s', 'stop_grace_period: 30s', 'worker-shutdown'],
     ['a worker healthcheck on a port nothing serves', 'WORKER_METRICS_ADDRESS: 0.0.0.0:9464', 'WORKER_METRICS_ADDRESS: 0.0.0.0:9100', 'worker-healthcheck'],
-    ['a key the Compose specification does not have', '    stop_grace_period: 15s', '    stop_grace_period: 15s\n    restart_policy: always', 'compose-schema'],
-    ['a depends_on condition that does not exist', 'condition: service_healthy\n    restart: "no"', 'condition: service_ready\n    restart: "no"', 'compose-schema'],
-    ['a duplicated key', '      DBNAME: temporal\n', '      DBNAME: temporal\n      DBNAME: temporal2\n', 'yaml'],
+    // Caught by docker compose config itself:
+    ['a key the Compose specification does not have', '    stop_grace_period: 15s', '    stop_grace_period: 15s\n    restart_policy: always', 'compose-config', 'services.bridge.restart_policy'],
+    ['a depends_on condition that does not exist', 'condition: service_healthy\n    restart: "no"', 'condition: service_ready\n    restart: "no"', 'compose-config', "condition value must be one of 'service_started'"],
+    ['a duplicated key', '      DBNAME: temporal\n', '      DBNAME: temporal\n      DBNAME: temporal2\n', 'compose-config', 'mapping key "DBNAME" already defined'],
+    ['a dependency on a service that does not exist', 'temporal-setup:\n      condition: service_completed_successfully', 'temporal-init:\n      condition: service_completed_successfully', 'compose-config', 'depends on undefined service "temporal-init"'],
+    ['a port that is no port', '"127.0.0.1:8080:8080"', '"127.0.0.1:80x80:8080"', 'compose-config', 'invalid hostPort: 80x80'],
   ];
 
-  test.each(cases)('%s', (_what, from, to, rule) => {
+  // Every row as five values: Jest would take a missing fifth for its done callback.
+  test.each(cases.map(([what, from, to, rule, message]) => [what, from, to, rule, message ?? ''] as const))('%s', (_what, from, to, rule, message) => {
     const findings = validateComposeText(mutate(COMPOSE, from, to));
     expect(rules(findings)).toContain(rule);
+    if (message) expect(findings.filter((f) => f.rule === rule).map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringContaining(message)]));
   });
 
   test('image references are read correctly, registry ports included', () => {
@@ -168,9 +192,15 @@ describe('Dockerfile checks fail when they should', () => {
   const cases: Array<[string, string, string, string]> = [
     ['an Alpine base', 'FROM node:20-bookworm-slim AS base', 'FROM node:20-alpine AS base', 'dockerfile-base'],
     ['a full (non-slim) base', 'FROM node:20-bookworm-slim AS base', 'FROM node:20-bookworm AS base', 'dockerfile-base'],
-    ['no USER', 'USER node\n', '', 'dockerfile-user'],
-    ['USER root', 'USER node\n', 'USER root\n', 'dockerfile-user'],
-    ['a shell-form CMD', 'CMD ["node", "--import", "tsx", "src/worker/main.ts"]', 'CMD node --import tsx src/worker/main.ts', 'dockerfile-cmd'],
+    ['no USER', 'USER 1000:1000\n', '', 'dockerfile-user'],
+    ['no CMD', 'CMD ["node", "--import", "tsx", "src/worker/main.ts"]', '', 'dockerfile-cmd'],
+    // Caught by hadolint (the rule is its code):
+    ['USER root', 'USER 1000:1000\n', 'USER root\n', 'DL3002'],
+    ['a shell-form CMD', 'CMD ["node", "--import", "tsx", "src/worker/main.ts"]', 'CMD node --import tsx src/worker/main.ts', 'DL3025'],
+    ['an untagged base', 'FROM node:20-bookworm-slim AS base', 'FROM node AS base', 'DL3006'],
+    ['a secret in an ARG', 'WORKDIR /app\n', 'WORKDIR /app\nARG DEVIN_API_KEY\n', 'DL3064'],
+    ['a relative WORKDIR', 'WORKDIR /app\n', 'WORKDIR app\n', 'DL3000'],
+    ['an instruction Docker does not have', 'WORKDIR /app\n', 'WORKDIR /app\nWORKDIRS /srv\n', 'DL1000'],
     ['no bundle step', 'RUN node --import tsx scripts/build-workflow-bundle.ts /app/dist/workflow-bundle.js', 'RUN true', 'dockerfile-bundle'],
     ['a bundle the final image never copies', 'COPY --from=bundle /app/dist/workflow-bundle.js ./dist/workflow-bundle.js\n', '', 'dockerfile-bundle'],
     ['no WORKFLOW_BUNDLE_PATH', 'ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \\\n    POSTMORTEM', 'ENV POSTMORTEM', 'dockerfile-bundle'],
@@ -199,7 +229,7 @@ describe('.dockerignore', () => {
 });
 
 describe('the health checks in docker-compose.yml, executed', () => {
-  const probe = (service: string) => (composeObject().services[service]?.healthcheck as { test: string[] }).test;
+  const probe = (service: string) => (composeModel().services[service]?.healthcheck as { test: string[] }).test;
 
   /** Runs a service's healthcheck command with its fixed port pointed at a local server. */
   function runProbe(service: string, fixedPort: number, port: number): Promise<number | null> {
