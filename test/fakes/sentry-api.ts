@@ -5,25 +5,12 @@
 // `Link` header (`rel="previous"` and `rel="next"`, each with `results` and `cursor`), `X-Hits`, and the
 // `X-Sentry-Rate-Limit-*` headers on every answer (429 adds `Retry-After`). Like Sentry, the endpoint
 // ignores `start`/`end`: a time window is expressed in `query` as `firstSeen:`/`lastSeen:` filters.
-// Listens on 127.0.0.1 on a free port; nothing leaves the host.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { FaultQueue } from './http';
+// The issues, their search and their shape are in sentry-issues.ts.
+import { FakeServer, FaultQueue, type PathMatch, type ReceivedRequest, type Reply, ReplyError } from './fake-server';
+import { type FakeSentryIssueSeed, parseIssueQuery, sentryError, serializeIssue, type StoredIssue } from './sentry-issues';
 
-export interface FakeSentryIssueSeed {
-  id?: string;
-  shortId?: string;
-  title: string;
-  culprit?: string;
-  level?: 'fatal' | 'error' | 'warning' | 'info' | 'debug';
-  status?: 'unresolved' | 'resolved' | 'ignored';
-  /** Lifetime event count (Sentry sends it as a string). */
-  count: number;
-  userCount: number;
-  firstSeen: string;
-  lastSeen: string;
-  platform?: string;
-}
+export { parseIssueQuery } from './sentry-issues';
+export type { FakeSentryIssueSeed } from './sentry-issues';
 
 export interface FakeSentryRequest {
   method: string;
@@ -39,24 +26,6 @@ export interface FakeSentryFault {
   headers?: Record<string, string>;
   /** How many matching requests get this answer; default 1. */
   times?: number;
-}
-
-interface StoredIssue {
-  id: string;
-  seed: FakeSentryIssueSeed;
-  firstMs: number;
-  lastMs: number;
-  shortId: string;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(`HTTP ${status}`);
-  }
 }
 
 const DEFAULT_LIMIT = 100;
@@ -83,105 +52,34 @@ function defaultDetail(status: number): string {
   }
 }
 
-/** Sentry's JSON dates: microseconds and `Z` (`2026-02-10T14:02:11.392000Z`). */
-const sentryDate = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-
-/** Sentry's issue-search dates: `YYYY-MM-DD`, optional `THH:MM:SS`, optional `.ffffff`, optional `Z` or `±HH:MM`. */
-const SEARCH_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$/;
-
-type Filter = (issue: StoredIssue) => boolean;
-
-/**
- * The issue-search subset the collector uses: `firstSeen:`/`lastSeen:` with `>=`, `<=`, `>`, `<`,
- * `is:unresolved|resolved|ignored`, `level:`, and free text against the title. Unknown keys are a
- * 400, so a client drifting from the syntax fails loudly.
- */
-export function parseIssueQuery(query: string): Filter[] {
-  const filters: Filter[] = [];
-  for (const token of query.trim().split(/\s+/).filter((t) => t.length > 0)) {
-    const dated = /^(firstSeen|lastSeen):(>=|<=|>|<)?(.+)$/.exec(token);
-    if (dated) {
-      const [, key, op = '=', value = ''] = dated;
-      if (!SEARCH_DATE.test(value)) throw new HttpError(400, `Error parsing search query: Invalid date: ${value}`);
-      const bound = Date.parse(/T/.test(value) && !/(Z|[+-]\d{2}:\d{2})$/.test(value) ? `${value}Z` : value);
-      const pick = (issue: StoredIssue) => (key === 'firstSeen' ? issue.firstMs : issue.lastMs);
-      filters.push((issue) => {
-        const at = pick(issue);
-        return op === '>=' ? at >= bound : op === '<=' ? at <= bound : op === '>' ? at > bound : op === '<' ? at < bound : at === bound;
-      });
-      continue;
-    }
-    const is = /^is:(unresolved|resolved|ignored)$/.exec(token);
-    if (is) {
-      filters.push((issue) => (issue.seed.status ?? 'unresolved') === is[1]);
-      continue;
-    }
-    const level = /^level:(\w+)$/.exec(token);
-    if (level) {
-      filters.push((issue) => (issue.seed.level ?? 'error') === level[1]);
-      continue;
-    }
-    if (token.includes(':')) throw new HttpError(400, `Error parsing search query: the fake does not search '${token}'`);
-    filters.push((issue) => issue.seed.title.toLowerCase().includes(token.toLowerCase()));
-  }
-  return filters;
-}
-
-export class FakeSentryApi {
-  readonly baseUrl: string;
+export class FakeSentryApi extends FakeServer<FakeSentryRequest> {
   token: string;
   readonly org: string;
   readonly project: string;
-  readonly requests: FakeSentryRequest[] = [];
 
   private readonly issues: StoredIssue[] = [];
   private readonly faults = new FaultQueue<FakeSentryFault>();
   private rateLimited = { remaining: 0, retryAfterSeconds: 0 };
-  private readonly sockets = new Set<Socket>();
   private nextId = 4_509_871_200;
   private nextShort = 0x1a0;
 
-  private constructor(
-    private readonly server: Server,
-    options: { token: string; org: string; project: string },
-  ) {
-    const address = server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${address.port}`;
+  private constructor(options: { token: string; org: string; project: string }) {
+    super({
+      json: 'application/json',
+      text: () => 'text/html; charset=utf-8',
+      crash: () => ({ status: 500, body: { detail: defaultDetail(500) } }),
+    });
     this.token = options.token;
     this.org = options.org;
     this.project = options.project;
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
   }
 
-  static async start(options: { token?: string; org?: string; project?: string } = {}): Promise<FakeSentryApi> {
-    const ready: { api?: FakeSentryApi } = {};
-    const server = createServer((req, res) => {
-      if (ready.api) ready.api.handle(req, res);
-      else res.destroy();
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    ready.api = new FakeSentryApi(server, {
+  static start(options: { token?: string; org?: string; project?: string } = {}): Promise<FakeSentryApi> {
+    return new FakeSentryApi({
       token: options.token ?? 'sntryu_fake0token0000000000000000000000000000000000000000000000',
       org: options.org ?? 'acme',
       project: options.project ?? 'checkout-api',
-    });
-    return ready.api;
-  }
-
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    }).listen();
   }
 
   /** The issues endpoint's path for this fake's organization and project. */
@@ -201,7 +99,7 @@ export class FakeSentryApi {
   }
 
   /** Queue faults for the next requests whose path matches (string = path prefix, or RegExp). */
-  fail(pathMatch: string | RegExp, fault: FakeSentryFault): void {
+  fail(pathMatch: PathMatch, fault: FakeSentryFault): void {
     this.faults.add(pathMatch, fault);
   }
 
@@ -220,31 +118,21 @@ export class FakeSentryApi {
     };
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', this.baseUrl);
-    const request: FakeSentryRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: { ...req.headers } };
-    this.requests.push(request);
-    req.resume();
-    let reply: { status: number; body: unknown; headers: Record<string, string> };
-    try {
-      reply = this.route(request, url);
-    } catch (error) {
-      reply =
-        error instanceof HttpError
-          ? { status: error.status, body: { detail: error.detail }, headers: { ...this.rateLimitHeaders(ENDPOINT_LIMIT - 1, 1), ...error.headers } }
-          : { status: 500, body: { detail: defaultDetail(500) }, headers: {} };
-    }
-    const { status, body, headers } = reply;
-    const payload = typeof body === 'string' ? body : JSON.stringify(body);
-    res.writeHead(status, {
-      'content-type': typeof body === 'string' ? 'text/html; charset=utf-8' : 'application/json',
-      'content-length': String(Buffer.byteLength(payload)),
-      ...headers,
-    });
-    res.end(payload);
+  protected record(request: ReceivedRequest): FakeSentryRequest {
+    const { method, path, query, headers } = request;
+    return { method, path, query, headers };
   }
 
-  private route(req: FakeSentryRequest, url: URL): { status: number; body: unknown; headers: Record<string, string> } {
+  protected respond(request: ReceivedRequest): Reply {
+    try {
+      return this.route(request);
+    } catch (error) {
+      if (!(error instanceof ReplyError)) throw error;
+      return { status: error.status, body: error.body, headers: { ...this.rateLimitHeaders(ENDPOINT_LIMIT - 1, 1), ...error.headers } };
+    }
+  }
+
+  private route(req: ReceivedRequest): Reply {
     if (this.rateLimited.remaining > 0) {
       this.rateLimited.remaining -= 1;
       return {
@@ -263,35 +151,35 @@ export class FakeSentryApi {
     }
     const authorization = req.headers.authorization;
     if (typeof authorization !== 'string' || !/^Bearer\s+/i.test(authorization)) {
-      throw new HttpError(401, 'Authentication credentials were not provided.', { 'www-authenticate': 'Bearer realm="api"' });
+      throw sentryError(401, 'Authentication credentials were not provided.', { 'www-authenticate': 'Bearer realm="api"' });
     }
     if (authorization.replace(/^Bearer\s+/i, '') !== this.token) {
-      throw new HttpError(401, 'Invalid token', { 'www-authenticate': 'Bearer realm="api"' });
+      throw sentryError(401, 'Invalid token', { 'www-authenticate': 'Bearer realm="api"' });
     }
     const match = /^\/api\/0\/projects\/([^/]+)\/([^/]+)\/issues\/$/.exec(req.path);
-    if (req.method !== 'GET' || !match) throw new HttpError(404, defaultDetail(404));
+    if (req.method !== 'GET' || !match) throw sentryError(404, defaultDetail(404));
     if (decodeURIComponent(match[1] ?? '') !== this.org || decodeURIComponent(match[2] ?? '') !== this.project) {
-      throw new HttpError(404, defaultDetail(404));
+      throw sentryError(404, defaultDetail(404));
     }
-    return this.listIssues(req.query, url);
+    return this.listIssues(req.query, req.path);
   }
 
-  private listIssues(query: URLSearchParams, url: URL) {
+  private listIssues(query: URLSearchParams, path: string): Reply {
     const statsPeriod = query.get('statsPeriod');
     if (statsPeriod !== null && !['', '24h', '14d'].includes(statsPeriod)) {
-      throw new HttpError(400, "Invalid stats_period. Valid choices are '', '24h', and '14d'");
+      throw sentryError(400, "Invalid stats_period. Valid choices are '', '24h', and '14d'");
     }
     const stats = statsPeriod === null ? '24h' : statsPeriod === '' ? undefined : statsPeriod;
     const sort = query.get('sort') ?? 'date';
-    if (!(SORTS as readonly string[]).includes(sort)) throw new HttpError(400, `Invalid sort: ${sort}`);
+    if (!(SORTS as readonly string[]).includes(sort)) throw sentryError(400, `Invalid sort: ${sort}`);
     const limitText = query.get('limit');
-    if (limitText !== null && !/^\d+$/.test(limitText)) throw new HttpError(400, 'invalid limit');
+    if (limitText !== null && !/^\d+$/.test(limitText)) throw sentryError(400, 'invalid limit');
     const limit = Math.min(limitText === null ? DEFAULT_LIMIT : Math.max(1, Number(limitText)), MAX_LIMIT);
     const cursorText = query.get('cursor');
     let offset = 0;
     if (cursorText) {
       const cursor = /^(\d+):(\d+):([01])$/.exec(cursorText);
-      if (!cursor) throw new HttpError(400, 'Invalid cursor parameter.');
+      if (!cursor) throw sentryError(400, 'Invalid cursor parameter.');
       offset = Number(cursor[2]);
     }
     // An absent `query` means `is:unresolved`; `query=` (empty) means every issue.
@@ -306,7 +194,7 @@ export class FakeSentryApi {
     const hasNext = offset + page.length < matching.length;
     const hasPrevious = offset > 0;
     const link = (rel: 'previous' | 'next', cursor: string, results: boolean) => {
-      const target = new URL(url.pathname, 'https://sentry.io');
+      const target = new URL(path, 'https://sentry.io');
       for (const [key, value] of query) if (key !== 'cursor') target.searchParams.append(key, value);
       target.searchParams.set('cursor', cursor);
       return `<${target.toString()}>; rel="${rel}"; results="${results}"; cursor="${cursor}"`;
@@ -317,46 +205,6 @@ export class FakeSentryApi {
       'x-hits': String(Math.min(matching.length, MAX_HITS)),
       'x-max-hits': String(MAX_HITS),
     };
-    return { status: 200, body: page.map((issue) => this.serialize(issue, stats)), headers };
-  }
-
-  private serialize(issue: StoredIssue, stats: string | undefined) {
-    const seed = issue.seed;
-    const [type, ...rest] = seed.title.split(': ');
-    return {
-      id: issue.id,
-      shareId: null,
-      shortId: issue.shortId,
-      title: seed.title,
-      culprit: seed.culprit ?? 'POST /api/checkout',
-      permalink: `https://${this.org}.sentry.io/issues/${issue.id}/`,
-      logger: null,
-      level: seed.level ?? 'error',
-      status: seed.status ?? 'unresolved',
-      statusDetails: {},
-      substatus: (seed.status ?? 'unresolved') === 'unresolved' ? 'ongoing' : null,
-      isPublic: false,
-      platform: seed.platform ?? 'node',
-      project: { id: '4505123456789', name: this.project, slug: this.project, platform: seed.platform ?? 'node' },
-      type: 'error',
-      metadata: rest.length > 0 ? { type, value: rest.join(': '), filename: 'src/cart/totals.ts', function: 'calculateTotals' } : { title: seed.title },
-      numComments: 0,
-      assignedTo: null,
-      isBookmarked: false,
-      isSubscribed: false,
-      subscriptionDetails: null,
-      hasSeen: false,
-      annotations: [],
-      issueType: 'error',
-      issueCategory: 'error',
-      priority: seed.level === 'fatal' || seed.level === 'error' || seed.level === undefined ? 'high' : 'medium',
-      priorityLockedAt: null,
-      isUnhandled: true,
-      count: String(seed.count),
-      userCount: seed.userCount,
-      firstSeen: sentryDate(issue.firstMs),
-      lastSeen: sentryDate(issue.lastMs),
-      ...(stats ? { stats: { [stats]: Array.from({ length: stats === '24h' ? 24 : 14 }, (_, i) => [Math.floor(issue.lastMs / 3_600_000) * 3600 - i * 3600, 0]).reverse() } } : {}),
-    };
+    return { status: 200, body: page.map((issue) => serializeIssue(issue, stats, this.org, this.project)), headers };
   }
 }

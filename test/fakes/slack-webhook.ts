@@ -1,54 +1,52 @@
 // A local Slack incoming webhook: answers like Slack (`ok` as text; `no_service`, `invalid_payload`,
 // 429 with Retry-After) and records the messages.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { FakeServer, FaultQueue, type ReceivedRequest, type Reply } from './fake-server';
 
-export class FakeSlackWebhook {
+export class FakeSlackWebhook extends FakeServer {
   readonly messages: { text: string }[] = [];
   /** The secret part of a real webhook URL: /services/T…/B…/<token>. */
   readonly path = '/services/T00000000/B00000000/fakeSlackWebhookToken0000';
-  private failures: { status: number; body: string; headers?: Record<string, string> }[] = [];
+  private readonly failures = new FaultQueue<Reply & { times?: number }>();
 
-  private constructor(private readonly server: Server) {}
+  private constructor() {
+    super({
+      json: 'application/json',
+      text: () => 'text/html',
+      contentLength: false,
+      cutOffBody: 'crash',
+      crash: () => ({ status: 500, body: 'internal_error' }),
+    });
+  }
 
-  static async start(): Promise<FakeSlackWebhook> {
-    const server = createServer();
-    const fake = new FakeSlackWebhook(server);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return fake;
+  static start(): Promise<FakeSlackWebhook> {
+    return new FakeSlackWebhook().listen();
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${this.path}`;
+    return `${this.baseUrl}${this.path}`;
   }
 
+  /** The next message is answered `status` with this text. */
   fail(status: number, body: string, headers?: Record<string, string>): void {
-    this.failures.push({ status, body, headers });
+    this.failures.add(() => true, { status, body, headers });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = (status: number, body: string, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'text/html', ...headers });
-      res.end(body);
-    };
-    if (req.method !== 'POST' || req.url !== this.path) return text(404, 'no_service');
-    const failure = this.failures.shift();
-    if (failure) return text(failure.status, failure.body, failure.headers);
+  protected record(request: ReceivedRequest): ReceivedRequest {
+    return request;
+  }
+
+  protected respond(request: ReceivedRequest): Reply {
+    if (request.method !== 'POST' || request.url !== this.path) return { status: 404, body: 'no_service' };
+    const failure = this.failures.take(request.path);
+    if (failure) return failure;
+    let text: unknown;
     try {
-      const payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text?: unknown };
-      if (typeof payload.text !== 'string' || payload.text.length === 0) return text(400, 'no_text');
-      this.messages.push({ text: payload.text });
-      return text(200, 'ok');
+      text = (JSON.parse(request.text) as { text?: unknown }).text;
     } catch {
-      return text(400, 'invalid_payload');
+      return { status: 400, body: 'invalid_payload' };
     }
-  }
-
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (typeof text !== 'string' || text.length === 0) return { status: 400, body: 'no_text' };
+    this.messages.push({ text });
+    return { status: 200, body: 'ok' };
   }
 }
