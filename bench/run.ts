@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sampleIncident, type SimulatedIncident } from '../src/dev/simulation';
-import { PROJECT_ROOT } from '../src/temporal/cli-binary';
+import { PROJECT_ROOT } from '../src/config/temporal-cli';
 import { FakeDevinApi } from '../test/fakes/devin-api';
 import { FakePagerDutyApi } from '../test/fakes/pagerduty-api';
 import { seedIncident } from '../test/support/pipeline';

@@ -9,7 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildWorkflowBundle } from '../scripts/build-workflow-bundle';
 import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
-import { findTemporalCli, PROJECT_ROOT } from '../src/temporal/cli-binary';
+import { findTemporalCli, PROJECT_ROOT } from '../src/config/temporal-cli';
 
 /** Logs, the bundle and child working directories. Children run here so a developer's `.env` is never read. */
 export const RUN_DIR = path.join(PROJECT_ROOT, 'bench', '.run');

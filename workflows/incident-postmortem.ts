@@ -4,15 +4,15 @@
 // Deterministic code only: all I/O lives in ../activities.
 import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../src/domain/duration';
-import type { IncidentContext } from '../src/domain/evidence';
 import { FailureTypes } from '../src/domain/failures';
 import { cancelSignal, incidentEventSignal, type IncidentPostmortemInput, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
 import { routePostmortem } from '../src/domain/routing';
 import { DEFAULT_LATE_RESOLUTION_GRACE_MS } from '../src/domain/settings';
 import type { PostmortemResult } from '../src/domain/status';
-import { evidence, settings as settingsActivity, untilItWorks } from './activity-proxies';
+import { settings as settingsActivity, untilItWorks } from './activity-proxies';
+import { collectEvidence } from './evidence';
 import { IncidentState } from './incident-state';
-import { failureMessage, failureType, Operator } from './operator';
+import { failureMessage, Operator } from './operator';
 import { PostmortemFailed, SessionWatch, Skipped } from './session-watch';
 import { Visibility } from './visibility';
 import { WriteBack } from './write-back';
@@ -39,22 +39,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     lifecycle.cancel();
   });
 
-  /** PagerDuty's view of the incident; an outage only costs evidence, a rejected token needs a human. */
-  async function collectContext(summary: string): Promise<IncidentContext> {
-    const request = state.evidenceRequest();
-    const context = await operator.attempt(summary, async () => {
-      try {
-        return await evidence.collectIncidentContext.executeWithOptions({ summary }, [request]);
-      } catch (error) {
-        if (failureType(error) === FailureTypes.rejected || isCancellation(error)) throw error;
-        return state.webhookOnlyContext(`PagerDuty context unavailable (${failureMessage(error)}); built from webhook data alone`);
-      }
-    });
-    const result = context ?? state.webhookOnlyContext('PagerDuty context skipped by an operator; built from webhook data alone');
-    state.applyContext(result);
-    visibility.publish();
-    return result;
-  }
+  const collectContext = (summary: string) => collectEvidence(state, operator, visibility, summary);
 
   async function lifecycleSteps(): Promise<PostmortemResult> {
     // ---- 1. Acknowledged (or resolved straight away): the first event started us ----
@@ -104,14 +89,8 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     if (!route.qualifies) throw new Skipped(route.reason);
     const session = await operator.attempt(settings.dryRun ? 'Write dry-run prompt' : 'Start Devin session', () =>
       untilItWorks.startPostmortemSession.executeWithOptions(
-        {
-          summary: settings.dryRun ? 'Write dry-run prompt (no DEVIN_API_KEY)' : 'Start Devin session',
-          // The rate-limited queue of session creation (DEVIN_MAX_SESSIONS_PER_MINUTE).
-          taskQueue: settings.sessionTaskQueue,
-          startToCloseTimeout: '1 minute',
-          scheduleToCloseTimeout: '24 hours',
-          retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-        },
+        // On the rate-limited queue of session creation (DEVIN_MAX_SESSIONS_PER_MINUTE).
+        { summary: settings.dryRun ? 'Write dry-run prompt (no DEVIN_API_KEY)' : 'Start Devin session', taskQueue: settings.sessionTaskQueue },
         [{ ...context, incident: state.incident }],
       ),
     );

@@ -2,9 +2,9 @@
 // environment, besides Temporal's own settings (./temporal) and, for backfill, the worker's (./index).
 // Each is read when the command that needs it runs, so a bad value fails only that command.
 import { z } from 'zod';
-import { flag, httpUrl, optionalText, port, secretList, taskQueue } from '.';
+import { flag, httpUrl, optionalText, port, secretList, taskQueue } from './values';
 
-export { DEFAULT_TASK_QUEUE } from '.';
+export { DEFAULT_TASK_QUEUE } from './values';
 
 type Env = Record<string, string | undefined>;
 

@@ -8,11 +8,12 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startBridge } from '../bridge/main';
 import { ConfigError, loadBridgeConfig } from '../config';
 import { DATA_DIR, devWebhookSecret } from './secret';
+import { loadDevSettings } from '../config/dev';
 import { loadDotEnv } from '../config/env-file';
 import { createLogger } from '../config/logger';
 import { MIN_RETENTION_MS } from '../worker/postmortem-worker';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
-import { findTemporalCli, PROJECT_ROOT } from '../temporal/cli-binary';
+import { findTemporalCli, PROJECT_ROOT } from '../config/temporal-cli';
 import { runWorker } from '../worker/main';
 import { installWorkerRuntime } from '../worker/runtime';
 
@@ -31,22 +32,19 @@ function temporalExecutable(log: ReturnType<typeof createLogger>) {
 async function main() {
   loadDotEnv();
   const log = createLogger('dev');
-  const env: Record<string, string | undefined> = { ...process.env };
+  const settings = loadDevSettings(process.env, devWebhookSecret);
+  const { env } = settings;
   // Before the dev server's connection exists: the worker's SDK logs and metrics go through our runtime.
-  installWorkerRuntime(createLogger('worker'), { metricsAddress: env.WORKER_METRICS_ADDRESS });
-
-  if (!env.PAGERDUTY_WEBHOOK_SECRETS && !env.WEBHOOK_SECRET) env.PAGERDUTY_WEBHOOK_SECRETS = devWebhookSecret();
-  // Locally a simulated incident should not sit in its 10-minute production quiet period. Blank counts
-  // as unset, as it does for the worker's configuration (`.env` files often carry `KEY=`).
-  if (!env.RESOLVE_QUIET_PERIOD?.trim()) env.RESOLVE_QUIET_PERIOD = '10s';
+  installWorkerRuntime(createLogger('worker'), { metricsAddress: settings.workerMetricsAddress });
 
   // Checked before the dev server starts: the UI is told where the codec endpoint will listen.
   const bridgeConfig = loadBridgeConfig(env);
-  const codecEndpoint = env.PAYLOAD_ENCRYPTION_KEYS?.trim() ? `http://localhost:${bridgeConfig.codec.port}/codec` : undefined;
+  const codecEndpoint = settings.payloadEncryption ? `http://localhost:${bridgeConfig.codec.port}/codec` : undefined;
 
   let server: TestWorkflowEnvironment | undefined;
   let uiUrl = 'your Temporal UI';
-  if (!env.TEMPORAL_ADDRESS) {
+  let temporalAddress = settings.temporalAddress;
+  if (!temporalAddress) {
     mkdirSync(DATA_DIR, { recursive: true });
     server = await TestWorkflowEnvironment.createLocal({
       server: {
@@ -61,7 +59,7 @@ async function main() {
         log: { format: 'pretty', level: 'error' },
       },
     });
-    env.TEMPORAL_ADDRESS = server.address;
+    temporalAddress = env.TEMPORAL_ADDRESS = server.address;
     uiUrl = 'http://localhost:8233';
     // The dev server's default retention (1 day) is shorter than PagerDuty's 48 h retry window.
     await server.connection.workflowService.updateNamespace({
@@ -75,15 +73,15 @@ async function main() {
     '',
     '  Postmortem pipeline is running',
     `  Webhook endpoint:  http://localhost:${bridge.port}/webhooks/pagerduty`,
-    `  Temporal:          ${env.TEMPORAL_ADDRESS}  (UI: ${uiUrl})`,
+    `  Temporal:          ${temporalAddress}  (UI: ${uiUrl})`,
     bridge.codec
       ? `  Codec endpoint:    http://localhost:${bridge.codec.port}/codec  (payloads encrypted; CODEC_HOST ${bridge.codec.host}, allowed origins: CODEC_CORS_ORIGINS)`
       : undefined,
-    env.PAGERDUTY_WEBHOOK_SECRETS && !process.env.PAGERDUTY_WEBHOOK_SECRETS
-      ? `  Signing secret:    ${env.PAGERDUTY_WEBHOOK_SECRETS}  (generated for local use, kept in .data/dev-webhook-secret)`
+    settings.generatedSecret
+      ? `  Signing secret:    ${settings.generatedSecret}  (generated for local use, kept in .data/dev-webhook-secret)`
       : '  Signing secret:    from PAGERDUTY_WEBHOOK_SECRETS / WEBHOOK_SECRET',
-    `  Devin:             ${env.DEVIN_API_KEY ? 'live (DEVIN_API_KEY set)' : 'dry run — prompts are written to postmortems/'}`,
-    `  Quiet period:      ${env.RESOLVE_QUIET_PERIOD} after resolution (RESOLVE_QUIET_PERIOD)`,
+    `  Devin:             ${settings.devinLive ? 'live (DEVIN_API_KEY set)' : 'dry run — prompts are written to postmortems/'}`,
+    `  Quiet period:      ${settings.quietPeriod} after resolution (RESOLVE_QUIET_PERIOD)`,
     '',
     '  Try it:  npm run simulate',
     '',

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../temporal/cli-binary';
+import { PROJECT_ROOT } from '../config/temporal-cli';
 
 export const DATA_DIR = path.join(PROJECT_ROOT, '.data');
 export const DEV_SECRET_FILE = path.join(DATA_DIR, 'dev-webhook-secret');

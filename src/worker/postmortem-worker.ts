@@ -10,13 +10,9 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../../workflows/index.ts');
 /** A bundle handed in (tests), else the image's prebuilt one (WORKFLOW_BUNDLE_PATH, set by the Dockerfile), else bundle now. */
-export function workflowSource(
-  bundle: WorkerOptions['workflowBundle'],
-  env: Record<string, string | undefined> = process.env,
-): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+export function workflowSource(bundle: WorkerOptions['workflowBundle'], bundlePath: string | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundle) return { workflowBundle: bundle };
-  const codePath = env.WORKFLOW_BUNDLE_PATH?.trim();
-  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
+  return bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH };
 }
 
 /** PagerDuty retries a delivery for 48 h; closed workflows must outlive that to reject late duplicates. */
@@ -117,7 +113,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
     taskQueue: config.taskQueue,
     activities,
     dataConverter: options.dataConverter,
-    ...workflowSource(options.workflowBundle),
+    ...workflowSource(options.workflowBundle, config.workflowBundlePath),
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
     // Let in-flight activities finish on SIGTERM before the process exits.
     shutdownGraceTime: '30 seconds',

@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createLogger, type Logger } from '../../src/config/logger';
 import { WORKFLOWS_PATH } from '../../src/worker/postmortem-worker';
-import { findTemporalCli } from '../../src/temporal/cli-binary';
+import { findTemporalCli } from '../../src/config/temporal-cli';
 
 // The SDK's own logs (worker state changes, bundling) would drown the test output.
 try {
