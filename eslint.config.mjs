@@ -22,7 +22,7 @@ const zones = [
   layer('./workflows', ['./src/postmortem', './src/integrations', './src/config', './src/temporal', ...APPS], 'Workflow code sees the domain, and activities by type only.'),
   layer('./src/bridge', ['./src/worker', './src/cli', './src/dev'], 'The bridge is one process; it shares code only through the layers below.'),
   layer('./src/worker', ['./src/bridge', './src/cli', './src/dev'], 'The worker is one process; it shares code only through the layers below.'),
-  layer('./src/cli', ['./src/bridge', './src/worker'], 'The CLI talks to Temporal through src/temporal, not through the other processes.'),
+  layer('./src/cli', ['./src/bridge', './src/worker', './src/dev/main.ts'], 'The CLI talks to Temporal through src/temporal, not through the other processes (it runs the simulator only).'),
 ];
 
 export default tseslint.config(

@@ -2,10 +2,10 @@
 // redacted here: secrets and personal data never reach history or Devin.
 import type { WorkerConfig } from '../src/config';
 import type { CollectContextInput, ExternalEvidence, IncidentContext } from '../src/domain/evidence';
-import { TypedFailure } from '../src/domain/failures';
 import { collectDatadogEvidence } from '../src/integrations/datadog/evidence';
 import { PagerDutyClient } from '../src/integrations/pagerduty/client';
-import { contextFromApi, contextFromWebhooks, SECONDARY_LIST_ATTEMPTS } from '../src/integrations/pagerduty/evidence';
+import { contextFromApi, contextFromWebhooks } from '../src/integrations/pagerduty/evidence';
+import { retryLater } from '../src/integrations/http';
 import { collectSentryEvidence } from '../src/integrations/sentry/evidence';
 import { Redactor } from '../src/postmortem/redaction';
 import { activitySignal, type Clock, currentAttempt } from './context';
@@ -27,7 +27,7 @@ export function evidenceActivities(config: WorkerConfig, clock: Clock) {
         return await work();
       } catch (error) {
         // Retry an outage a few times with the activity; then say what is missing and go on.
-        if (error instanceof TypedFailure && error.retryable && attempt < SECONDARY_LIST_ATTEMPTS) throw error;
+        if (retryLater(error, attempt)) throw error;
         return { source, items: [], omitted: 0, problem: error instanceof Error ? error.message : String(error) };
       }
     };

@@ -16,7 +16,7 @@ export function toActivityFailure(error: unknown, attempt?: number): unknown {
     type: error.type,
     message: error.message,
     nonRetryable: !error.retryable,
-    nextRetryDelay: error.retryable ? (external?.retryAfterMs ?? (attempt === undefined ? undefined : backoffWithJitter(attempt))) : undefined,
+    nextRetryDelay: error.retryable ? (external?.retryAfterMs ?? (attempt === undefined || external?.backoff === false ? undefined : backoffWithJitter(attempt))) : undefined,
     details: external?.status === undefined ? undefined : [{ system: external.system, status: external.status }],
   });
 }

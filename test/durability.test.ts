@@ -19,7 +19,8 @@ import { type PostmortemResult, type PostmortemStatus } from '../src/domain/stat
 import { statusQuery } from '../src/domain/messages';
 import { signBody } from '../src/integrations/pagerduty/webhook';
 import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/dev/simulation';
-import { createLazyClient, loadTemporalSettings } from '../src/temporal/connection';
+import { loadTemporalSettings } from '../src/config/temporal';
+import { createLazyClient } from '../src/temporal/connection';
 import { createWebhookApp } from '../src/bridge/webhook-app';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';

@@ -2,7 +2,9 @@
 // without a Temporal server: plain objects in, plain objects out.
 import type { IncidentContext } from '../src/domain/evidence';
 import type { IncidentEvent, IncidentEventType } from '../src/domain/incident';
+import { INCIDENT_WORKFLOW_TYPE, type IncidentPostmortemWorkflow } from '../src/domain/messages';
 import { renderDetails } from '../workflows/current-details';
+import { incidentPostmortem } from '../workflows/incident-postmortem';
 import { IncidentState } from '../workflows/incident-state';
 
 const ID = 'Q1STATE0001';
@@ -138,5 +140,12 @@ describe('the Current Details panel', () => {
       `Fix the cause, then signal \`retry\` (or \`skip\`, or \`cancel\`): \`temporal workflow signal --workflow-id incident-${ID} --name retry\``,
       'Events received: 1, duplicates ignored: 0',
     ]);
+  });
+});
+
+describe('the workflow as clients name it', () => {
+  it('is started by the domain name and shape the bridge and the CLI use', () => {
+    const workflow: IncidentPostmortemWorkflow = incidentPostmortem;
+    expect(workflow.name).toBe(INCIDENT_WORKFLOW_TYPE);
   });
 });

@@ -3,7 +3,8 @@ import { createServer, type RequestListener, type Server, type ServerResponse } 
 import { loadBridgeConfig, ConfigError } from '../config';
 import { loadDotEnv } from '../config/env-file';
 import { createLogger, type Logger } from '../config/logger';
-import { createLazyClient, describeTarget, loadTemporalSettings } from '../temporal/connection';
+import { describeTarget, loadTemporalSettings } from '../config/temporal';
+import { createLazyClient } from '../temporal/connection';
 import type { PayloadCodec } from '@temporalio/common';
 import { createBridgeMetrics } from './metrics';
 import { createCodecApp } from './codec-server';

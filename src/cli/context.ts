@@ -8,7 +8,9 @@ import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encr
 import { CliFailure, EXIT_OK } from './errors';
 import { unreachable } from './grpc';
 
-export type Env = Record<string, string | undefined>;
+import type { Env } from '../config/values';
+
+export type { Env };
 
 export interface Writer {
   write(chunk: string): unknown;

@@ -13,7 +13,7 @@ import { registerStatus } from './commands/status';
 import { type CliIo, type Context, createContext } from './context';
 import { CliFailure, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, messageOf, UsageError } from './errors';
 import { isUnavailable, unreachable } from './grpc';
-import { usageMessage } from './parse-errors';
+import { ambiguousOptionValue, usageMessage } from './parse-errors';
 import { USAGE } from './usage';
 
 export type { CliIo } from './context';
@@ -85,7 +85,11 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   const ctx = createContext(io);
   const name = argv[0];
   try {
-    await createProgram(ctx, argv).parseAsync(argv, { from: 'user' });
+    const program = createProgram(ctx, argv);
+    const command = program.commands.find((c) => c.name() === name);
+    const ambiguous = command && ambiguousOptionValue(command, argv.slice(1));
+    if (command && ambiguous) throw new ParseError(command.name(), ambiguous);
+    await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
     return report(ctx, name, error);

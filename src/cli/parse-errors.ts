@@ -27,3 +27,18 @@ export function usageMessage(command: Command, error: CommanderError): string {
       return error.message.replace(/^error: /, '');
   }
 }
+
+/**
+ * `--reason -x`: commander takes `-x` as the value; parseArgs (and so this CLI, always) refused it as
+ * ambiguous — more likely a forgotten value than a reason starting with a dash. `--reason=-x` is clear.
+ */
+export function ambiguousOptionValue(command: Command, args: string[]): string | undefined {
+  for (let i = 0; i < args.length - 1; i++) {
+    const option = command.options.find((o) => o.required && (o.long === args[i] || o.short === args[i]));
+    const next = args[i + 1] ?? '';
+    if (option?.long && next.startsWith('-') && next !== '-') {
+      return `Option '${option.long} <value>' argument is ambiguous.\nDid you forget to specify the option argument for '${option.long}'?\nTo specify an option argument starting with a dash use '${option.long}=-XYZ'.`;
+    }
+  }
+  return undefined;
+}

@@ -2,11 +2,10 @@
 // environment, besides Temporal's own settings (./temporal) and, for backfill, the worker's (./index).
 // Each is read when the command that needs it runs, so a bad value fails only that command.
 import { z } from 'zod';
-import { flag, httpUrl, optionalText, port, secretList, taskQueue } from './values';
+import { type Env, flag, httpUrl, optionalText, port, secretList, taskQueue } from './values';
 
 export { DEFAULT_TASK_QUEUE } from './values';
 
-type Env = Record<string, string | undefined>;
 
 /** A problem with the CLI's or the simulator's environment, worded `NAME must be … (got "…")`. */
 export class CliConfigError extends Error {

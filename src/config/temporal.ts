@@ -3,8 +3,8 @@
 // TEMPORAL_PROFILE / temporal.toml), so Temporal Cloud works unchanged.
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { Env } from './values';
 
-type Env = Record<string, string | undefined>;
 
 export interface TemporalSettings {
   connectionOptions: NativeConnectionOptions;

@@ -83,7 +83,7 @@ function actionItem(item: unknown): string | undefined {
  * field that does not fit the contract yet is left out rather than failing the whole report.
  */
 export function readPostmortemReport(output: unknown): PostmortemReport | undefined {
-  if (typeof output !== 'object' || output === null || Array.isArray(output)) return undefined;
+  if (typeof output !== 'object' || output === null) return undefined;
   const raw = output as Record<string, unknown>;
   const confirmed = shape.root_cause_confirmed.safeParse(raw.root_cause_confirmed);
   const items = Array.isArray(raw.action_items)

@@ -30,12 +30,14 @@ export class ExternalServiceError extends TypedFailure {
     readonly retryAfterMs?: number,
     /** The API's own words, when it answered. */
     readonly detail?: string,
+    /** Retry with a jittered backoff when no delay was asked for; false: the caller's retry policy alone decides. */
+    readonly backoff = true,
   ) {
     super(type, message, type === FailureTypes.unavailable);
   }
 
-  static unavailable(system: string, message: string, status?: number, retryAfterMs?: number, detail?: string): ExternalServiceError {
-    return new ExternalServiceError(FailureTypes.unavailable, message, system, status, retryAfterMs, detail);
+  static unavailable(system: string, message: string, status?: number, retryAfterMs?: number, detail?: string, backoff = true): ExternalServiceError {
+    return new ExternalServiceError(FailureTypes.unavailable, message, system, status, retryAfterMs, detail, backoff);
   }
 
   static rejected(system: string, message: string, status: number, detail?: string): ExternalServiceError {
@@ -95,7 +97,7 @@ export function errorDetail(body: string | unknown): string {
     try {
       value = JSON.parse(body);
     } catch {
-      return body.slice(0, DETAIL_CHARS);
+      return clip(body, DETAIL_CHARS) || 'no detail';
     }
   }
   if (typeof value === 'object' && value !== null) {
@@ -107,7 +109,7 @@ export function errorDetail(body: string | unknown): string {
     if (Array.isArray(b.errors) && b.errors.length > 0) return b.errors.map(String).join('; ');
     if (typeof b.message === 'string') return b.message;
   }
-  return (typeof body === 'string' ? body : JSON.stringify(body)).slice(0, DETAIL_CHARS);
+  return clip(typeof body === 'string' ? body : JSON.stringify(body), DETAIL_CHARS) || 'no detail';
 }
 
 /** The failure for an answer that is not 2xx: retryable with the server's delay, or a rejection. */
@@ -168,7 +170,8 @@ export async function send(req: HttpRequest): Promise<HttpAnswer> {
 /** A 2xx answer whose body is not what the API sends (a proxy's HTML page): transient, most likely. */
 export function unexpectedBody(req: Pick<HttpRequest, 'system' | 'method' | 'url' | 'label'>, status: number, expected = 'JSON'): ExternalServiceError {
   const what = `${req.method} ${req.label ?? new URL(req.url).pathname}`;
-  return ExternalServiceError.unavailable(req.system, `${req.system} ${what} answered ${status} with a body that is not ${expected}`);
+  // No backoff of its own: the caller's retry interval applies, as for any answer it cannot read.
+  return ExternalServiceError.unavailable(req.system, `${req.system} ${what} answered ${status} with a body that is not ${expected}`, status, undefined, undefined, false);
 }
 
 export async function requestJson<T>(req: HttpRequest): Promise<T> {
@@ -179,6 +182,17 @@ export async function requestJson<T>(req: HttpRequest): Promise<T> {
   } catch {
     throw unexpectedBody(req, answer.status);
   }
+}
+
+/** Tries of an evidence collection during which a transient failure of one optional list is retried. */
+export const EVIDENCE_LIST_ATTEMPTS = 4;
+
+/**
+ * Optional evidence (a secondary PagerDuty list, Datadog, Sentry): an outage is retried with the
+ * collection for its first tries, then the list is given up and the pack says what is missing.
+ */
+export function retryLater(error: unknown, attempt: number): boolean {
+  return error instanceof TypedFailure && error.retryable && attempt < EVIDENCE_LIST_ATTEMPTS;
 }
 
 /**

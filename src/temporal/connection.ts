@@ -2,10 +2,8 @@
 // CLI and the simulator (connect now, fail fast), the worker (native connection).
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import type { TemporalSettings } from '../config/temporal';
-
-export { describeTarget, loadTemporalSettings, type TemporalSettings } from '../config/temporal';
 
 function clientOptions(settings: TemporalSettings) {
   const { address, tls, apiKey, metadata } = settings.connectionOptions;
@@ -36,7 +34,11 @@ export async function connectClient(
   return { client, close: () => connection.close() };
 }
 
-/** The worker's connection (Rust core). */
-export function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {
+/**
+ * The worker's connection (Rust core). Loaded on use: @temporalio/worker brings webpack and the native
+ * core, which the bridge and the CLI should not pay for at startup.
+ */
+export async function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {
+  const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect(settings.connectionOptions);
 }

@@ -5,7 +5,8 @@ import { loadDotEnv } from '../config/env-file';
 import { createLogger, type Logger } from '../config/logger';
 import { createPostmortemWorker, NamespaceSetupError } from './postmortem-worker';
 import { installWorkerRuntime } from './runtime';
-import { connectWorker, describeTarget, loadTemporalSettings } from '../temporal/connection';
+import { describeTarget, loadTemporalSettings } from '../config/temporal';
+import { connectWorker } from '../temporal/connection';
 
 /** Runs until SIGINT/SIGTERM (the SDK drains in-flight activities first). */
 export async function runWorker(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('worker')) {

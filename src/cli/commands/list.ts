@@ -3,6 +3,7 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
 import { PHASES } from '../../domain/status';
+import { INCIDENT_WORKFLOW_TYPE } from '../../domain/messages';
 import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../../domain/search-attributes';
 import type { Context } from '../context';
 import { CliFailure, EXIT_OK, messageOf, UsageError } from '../errors';
@@ -11,7 +12,6 @@ import { isInvalidArgument } from '../grpc';
 import { nonEmpty, positiveNumber } from '../validate';
 
 export const DEFAULT_LIST_LIMIT = 20;
-const WORKFLOW_TYPE = 'incidentPostmortem';
 
 /** A visibility string literal: Temporal's query parser takes backslash escapes inside single quotes. */
 export function quoteQueryValue(value: string): string {
@@ -19,7 +19,7 @@ export function quoteQueryValue(value: string): string {
 }
 
 export function listQuery(filters: { phase?: string; service?: string; priority?: string }): string {
-  const clauses = [`WorkflowType = ${quoteQueryValue(WORKFLOW_TYPE)}`];
+  const clauses = [`WorkflowType = ${quoteQueryValue(INCIDENT_WORKFLOW_TYPE)}`];
   if (filters.phase) clauses.push(`${PostmortemPhase.name} = ${quoteQueryValue(filters.phase)}`);
   if (filters.service) clauses.push(`${PagerDutyService.name} = ${quoteQueryValue(filters.service)}`);
   if (filters.priority) clauses.push(`${IncidentPriority.name} = ${quoteQueryValue(filters.priority)}`);

@@ -53,11 +53,11 @@ export class PagerDutyClient {
   }
 
   /** Follows `limit`/`offset`/`more`, one page at a time, until PagerDuty has no more or pagination ends. */
-  private async *pages<T>(path: string, key: string, query: Query = {}): AsyncGenerator<{ batch: T[]; more: boolean; total?: number }> {
+  private async *pages<T>(path: string, key: string, query: Query = {}, after: Query = {}): AsyncGenerator<{ batch: T[]; more: boolean; total?: number }> {
     let offset = 0;
     let more = true;
     while (more && offset + PAGE_SIZE <= MAX_OFFSET) {
-      const page = await this.get<ApiPage>(path, { ...query, limit: String(PAGE_SIZE), offset: String(offset) });
+      const page = await this.get<ApiPage>(path, { ...query, limit: String(PAGE_SIZE), offset: String(offset), ...after });
       const batch = (page[key] as T[] | undefined) ?? [];
       more = page.more === true && batch.length > 0;
       offset += batch.length;
@@ -70,7 +70,7 @@ export class PagerDutyClient {
     const items: T[] = [];
     let more = false;
     let total: number | undefined;
-    for await (const page of this.pages<T>(path, key, { ...query, total: 'true' })) {
+    for await (const page of this.pages<T>(path, key, query, { total: 'true' })) {
       items.push(...page.batch);
       total = page.total ?? total;
       more = page.more;

@@ -3,13 +3,13 @@
 // what the webhooks said.
 import type { CollectContextInput, IncidentContext, IncidentMetrics, TimelineEntry } from '../../domain/evidence';
 import { type IncidentSnapshot, mergeSnapshot } from '../../domain/incident';
-import { ExternalServiceError } from '../http';
+import { EVIDENCE_LIST_ATTEMPTS, retryLater } from '../http';
 import type { ApiChangeEvent } from './api';
 import type { Listed, PagerDutyClient } from './client';
 import { alertSummary, changeEvent, CONTEXT_LIMITS, incidentNote, snapshotFromIncident, timelineEntry } from './mapper';
 
 /** Tries of the collection during which a transient failure of a secondary list is retried rather than given up. */
-export const SECONDARY_LIST_ATTEMPTS = 4;
+export const SECONDARY_LIST_ATTEMPTS = EVIDENCE_LIST_ATTEMPTS;
 const CHANGE_LOOKBACK_MS = 2 * 3_600_000;
 
 export function contextFromWebhooks(input: CollectContextInput, limitation: string, now: Date): IncidentContext {
@@ -47,7 +47,7 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
       return await fetcher();
     } catch (error) {
       // Rate limits and outages are retried (with the server's delay) a few times before a list is given up.
-      if (error instanceof ExternalServiceError && error.retryable && attempt < SECONDARY_LIST_ATTEMPTS) throw error;
+      if (retryLater(error, attempt)) throw error;
       // A bad token fails the incident fetch above; here a failure is one missing list, not a lost postmortem.
       problems.push(`${what} unavailable (${error instanceof Error ? error.message : String(error)})`);
       return empty;

@@ -101,7 +101,8 @@ const present = <T>(value: T | null | undefined): T | undefined => (value === nu
 
 /** The incident as the webhook shows it. Webhooks carry no resolution time: a resolution event's occurred_at is it. */
 function snapshotFromIncidentData(data: z.infer<typeof incidentDataSchema>): IncidentSnapshot {
-  const { resolvedAt: _resolvedAt, ...snapshot } = snapshotFromIncident(data as ApiIncident);
+  // The webhook says `number`; an `incident_number` there is not the webhook's field.
+  const { resolvedAt: _resolvedAt, ...snapshot } = snapshotFromIncident({ ...(data as ApiIncident), incident_number: undefined });
   return snapshot;
 }
 
