@@ -9,6 +9,8 @@ export function sessionMessageText(request: SessionMessageRequest, nudgeMessage:
       return 'The session ended without a pull request. Please open the pull request with the postmortem file now, and reply with its URL.';
     case 'resume':
       return 'Please resume and finish the postmortem: open the pull request with the postmortem file.';
+    case 'answer':
+      return `An answer from the incident's responders: ${request.text ?? '(none given)'}\nPlease continue with the postmortem and open the pull request.`;
     case 'reopened':
       return `Heads-up: PagerDuty incident ${request.incidentId} was reopened${request.at ? ` at ${request.at}` : ''}. Keep working in the same pull request and record the reopening in the timeline; do not open a second one.`;
   }

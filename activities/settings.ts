@@ -16,6 +16,9 @@ export function settingsActivities(config: WorkerConfig) {
         writeBackOff: !config.pagerDuty ? 'PAGERDUTY_API_TOKEN is not set' : !config.pagerDutyFromEmail ? 'PAGERDUTY_FROM_EMAIL is not set' : undefined,
         slack: Boolean(config.slackWebhookUrl),
         sessionTaskQueue: config.devinSessionTaskQueue,
+        terminateSessions: config.devinTerminateSessions,
+        reportWaitMs: config.devinReportWaitMs,
+        ...(config.devinMaxAcu ? { maxAcu: config.devinMaxAcu } : {}),
       };
     },
   };

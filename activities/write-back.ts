@@ -4,6 +4,7 @@ import type { WorkerConfig } from '../src/config';
 import { noteMarker, type SlackAnnouncement, type WriteBackRequest } from '../src/domain/write-back';
 import { PagerDutyClient } from '../src/integrations/pagerduty/client';
 import { postToSlack } from '../src/integrations/slack/client';
+import { formatAcus } from '../src/domain/session';
 import { activitySignal, currentAttempt } from './context';
 import { inTemporalTerms } from './failures';
 
@@ -12,10 +13,13 @@ export function incidentNoteText(request: WriteBackRequest): string {
   const what = request.destination === 'wiki' ? 'page' : 'pull request';
   return request.kind === 'drafting'
     ? `Postmortem drafting started: Devin session ${request.sessionUrl ?? '(no link)'} ${marker}`
-    : `Postmortem ${what} opened for review: ${request.url ?? '(no link)'}${request.sessionUrl ? ` (Devin session ${request.sessionUrl})` : ''} ${marker}`;
+    : `Postmortem ${what} opened for review: ${request.url ?? '(no link)'}${request.sessionUrl ? ` (Devin session ${request.sessionUrl}${request.acus !== undefined ? `, ${formatAcus(request.acus)}` : ''})` : ''} ${marker}`;
 }
 
 export function slackText(request: SlackAnnouncement): string {
+  if (request.kind === 'question') {
+    return `Devin asks about PagerDuty incident ${request.incidentId}${request.title ? ` (${request.title})` : ''}: "${request.question ?? '(no question text)'}" — it was told to go on with its best assumption; answer it in the session if that is wrong: ${request.url}`;
+  }
   const what = request.destination === 'wiki' ? 'page' : 'pull request';
   return `Postmortem ${what} for PagerDuty incident ${request.incidentId}${request.title ? ` (${request.title})` : ''} is ready for review: ${request.url}`;
 }

@@ -141,6 +141,20 @@ describe('postmortem CLI', () => {
     expect(missing.stderr).toContain('no workflow incident-QNOSUCHINCIDENT1');
   });
 
+  it("status and list show the Devin session's cost (ACUs)", async () => {
+    const service = `cli-cost ${Date.now()}`;
+    const incident = seeded({ serviceName: service, serviceId: 'PSVCCOST' });
+    expect((await live.deliver(incidentWebhook('incident.resolved', incident))).status).toBe(202);
+    const result = await handleFor(incident).result();
+    expect(result.devinAcusConsumed).toBeGreaterThan(0);
+    const human = await cli(['status', incident.id]);
+    expect(human.stdout).toMatch(new RegExp(`cost\\s+${result.devinAcusConsumed} ACUs?`));
+    const rows = JSON.parse((await cli(['list', '--service', service, '--json'])).stdout) as { incidentId: string; acus?: number }[];
+    expect(rows).toEqual([expect.objectContaining({ incidentId: incident.id, acus: result.devinAcusConsumed })]);
+    const table = (await cli(['list', '--service', service])).stdout.trim().split('\n');
+    expect(table[1]).toMatch(new RegExp(`completed\\s+P1\\s+${service}\\s+${result.devinAcusConsumed}\\s+`));
+  });
+
   it('list: filters by service, priority and phase (values quoted safely), as a table or JSON', async () => {
     // A service name with a quote: the query must keep it one literal.
     const service = `cli-list ${Date.now()} o'neil's api`;
@@ -164,7 +178,7 @@ describe('postmortem CLI', () => {
     const table = await cli(['list', '--service', service, '--priority', 'P1']);
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^INCIDENT\s+PHASE\s+PRIORITY\s+SERVICE\s+STARTED$/);
+    expect(lines[0]).toMatch(/^INCIDENT\s+PHASE\s+PRIORITY\s+SERVICE\s+ACUS\s+STARTED$/);
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(p1.id);
     expect(lines[1]).toMatch(/awaiting_resolution\s+P1\s+/);

@@ -7,7 +7,9 @@ import { observeSession as judgeSession } from '../activities/session';
 import { FailureTypes } from '../src/domain/failures';
 import type { SessionSituation } from '../src/domain/session';
 import { DevinClient, type DevinSession } from '../src/integrations/devin/client';
-import { pullRequestUrl } from '../src/integrations/devin/session';
+import { choosePullRequest } from '../src/integrations/devin/session';
+
+const pullRequestUrl = (s: DevinSession) => choosePullRequest(s, undefined, true).url;
 import { FakeDevinApi } from './fakes/devin-api';
 
 /** The failure types the workflow reads, under the names this file has always used. */
@@ -28,7 +30,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 
 function judged(session: DevinSession, ignore: SessionSituation[] = []): ApplicationFailure {
   try {
-    judgeSession(session, ignore);
+    judgeSession(session, { ignore });
   } catch (error) {
     if (error instanceof ApplicationFailure) return error;
     throw error;
@@ -67,7 +69,8 @@ describe('DevinClient against the fake Devin v3 API', () => {
     expect(created.session_id).toMatch(/^devin-[0-9a-f]{32}$/);
     expect(created.url).toBe(`https://app.devin.ai/sessions/${created.session_id.slice('devin-'.length)}`);
     expect(created.status).toBe('new');
-    expect(created.tags).toEqual(['pd-incident:P1', 'pagerduty-postmortem']);
+    // Devin adds system tags of its own besides the caller's.
+    expect(created.tags).toEqual(expect.arrayContaining(['pd-incident:P1', 'pagerduty-postmortem']));
     expect(created).not.toHaveProperty('prompt');
     expect(created).not.toHaveProperty('polls');
     expect(fake.createCount()).toBe(1);
@@ -88,10 +91,15 @@ describe('DevinClient against the fake Devin v3 API', () => {
     expect(notReady.nonRetryable).toBe(false);
 
     const second = await client.getSession(created.session_id);
-    expect(second.status).toBe('running');
+    expect(second).toMatchObject({ status: 'running', status_detail: 'working' });
     expect(pullRequestUrl(second)).toMatch(/^https:\/\/github\.com\/acme\/runbooks\/pull\/\d+$/);
-    expect(judgeSession(second)).toEqual({ kind: 'published', url: pullRequestUrl(second), report: undefined });
-    expect(fake.sessions[0]?.polls).toBe(2);
+    // The PR is open while Devin's turn goes on: published, but its report not final yet.
+    expect(judgeSession(second)).toEqual({ kind: 'published', url: pullRequestUrl(second), report: undefined, final: false, acus: second.acus_consumed });
+    // Real sessions then sit at running/finished rather than reach exit.
+    const third = await client.getSession(created.session_id);
+    expect(third).toMatchObject({ status: 'running', status_detail: 'finished' });
+    expect(judgeSession(third)).toMatchObject({ kind: 'published', final: true });
+    expect(fake.sessions[0]?.polls).toBe(3);
   });
 
   test('pullRequestAfterPolls and onPoll shape the progression', async () => {
@@ -148,6 +156,7 @@ describe('DevinClient against the fake Devin v3 API', () => {
         prompt: `s${i}`,
         body: {},
         messages: [],
+        conversation: [],
         polls: 0,
       });
     }
@@ -184,14 +193,14 @@ describe('DevinClient against the fake Devin v3 API', () => {
     for (const bad of ['0', '201', 'ten']) {
       const { status, body } = await rawRequest(`/organizations/${fake.orgId}/sessions?first=${bad}`);
       expect(status).toBe(422);
-      expect(body).toMatchObject({ detail: [{ loc: ['query', 'first'] }] });
+      expect(body).toMatchObject({ title: 'Unprocessable Entity', status: 422, detail: [{ loc: ['query', 'first'] }], errors: [{ loc: ['query', 'first'] }] });
     }
   });
 
   test('create without a prompt is a 422 validation error, and not retried', async () => {
     const { status, body } = await rawRequest(`/organizations/${fake.orgId}/sessions`, { method: 'POST', body: JSON.stringify({ title: 'x' }) });
     expect(status).toBe(422);
-    expect(body).toMatchObject({ detail: [{ loc: ['body', 'prompt'], msg: 'Field required', type: 'missing' }] });
+    expect(body).toMatchObject({ status: 422, detail: [{ loc: ['body', 'prompt'], msg: 'Field required', type: 'missing' }], errors: [{ loc: ['body', 'prompt'] }] });
     expect(fake.createCount()).toBe(0);
   });
 
@@ -213,11 +222,12 @@ describe('DevinClient against the fake Devin v3 API', () => {
     const missing = await failureOf(rotated.getSession('devin-ffffffffffffffffffffffffffffffff'));
     expect(missing.type).toBe(FailureTypes.rejected);
     expect(missing.nonRetryable).toBe(true);
-    expect(missing.message).toContain('404: Session not found');
+    expect(missing.message).toContain('404: Not Found: Session not found');
 
     const noAuth = await fetch(`${fake.baseUrl}/organizations/${fake.orgId}/sessions`);
     expect(noAuth.status).toBe(401);
-    expect(await noAuth.json()).toEqual({ detail: 'Invalid API key' });
+    expect(noAuth.headers.get('content-type')).toBe('application/problem+json');
+    expect(await noAuth.json()).toEqual({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Invalid API key', instance: `/v3/organizations/${fake.orgId}/sessions` });
     expect((await fetch(`${fake.baseUrl}/nowhere`)).status).toBe(404);
   });
 
@@ -307,38 +317,11 @@ describe('DevinClient against the fake Devin v3 API', () => {
   });
 });
 
-describe('judgeSession', () => {
-  test('exit without a pull request asks for a follow-up, unless already asked', () => {
-    expect(judgeSession(session({ status: 'exit', status_detail: null, pull_requests: [] }))).toEqual({ kind: 'finished_without_pr', status: 'exit', detail: undefined });
-    expect(judged(session({ status: 'exit', status_detail: null }), ['finished_without_pr']).type).toBe(SessionFailureTypes.notReady);
-  });
-
-  test('running/finished without a pull request asks for a follow-up', () => {
+describe('judgeSession (through observeSession, as the poll activity hands it to Temporal)', () => {
+  test('running/finished without a pull request asks for a follow-up, unless already asked; so does exit', () => {
     expect(judgeSession(session({ status: 'running', status_detail: 'finished' }))).toMatchObject({ kind: 'finished_without_pr', detail: 'finished' });
-  });
-
-  test('waiting for the user asks for a nudge once; once nudged it is "still working"', () => {
-    expect(judgeSession(session({ status: 'running', status_detail: 'waiting_for_user' }))).toMatchObject({ kind: 'waiting_for_user' });
-    const failure = judged(session({ status: 'running', status_detail: 'waiting_for_user' }), ['waiting_for_user']);
-    expect(failure.type).toBe(SessionFailureTypes.notReady);
-    expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
-  });
-
-  test('suspended for inactivity asks to be resumed', () => {
-    expect(judgeSession(session({ status: 'suspended', status_detail: 'inactivity' }))).toMatchObject({ kind: 'inactive' });
-  });
-
-  test.each([
-    ['suspended', 'out_of_quota', /out_of_quota/],
-    ['suspended', 'payment_declined', /payment_declined/],
-    ['error', null, /failed/],
-    ['running', 'waiting_for_approval', /approval/],
-  ])('%s/%s cannot continue without a human', (status, detail, message) => {
-    const failure = judged(session({ status, status_detail: detail }));
-    expect(failure.type).toBe(SessionFailureTypes.cannotContinue);
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toMatch(message);
-    expect(failure.message).toContain('https://app.devin.ai/sessions/');
+    expect(judgeSession(session({ status: 'exit', status_detail: null, pull_requests: [] }))).toMatchObject({ kind: 'finished_without_pr', status: 'exit' });
+    expect(judged(session({ status: 'exit', status_detail: null }), ['finished_without_pr']).type).toBe(SessionFailureTypes.notReady);
   });
 
   test('running/working is a benign, retryable "not ready"', () => {
@@ -348,9 +331,10 @@ describe('judgeSession', () => {
     expect(failure.category).toBe(ApplicationFailureCategory.BENIGN);
   });
 
-  test('a pull request wins over any state; an empty pr_url does not count', () => {
+  test('a pull request wins over any state; an empty pr_url does not count, nor a closed one', () => {
     const pr = 'https://github.com/acme/runbooks/pull/9';
-    expect(judgeSession(session({ status: 'exit', pull_requests: [{ pr_url: '', pr_state: null }, { pr_url: pr, pr_state: 'merged' }] }))).toEqual({ kind: 'published', url: pr, report: undefined });
+    expect(judgeSession(session({ status: 'exit', pull_requests: [{ pr_url: '', pr_state: null }, { pr_url: pr, pr_state: 'merged' }] }))).toMatchObject({ kind: 'published', url: pr, final: true });
     expect(pullRequestUrl(session({ pull_requests: [{ pr_url: '', pr_state: 'open' }] }))).toBeUndefined();
+    expect(pullRequestUrl(session({ pull_requests: [{ pr_url: pr, pr_state: 'closed' }] }))).toBeUndefined();
   });
 });

@@ -91,11 +91,13 @@ describe('incident postmortem pipeline', () => {
       pullRequestUrl: session?.pull_requests[0]?.pr_url,
       devinSessionId: session?.session_id,
       devinSessionUrl: session?.url,
+      // The session's cost, as of the poll that found its turn ended.
+      devinAcusConsumed: session?.acus_consumed,
     });
     expect(result.pullRequestUrl).toMatch(/^https:\/\/github\.com\/.+\/pull\/\d+$/);
 
     const final = await status(incident);
-    expect(final).toMatchObject({ phase: 'completed', pullRequestUrl: result.pullRequestUrl, devinSessionId: session?.session_id, devinSessionUrl: session?.url });
+    expect(final).toMatchObject({ phase: 'completed', pullRequestUrl: result.pullRequestUrl, devinSessionId: session?.session_id, devinSessionUrl: session?.url, devinAcusConsumed: session?.acus_consumed });
     expect(final.lastError).toBeUndefined();
 
     // What Devin was asked: the guide's session shape plus the collected evidence.

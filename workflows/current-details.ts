@@ -1,5 +1,6 @@
 // The "Current Details" panel of the incident's workflow in the Temporal UI, as markdown.
 import { describeReport } from '../src/domain/redaction-report';
+import { formatAcus } from '../src/domain/session';
 import type { PostmortemStatus } from '../src/domain/status';
 
 function link(label: string, url: string | undefined): string {
@@ -16,8 +17,17 @@ export function renderDetails(status: PostmortemStatus): string {
     const source = status.contextSource === 'pagerduty_api' ? 'PagerDuty REST API' : 'webhook data only';
     lines.push(`**Evidence:** ${source}${status.contextLimitation ? ` — ${status.contextLimitation}` : ''}`);
   }
-  if (status.devinSessionId) lines.push(`**Devin session:** ${link(status.devinSessionId, status.devinSessionUrl)}`);
+  if (status.devinSessionId) {
+    const cost = status.devinAcusConsumed !== undefined ? ` — ${formatAcus(status.devinAcusConsumed)}` : '';
+    lines.push(`**Devin session:** ${link(status.devinSessionId, status.devinSessionUrl)}${cost}${status.devinSessionEnded ? ` — ${status.devinSessionEnded}` : ''}`);
+  }
+  if (status.devinAcuWarning) lines.push(`**Cost warning:** ${status.devinAcuWarning}`);
+  if (status.devinQuestion) lines.push(`**Devin asked:** ${status.devinQuestion}`);
+  if (status.otherDevinSessions?.length) {
+    lines.push(`**Other sessions of this incident:** ${status.otherDevinSessions.map((s) => `${link(s.sessionId, s.sessionUrl)} (${s.status})`).join(', ')}`);
+  }
   if (status.pullRequestUrl) lines.push(`**Pull request:** ${link(status.pullRequestUrl, status.pullRequestUrl)}`);
+  if (status.pullRequestNote) lines.push(`**Note:** ${status.pullRequestNote}`);
   if (status.pageUrl) lines.push(`**Postmortem page:** ${link(status.pageUrl, status.pageUrl)}`);
   if (status.routing) lines.push(`**Routing:** ${status.routing}`);
   if (status.writeBack.length > 0) lines.push(`**Write-back:** ${status.writeBack.join('; ')}`);

@@ -7,13 +7,16 @@ import { formatDuration } from '../src/domain/duration';
 import { FailureTypes } from '../src/domain/failures';
 import { cancelSignal, incidentEventSignal, type IncidentPostmortemInput, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
 import { routePostmortem } from '../src/domain/routing';
-import { DEFAULT_LATE_RESOLUTION_GRACE_MS } from '../src/domain/settings';
+import { DEFAULT_LATE_RESOLUTION_GRACE_MS, type PostmortemSettings } from '../src/domain/settings';
 import type { PostmortemResult } from '../src/domain/status';
-import { settings as settingsActivity, untilItWorks } from './activity-proxies';
+import { settings as settingsActivity } from './activity-proxies';
 import { collectEvidence } from './evidence';
 import { IncidentState } from './incident-state';
 import { failureMessage, Operator } from './operator';
-import { PostmortemFailed, SessionWatch, Skipped } from './session-watch';
+import { countCost, endSession } from './session-end';
+import { SessionStarter } from './session-start';
+import { PostmortemFailed, Skipped } from './outcomes';
+import { SessionWatch } from './session-watch';
 import { Visibility } from './visibility';
 import { WriteBack } from './write-back';
 
@@ -40,11 +43,12 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   });
 
   const collectContext = (summary: string) => collectEvidence(state, operator, visibility, summary);
+  let settings: PostmortemSettings | undefined;
 
   async function lifecycleSteps(): Promise<PostmortemResult> {
     // ---- 1. Acknowledged (or resolved straight away): the first event started us ----
     await condition(() => status.eventsReceived > 0);
-    const settings = await settingsActivity.getPostmortemSettings.executeWithOptions({ summary: 'Read postmortem settings' }, []);
+    settings = await settingsActivity.getPostmortemSettings.executeWithOptions({ summary: 'Read postmortem settings' }, []);
     visibility.enter('collecting_context');
     await collectContext('Fetch PagerDuty incident, timeline, alerts, notes and changes');
     if (!state.lifecycleAt && state.incident.status === 'resolved') {
@@ -87,13 +91,8 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     const route = routePostmortem(state.incident, settings.routing);
     status.routing = route.reason;
     if (!route.qualifies) throw new Skipped(route.reason);
-    const session = await operator.attempt(settings.dryRun ? 'Write dry-run prompt' : 'Start Devin session', () =>
-      untilItWorks.startPostmortemSession.executeWithOptions(
-        // On the rate-limited queue of session creation (DEVIN_MAX_SESSIONS_PER_MINUTE).
-        { summary: settings.dryRun ? 'Write dry-run prompt (no DEVIN_API_KEY)' : 'Start Devin session', taskQueue: settings.sessionTaskQueue },
-        [{ ...context, incident: state.incident }],
-      ),
-    );
+    const starter = new SessionStarter(state, operator, visibility, settings, context);
+    const session = await starter.start();
     if (!session) throw new Skipped(`skipped by an operator before a Devin session started${operator.because()}`);
     if (session.dryRun) {
       status.dryRun = true;
@@ -101,14 +100,12 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
       visibility.enter('completed');
       return { incidentId: input.incidentId, outcome: 'dry_run', prompt: session.prompt, promptPath: session.promptPath, skeletonPath: session.skeletonPath };
     }
-    status.devinSessionId = session.sessionId;
-    status.devinSessionUrl = session.sessionUrl;
-    visibility.publish();
     await writeBack.note('drafting', settings.destination, settings.writeBackOff);
 
     // ---- 4. Wait for the pull request ----
     visibility.enter('awaiting_pr');
-    const published = await new SessionWatch(state, operator, visibility, session).untilPublished(settings.pollIntervalMs, settings.maxWaitMs);
+    const watch: SessionWatch = new SessionWatch(state, operator, visibility, writeBack, session, () => starter.next(watch.current));
+    const published = await watch.untilPublished(settings);
     const wiki = settings.destination === 'wiki';
     if (wiki) status.pageUrl = published.url;
     else status.pullRequestUrl = published.url;
@@ -120,12 +117,14 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     if (settings.slack) await writeBack.announce(published.url, settings.destination);
     visibility.enter('completed');
     const report = published.report;
+    countCost(state, 'published');
     return {
       incidentId: input.incidentId,
       outcome: wiki ? 'page_published' : 'pull_request_opened',
       ...(wiki ? { pageUrl: published.url } : { pullRequestUrl: published.url }),
-      devinSessionId: session.sessionId,
-      devinSessionUrl: session.sessionUrl,
+      devinSessionId: status.devinSessionId,
+      devinSessionUrl: status.devinSessionUrl,
+      ...(status.devinAcusConsumed !== undefined ? { devinAcusConsumed: status.devinAcusConsumed } : {}),
       ...(report ? { postmortem: { path: report.postmortemPath, rootCause: report.rootCause, rootCauseConfirmed: report.rootCauseConfirmed, actionItems: report.actionItems } } : {}),
     };
   }
@@ -137,16 +136,22 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     if (skipReason) {
       status.skipReason = skipReason;
       visibility.enter('skipped');
-      return { incidentId: input.incidentId, outcome: 'skipped', skipReason, devinSessionId: status.devinSessionId, devinSessionUrl: status.devinSessionUrl };
+      await endSession(state, visibility, settings, isCancellation(error) ? 'the incident was cancelled' : 'the incident was skipped');
+      countCost(state, 'skipped');
+      const { devinSessionId, devinSessionUrl, devinAcusConsumed } = status;
+      return { incidentId: input.incidentId, outcome: 'skipped', skipReason, devinSessionId, devinSessionUrl, ...(devinAcusConsumed !== undefined ? { devinAcusConsumed } : {}) };
     }
     if (error instanceof PostmortemFailed) {
       status.lastError = error.message;
       visibility.enter('failed');
+      await endSession(state, visibility, settings, 'the postmortem failed');
+      countCost(state, 'failed');
       throw ApplicationFailure.create({ type: FailureTypes.postmortemFailed, message: error.message, nonRetryable: true });
     }
     // Not expected: still leave the phase and the reason where operators look before failing.
     status.lastError = `Unexpected failure in phase ${state.phase}: ${failureMessage(error)}`;
     visibility.enter('failed');
+    await endSession(state, visibility, settings, 'the postmortem failed');
     throw error;
   }
 }

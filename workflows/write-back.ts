@@ -22,7 +22,7 @@ export class WriteBack {
       try {
         const { posted } = await evidence.writeBackToIncident.executeWithOptions(
           { summary: kind === 'drafting' ? 'Note on PagerDuty: drafting started' : 'Note on PagerDuty: postmortem ready' },
-          [{ incidentId: this.state.incidentId, kind, sessionUrl: status.devinSessionUrl, url, destination }],
+          [{ incidentId: this.state.incidentId, kind, sessionUrl: status.devinSessionUrl, url, destination, ...(kind === 'published' && status.devinAcusConsumed !== undefined ? { acus: status.devinAcusConsumed } : {}) }],
         );
         status.writeBack.push(`PagerDuty ${label} ${posted ? 'posted' : 'already there'}`);
       } catch (error) {
@@ -43,6 +43,22 @@ export class WriteBack {
     } catch (error) {
       if (isCancellation(error)) throw error;
       status.writeBack.push(`Slack message failed: ${failureMessage(error)}`);
+    }
+    this.visibility.publish();
+  }
+
+  /** Devin asked something and was told to go on: the responders see the question (and can answer in Devin). */
+  async question(question: string, sessionUrl: string, destination: PostmortemDestination): Promise<void> {
+    const { status } = this.state;
+    try {
+      // A few tries only: Devin is nudged on either way.
+      await evidence.announceOnSlack.executeWithOptions({ summary: 'Tell Slack what Devin asks' }, [
+        { incidentId: this.state.incidentId, title: this.state.incident.title, url: sessionUrl, destination, kind: 'question', question },
+      ]);
+      status.writeBack.push("Slack told of Devin's question");
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      status.writeBack.push(`Slack message (Devin's question) failed: ${failureMessage(error)}`);
     }
     this.visibility.publish();
   }

@@ -2,6 +2,7 @@
 import { workflowIdForIncident } from '../domain/incident';
 import { type PostmortemStatus } from '../domain/status';
 import { describeReport } from '../domain/redaction-report';
+import { formatAcus } from '../domain/session';
 
 export function formatStatus(status: PostmortemStatus): string {
   const dash = (value: string | null | undefined) => (value === undefined || value === null || value === '' ? '—' : value);
@@ -12,8 +13,14 @@ export function formatStatus(status: PostmortemStatus): string {
     ['priority', status.priority === null ? 'none' : dash(status.priority ?? status.urgency?.concat(' urgency'))],
     ['incident', dash(status.incidentUrl)],
     ['session', dash(status.devinSessionUrl ?? status.devinSessionId)],
+    ['cost', status.devinAcusConsumed === undefined ? '—' : formatAcus(status.devinAcusConsumed)],
     ['pull request', dash(status.pullRequestUrl)],
   ];
+  if (status.pullRequestNote) lines.push(['note', status.pullRequestNote]);
+  if (status.devinAcuWarning) lines.push(['cost warning', status.devinAcuWarning]);
+  if (status.devinQuestion) lines.push(['devin asked', status.devinQuestion]);
+  if (status.devinSessionEnded) lines.push(['session ended', status.devinSessionEnded]);
+  if (status.otherDevinSessions?.length) lines.push(['other sessions', status.otherDevinSessions.map((s) => `${s.sessionUrl ?? s.sessionId} (${s.status})`).join(', ')]);
   if (status.pageUrl) lines.push(['page', status.pageUrl]);
   if (status.dryRun) lines.push(['dry run', status.promptPath ? `prompt written to ${status.promptPath}` : 'yes (DEVIN_API_KEY not set)']);
   if (status.lastError) lines.push(['last error', status.lastError]);
@@ -39,6 +46,8 @@ export interface ListRow {
   phase?: string;
   priority?: string;
   service?: string;
+  /** The Devin session's cost so far (the DevinAcusConsumed search attribute). */
+  acus?: number;
   startTime: string;
   closeTime?: string;
   /** Temporal's execution status: RUNNING, COMPLETED, FAILED, TERMINATED… */
@@ -46,8 +55,8 @@ export interface ListRow {
 }
 
 export function formatTable(rows: ListRow[]): string {
-  const header = ['INCIDENT', 'PHASE', 'PRIORITY', 'SERVICE', 'STARTED'];
-  const cells = rows.map((r) => [r.incidentId, r.phase ?? '—', r.priority ?? '—', r.service ?? '—', r.startTime.replace(/\.\d{3}Z$/, 'Z')]);
+  const header = ['INCIDENT', 'PHASE', 'PRIORITY', 'SERVICE', 'ACUS', 'STARTED'];
+  const cells = rows.map((r) => [r.incidentId, r.phase ?? '—', r.priority ?? '—', r.service ?? '—', r.acus === undefined ? '—' : String(Math.round(r.acus * 100) / 100), r.startTime.replace(/\.\d{3}Z$/, 'Z')]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ');
   return [line(header), ...cells.map(line)].join('\n');

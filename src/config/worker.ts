@@ -19,6 +19,10 @@ const workerSchema = z
     DEVIN_POLL_INTERVAL: duration('30s', 1000),
     DEVIN_MAX_WAIT: duration('6h', 1000),
     DEVIN_NUDGE_MESSAGE: optionalText,
+    DEVIN_TERMINATE_SESSIONS: flag(true),
+    DEVIN_REPORT_WAIT: duration('30m', 0),
+    DEVIN_ANSWER_WAIT: duration('15m', 1000),
+    DEVIN_LIST_LAG: duration('10s', 0),
     RESOLVE_QUIET_PERIOD: duration('10m', 0),
     LATE_RESOLUTION_GRACE: duration('1h', 0),
     HTTP_TIMEOUT: duration('30s', 100),
@@ -111,6 +115,14 @@ export interface WorkerConfig {
   devinMaxWaitMs: number;
   /** Sent once when the session waits for a user's answer. */
   devinNudgeMessage: string;
+  /** Terminate the session when the incident gives it up (cancelled, skipped, DEVIN_MAX_WAIT, failed): it stops costing ACUs. */
+  devinTerminateSessions: boolean;
+  /** After the PR appears, how long to wait for Devin's turn to end so that its report is final. */
+  devinReportWaitMs: number;
+  /** How long Devin may leave an answered question open before it is reported again (then an operator is asked). */
+  devinAnswerWaitMs: number;
+  /** How long a just-created session may take to show in the session list (a lost create is looked for that long). */
+  devinListLagMs: number;
   /** After resolution, how long to wait for a reopen before drafting. */
   resolveQuietPeriodMs: number;
   /** How long a workflow started by a note or priority change on an already-resolved incident waits for its resolution event. */
@@ -164,6 +176,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     devinPollIntervalMs: parsed.DEVIN_POLL_INTERVAL,
     devinMaxWaitMs: parsed.DEVIN_MAX_WAIT,
     devinNudgeMessage: parsed.DEVIN_NUDGE_MESSAGE ?? DEFAULT_NUDGE_MESSAGE,
+    devinTerminateSessions: parsed.DEVIN_TERMINATE_SESSIONS,
+    devinReportWaitMs: parsed.DEVIN_REPORT_WAIT,
+    devinAnswerWaitMs: parsed.DEVIN_ANSWER_WAIT,
+    devinListLagMs: parsed.DEVIN_LIST_LAG,
     resolveQuietPeriodMs: parsed.RESOLVE_QUIET_PERIOD,
     lateResolutionGraceMs: parsed.LATE_RESOLUTION_GRACE,
     httpTimeoutMs: parsed.HTTP_TIMEOUT,

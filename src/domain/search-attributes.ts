@@ -1,9 +1,12 @@
-// Search attributes that make an incident findable in the Temporal UI. Keyword values only, never secrets.
+// Search attributes that make an incident findable in the Temporal UI. Identifiers, phases and numbers
+// only, never incident text or secrets (they are not encrypted).
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const PagerDutyIncidentId = defineSearchAttributeKey('PagerDutyIncidentId', SearchAttributeType.KEYWORD);
 export const PagerDutyService = defineSearchAttributeKey('PagerDutyService', SearchAttributeType.KEYWORD);
 export const IncidentPriority = defineSearchAttributeKey('IncidentPriority', SearchAttributeType.KEYWORD);
 export const PostmortemPhase = defineSearchAttributeKey('PostmortemPhase', SearchAttributeType.KEYWORD);
+/** The Devin session's cost so far (ACUs), as of the workflow's last look at the session. */
+export const DevinAcusConsumed = defineSearchAttributeKey('DevinAcusConsumed', SearchAttributeType.DOUBLE);
 
-export const SEARCH_ATTRIBUTES = [PagerDutyIncidentId, PagerDutyService, IncidentPriority, PostmortemPhase];
+export const SEARCH_ATTRIBUTES = [PagerDutyIncidentId, PagerDutyService, IncidentPriority, PostmortemPhase, DevinAcusConsumed];

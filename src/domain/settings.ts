@@ -17,6 +17,13 @@ export interface PostmortemSettings {
   slack: boolean;
   /** Where session creation runs, rate-limited (DEVIN_MAX_SESSIONS_PER_MINUTE). */
   sessionTaskQueue: string;
+  // Absent in histories recorded before they existed:
+  /** DEVIN_TERMINATE_SESSIONS (default true). */
+  terminateSessions?: boolean;
+  /** DEVIN_REPORT_WAIT: after the PR appears, how long to wait for Devin's turn (and so its report) to end. */
+  reportWaitMs?: number;
+  /** DEVIN_MAX_ACU, for the warning at 80 %. */
+  maxAcu?: number;
 }
 
 /** LATE_RESOLUTION_GRACE's default, for settings recorded before it existed. */

@@ -2,6 +2,7 @@
 // Pure types (workflow code imports them).
 import type { IncidentContext } from './evidence';
 import type { PostmortemSummary } from './postmortem-output';
+import type { OtherSession } from './session';
 import type { RedactionReport } from './redaction-report';
 
 export const PHASES = [
@@ -31,7 +32,19 @@ export interface PostmortemStatus {
   contextLimitation?: string;
   devinSessionId?: string;
   devinSessionUrl?: string;
+  /** The session's cost so far, in ACUs (as of the last look at it). */
+  devinAcusConsumed?: number;
+  /** Set when the session passed 80 % of DEVIN_MAX_ACU. */
+  devinAcuWarning?: string;
+  /** What Devin last asked (redacted, one line), when it waited for a user. */
+  devinQuestion?: string;
+  /** What became of the session when the incident gave it up: terminated, left running, or why not. */
+  devinSessionEnded?: string;
+  /** Other sessions of this incident: ones given up for a new session, or found and not adopted. */
+  otherDevinSessions?: OtherSession[];
   pullRequestUrl?: string;
+  /** Why this pull request was taken (several listed, or the report's own), or why the report may be incomplete. */
+  pullRequestNote?: string;
   dryRun: boolean;
   promptPath?: string;
   lastError?: string;
@@ -64,6 +77,7 @@ export interface PostmortemResult {
   pullRequestUrl?: string;
   devinSessionId?: string;
   devinSessionUrl?: string;
+  devinAcusConsumed?: number;
   /** Dry run only: the prompt that would have been sent, and where it was written. */
   prompt?: string;
   promptPath?: string;

@@ -13,13 +13,19 @@ export interface WriteBackRequest {
   sessionUrl?: string;
   url?: string;
   destination: PostmortemDestination;
+  /** The session's cost when the postmortem is ready. */
+  acus?: number;
 }
 
 export interface SlackAnnouncement {
   incidentId: string;
   title?: string;
+  /** The postmortem (ready), or the session (question). */
   url: string;
   destination: PostmortemDestination;
+  /** `ready` (absent in older histories): the postmortem is up for review. `question`: Devin asks something. */
+  kind?: 'ready' | 'question';
+  question?: string;
 }
 
 /** The marker that makes a note recognisable on a later attempt, so it is posted once. */

@@ -86,9 +86,19 @@ export function clip(text: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
+/** One field error of a validation answer: `{loc, msg}` (FastAPI/pydantic) or `{field, message}`. */
+function fieldError(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return String(error);
+  const e = error as { loc?: unknown; msg?: unknown; field?: unknown; message?: unknown };
+  const where = Array.isArray(e.loc) ? e.loc.filter((part) => part !== 'body').join('.') : typeof e.field === 'string' ? e.field : '';
+  const what = typeof e.msg === 'string' ? e.msg : typeof e.message === 'string' ? e.message : JSON.stringify(error);
+  return where ? `${where}: ${what}` : what;
+}
+
 /**
- * The API's own words for a failure, whatever shape it answers in: PagerDuty's `{error: {message,
- * errors}}`, FastAPI's `{detail}` (a string or a list of `{msg}`), Datadog's `{errors: [...]}`, a bare
+ * The API's own words for a failure, whatever shape it answers in: RFC 9457 problem+json (`title`,
+ * `detail`, field errors in `errors[]`, as Devin v3 answers), PagerDuty's `{error: {message, errors}}`,
+ * FastAPI's `{detail}` (a string or a list of `{loc, msg}`), Datadog's `{errors: [...]}`, a bare
  * `{message}`; otherwise the start of the body.
  */
 export function errorDetail(body: string | unknown): string {
@@ -101,12 +111,18 @@ export function errorDetail(body: string | unknown): string {
     }
   }
   if (typeof value === 'object' && value !== null) {
-    const b = value as { error?: { message?: string; errors?: string[] }; detail?: unknown; message?: unknown; errors?: unknown };
+    const b = value as { error?: { message?: string; errors?: string[] }; detail?: unknown; message?: unknown; errors?: unknown; title?: unknown; status?: unknown };
     if (b.error?.message) return [b.error.message, ...(b.error.errors ?? [])].join(': ');
-    if (typeof b.detail === 'string') return b.detail;
-    if (Array.isArray(b.detail)) return b.detail.map((d: { msg?: string }) => d.msg ?? JSON.stringify(d)).join('; ');
-    if (b.detail !== undefined && b.detail !== null) return JSON.stringify(b.detail).slice(0, DETAIL_CHARS);
-    if (Array.isArray(b.errors) && b.errors.length > 0) return b.errors.map(String).join('; ');
+    const fields = Array.isArray(b.errors) && b.errors.length > 0 ? b.errors.map(fieldError).join('; ') : undefined;
+    const detail =
+      typeof b.detail === 'string' ? b.detail : Array.isArray(b.detail) ? b.detail.map(fieldError).join('; ') : b.detail !== undefined && b.detail !== null ? JSON.stringify(b.detail).slice(0, DETAIL_CHARS) : undefined;
+    if (typeof b.title === 'string' && typeof b.status === 'number') {
+      // problem+json: the title, then what is specific to this occurrence (the field errors say it best).
+      const specific = fields ?? (detail && detail !== b.title ? detail : undefined);
+      return clip(specific ? `${b.title}: ${specific}` : b.title, DETAIL_CHARS * 2);
+    }
+    if (detail !== undefined) return detail;
+    if (fields) return fields;
     if (typeof b.message === 'string') return b.message;
   }
   return clip(typeof body === 'string' ? body : JSON.stringify(body), DETAIL_CHARS) || 'no detail';

@@ -3,6 +3,7 @@
 import { formatDuration } from '../domain/duration';
 import { incidentDuration } from '../domain/incident';
 import { type IncidentContext } from '../domain/evidence';
+import type { SessionIdentity } from '../domain/session';
 
 export function slugify(text: string, maxLength = 48): string {
   const slug = text
@@ -29,9 +30,34 @@ export function sessionTitle(context: IncidentContext): string {
   return `Postmortem ${label}: ${(incident.title ?? incident.id).replace(/\s+/g, ' ')}`.slice(0, 200);
 }
 
-export function sessionTags(context: IncidentContext): string[] {
-  const tags = ['pagerduty-postmortem', `pd-incident:${context.incident.id}`];
-  if (context.incident.service) tags.push(`service:${context.incident.service.name}`);
+/** The tag every session of the incident carries, exactly: sessions are found by it. */
+export function incidentTag(incidentId: string): string {
+  return `pd-incident:${incidentId}`;
+}
+
+/** The tag of one session of one workflow run: a retried create finds its own lost session by it, and no other. */
+export function sessionRunTag(identity: SessionIdentity): string {
+  return `pd-run:${identity.runId}.${identity.generation}`;
+}
+
+/** Devin documents no charset for tags (and allows 50 a session): free text is folded to a safe slug. */
+export function safeTag(text: string, maxLength = 64): string | undefined {
+  const slug = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, maxLength)
+    .replace(/-+$/g, '');
+  return slug.length > 0 ? slug : undefined;
+}
+
+export function sessionTags(context: IncidentContext, identity?: SessionIdentity): string[] {
+  const tags = ['pagerduty-postmortem', incidentTag(context.incident.id)];
+  const service = context.incident.service && safeTag(context.incident.service.name);
+  if (service) tags.push(`service:${service}`);
+  if (identity) tags.push(sessionRunTag(identity));
   return tags;
 }
 

@@ -3,6 +3,7 @@ import { ConfigError, loadWorkerConfig } from '../config';
 import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encryption';
 import { loadDotEnv } from '../config/env-file';
 import { createLogger, type Logger } from '../config/logger';
+import { DevinCredentialsError } from './devin-check';
 import { createPostmortemWorker, NamespaceSetupError } from './postmortem-worker';
 import { installWorkerRuntime } from './runtime';
 import { describeTarget, loadTemporalSettings } from '../config/temporal';
@@ -37,7 +38,7 @@ export async function runWorker(env: Record<string, string | undefined> = proces
 if (require.main === module) {
   loadDotEnv();
   runWorker().catch((error: unknown) => {
-    if (error instanceof ConfigError || error instanceof NamespaceSetupError || error instanceof EncryptionConfigError) {
+    if (error instanceof ConfigError || error instanceof NamespaceSetupError || error instanceof EncryptionConfigError || error instanceof DevinCredentialsError) {
       console.error(`worker: ${error.message}`);
     } else {
       console.error('worker: failed to start:', error instanceof Error ? error.message : error);

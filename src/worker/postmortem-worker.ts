@@ -2,10 +2,12 @@
 // namespace can hold them (search attributes registered, retention long enough for late deliveries).
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { createActivities, type Clock } from '../../activities';
 import type { WorkerConfig } from '../config';
 import type { Logger } from '../config/logger';
+import { checkDevinCredentials } from './devin-check';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../../workflows/index.ts');
@@ -22,6 +24,27 @@ export class NamespaceSetupError extends Error {
   override name = 'NamespaceSetupError';
 }
 
+const { IndexedValueType } = temporal.api.enums.v1;
+const INDEXED_VALUE_TYPES: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+/** The `temporal operator search-attribute create --type` names. */
+const CLI_TYPES: Record<SearchAttributeType, string> = {
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
 /** Registers any missing search attribute. Temporal Cloud refuses this call: then say exactly what to run. */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string, logger: Logger): Promise<void> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
@@ -31,13 +54,13 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
     await connection.operatorService.addSearchAttributes({
       namespace,
       searchAttributes: Object.fromEntries(
-        missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+        missing.map((key) => [key.name, INDEXED_VALUE_TYPES[key.type]]),
       ),
     });
     logger.info({ searchAttributes: missing.map((k) => k.name), namespace }, 'registered search attributes');
   } catch (error) {
     const commands = missing
-      .map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type Keyword`)
+      .map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${CLI_TYPES[key.type]}`)
       .join('\n  ');
     throw new NamespaceSetupError(
       `search attributes ${missing.map((k) => k.name).join(', ')} are not registered in namespace ${namespace} and could not be added (${
@@ -106,6 +129,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
   const { connection, namespace, config, logger } = options;
   await ensureSearchAttributes(connection, namespace, logger);
   await checkRetention(connection, namespace, logger);
+  await checkDevinCredentials(config, logger);
   const activities = createActivities(config, options.clock);
   const incidents = await Worker.create({
     connection,

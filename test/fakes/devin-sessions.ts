@@ -1,6 +1,7 @@
-// The session model behind the fake Devin v3 API (devin-api.ts): request validation with
-// FastAPI/pydantic-style 422 issue lists, session creation, the default status progression, messages,
-// and cursor pagination `{items, end_cursor, has_next_page, total}`. Timestamps are epoch seconds.
+// The session model behind the fake Devin v3 API (devin-api.ts): request validation (problem+json with
+// pydantic-style field errors; 400 for a field the create request does not have), session creation, the
+// default status progression, messages, and cursor pagination `{items, end_cursor, has_next_page,
+// total}`. Timestamps are epoch seconds.
 import { randomBytes } from 'node:crypto';
 import { ReplyError } from './fake-server';
 
@@ -22,11 +23,40 @@ export interface FakeDevinSession {
   // test-only bookkeeping, not serialized in responses:
   prompt: string;
   body: Record<string, unknown>;
+  /** What clients sent (`POST …/messages`), in order. */
   messages: string[];
+  /** The conversation as `GET …/messages` lists it: the user's messages and Devin's. */
+  conversation: { event_id: string; message: string; source: 'devin' | 'user'; created_at: number }[];
   polls: number;
+  /** Ended through `DELETE …/sessions/{id}`. */
+  terminated?: boolean;
 }
 
-export type DevinRoute = 'create' | 'get' | 'list' | 'message';
+export type DevinRoute = 'create' | 'get' | 'list' | 'message' | 'messages' | 'terminate' | 'self';
+
+/** The fields of SessionCreateRequest (the v3 OpenAPI): any other is refused with a 400. */
+const CREATE_FIELDS = new Set([
+  'attachment_urls',
+  'bypass_approval',
+  'child_playbook_id',
+  'create_as_user_id',
+  'devin_mode',
+  'knowledge_ids',
+  'max_acu_limit',
+  'platform',
+  'playbook_id',
+  'prompt',
+  'repos',
+  'secret_ids',
+  'session_links',
+  'session_secrets',
+  'structured_output_required',
+  'structured_output_schema',
+  'tags',
+  'title',
+]);
+/** A tag Devin adds to every session on its own (real sessions carry such system tags besides the caller's). */
+export const SYSTEM_TAG = 'origin:api';
 
 /** Fields a SessionResponse carries; everything else on FakeDevinSession is bookkeeping. */
 const RESPONSE_FIELDS = [
@@ -55,7 +85,8 @@ interface ValidationIssue {
   input?: unknown;
 }
 
-const invalid = (issues: ValidationIssue[]) => new ReplyError(422, { detail: issues });
+const invalid = (issues: ValidationIssue[]) =>
+  new ReplyError(422, { type: 'about:blank', title: 'Unprocessable Entity', status: 422, detail: issues, errors: issues });
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -148,6 +179,10 @@ export function serialize(session: FakeDevinSession, options: { structuredOutput
 /** A new session from a create request's body (422 when it does not validate). */
 export function newSession(raw: string, orgId: string): FakeDevinSession {
   const body = parsedJsonObject(raw);
+  const unknown = Object.keys(body).filter((key) => !CREATE_FIELDS.has(key));
+  if (unknown.length > 0) {
+    throw new ReplyError(400, { type: 'about:blank', title: 'Bad Request', status: 400, detail: `Unknown field(s) in the request: ${unknown.join(', ')}` });
+  }
   const issues: ValidationIssue[] = [];
   const prompt = stringField(body, 'prompt', true, issues);
   const title = stringField(body, 'title', false, issues);
@@ -167,7 +202,7 @@ export function newSession(raw: string, orgId: string): FakeDevinSession {
     url: `https://app.devin.ai/sessions/${hex}`,
     org_id: orgId,
     title: title ?? null,
-    tags: tags ?? [],
+    tags: [...(tags ?? []), SYSTEM_TAG],
     playbook_id: playbookId ?? null,
     status: 'new',
     status_detail: null,
@@ -180,34 +215,70 @@ export function newSession(raw: string, orgId: string): FakeDevinSession {
     prompt,
     body,
     messages: [],
+    conversation: [],
     polls: 0,
   };
 }
 
 /**
  * The default progression on a poll: in-progress states become `running`/`working`, a pull request
- * appears after `pullRequestAfterPolls` polls, ACUs accrue. States a test set by hand (exit,
- * suspended, waiting_for_user, …) stay put.
+ * appears after `pullRequestAfterPolls` polls, and on the next poll the turn ends: `running`/`finished`
+ * (real sessions rarely reach `exit`). ACUs accrue while Devin works. States a test set by hand (exit, suspended,
+ * waiting_for_user, …) stay put.
  */
 export function progress(session: FakeDevinSession, pullRequestAfterPolls: number, nextPullRequestUrl: () => string): void {
   if (IN_PROGRESS.has(session.status)) {
     session.status = 'running';
     session.status_detail = 'working';
   }
+  if (session.status === 'running' && session.status_detail === 'working' && session.pull_requests.length > 0) session.status_detail = 'finished';
   if (session.status === 'running' && session.status_detail === 'working' && session.polls >= pullRequestAfterPolls && session.pull_requests.length === 0) {
     session.pull_requests.push({ pr_url: nextPullRequestUrl(), pr_state: 'open' });
   }
-  if (session.status === 'running') session.acus_consumed = Math.round((session.acus_consumed + 0.25) * 100) / 100;
+  if (session.status === 'running' && session.status_detail === 'working') session.acus_consumed = Math.round((session.acus_consumed + 0.25) * 100) / 100;
 }
 
-/** A message sent to the session (422 when the body does not validate); wakes a session suspended for inactivity. */
+/**
+ * After a test's `onPoll` override: a session shown with an open PR (or a reported wiki page) and still at
+ * running/working, when the override did not say where Devin is, ends its turn as Devin does once it
+ * delivered.
+ */
+export function endTurnWithPullRequest(session: FakeDevinSession, override: Partial<FakeDevinSession>): void {
+  if ('status' in override || 'status_detail' in override) return;
+  if (IN_PROGRESS.has(session.status)) session.status = 'running';
+  // Devin's turn ends once it has delivered: a PR opened, or (wiki destination) the page it reports.
+  const delivered = session.pull_requests.some((pr) => pr.pr_state !== 'closed') || typeof session.structured_output?.page_url === 'string';
+  if (session.status === 'running' && (session.status_detail === 'working' || session.status_detail === null) && delivered) session.status_detail = 'finished';
+}
+
+export function addMessage(session: FakeDevinSession, source: 'devin' | 'user', message: string): void {
+  session.conversation.push({ event_id: `event-${randomBytes(8).toString('hex')}`, message, source, created_at: nowSeconds() });
+  touch(session);
+}
+
+/** `GET …/sessions/{id}/messages`: the conversation, oldest first, a page at a time. */
+export function listMessages(session: FakeDevinSession, query: URLSearchParams): unknown {
+  const first = Math.min(Math.max(Number(query.get('first') ?? 100) || 100, 1), 200);
+  const after = query.get('after');
+  const start = after ? session.conversation.findIndex((m) => m.event_id === after) + 1 : 0;
+  const page = session.conversation.slice(start, start + first);
+  const last = page[page.length - 1];
+  const more = start + page.length < session.conversation.length;
+  return { items: page.map((m) => ({ ...m })), end_cursor: more && last ? last.event_id : null, has_next_page: more, total: session.conversation.length };
+}
+
+/**
+ * A message sent to the session (422 when the body does not validate). As documented, it resumes a
+ * suspended session — whatever suspended it — and answers a session waiting for a user.
+ */
 export function receiveMessage(session: FakeDevinSession, raw: string): void {
   const body = parsedJsonObject(raw);
   const issues: ValidationIssue[] = [];
   const text = stringField(body, 'message', true, issues);
   if (issues.length > 0 || typeof text !== 'string') throw invalid(issues);
   session.messages.push(text);
-  if (session.status === 'suspended' && session.status_detail === 'inactivity') {
+  addMessage(session, 'user', text);
+  if (session.status === 'suspended' || (session.status === 'running' && session.status_detail === 'waiting_for_user')) {
     session.status = 'running';
     session.status_detail = 'working';
   }

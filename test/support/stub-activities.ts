@@ -23,10 +23,12 @@ export interface StubCall<K extends ActivityName = ActivityName> {
   /** The task queue the attempt ran on. */
   taskQueue: string;
   attempt: number;
+  /** The activity's second argument, when it has one (startPostmortemSession: the session identity). */
+  extra?: unknown;
 }
 
-/** `call` counts this activity's attempts for the incident, from 1. */
-export type Handler<K extends ActivityName> = (input: ActivityInput<K>, call: number) => Promise<ActivityOutput<K>> | ActivityOutput<K>;
+/** `call` counts this activity's attempts for the incident, from 1; `extra` is its second argument, if any. */
+export type Handler<K extends ActivityName> = (input: ActivityInput<K>, call: number, extra?: unknown) => Promise<ActivityOutput<K>> | ActivityOutput<K>;
 
 export type Script = { settings?: Partial<PostmortemSettings> } & { [K in Exclude<ActivityName, 'getPostmortemSettings'>]?: Handler<K> };
 
@@ -103,12 +105,12 @@ export class StubIncident {
     this.disposed = true;
   }
 
-  async run<K extends ActivityName>(activity: K, input: ActivityInput<K>, taskQueue: string, attempt: number): Promise<ActivityOutput<K>> {
-    this.calls.push({ activity, input, taskQueue, attempt } as StubCall);
+  async run<K extends ActivityName>(activity: K, input: ActivityInput<K>, taskQueue: string, attempt: number, extra?: unknown): Promise<ActivityOutput<K>> {
+    this.calls.push({ activity, input, taskQueue, attempt, extra } as StubCall);
     const call = this.calls.filter((c) => c.activity === activity).length;
     if (activity === 'getPostmortemSettings') return this.settings as ActivityOutput<K>;
     const handler = this.script[activity as Exclude<ActivityName, 'getPostmortemSettings'>] as Handler<K> | undefined;
-    return handler ? handler(input, call) : this.byDefault(activity, input);
+    return handler ? handler(input, call, extra) : this.byDefault(activity, input);
   }
 
   private byDefault<K extends ActivityName>(activity: K, input: ActivityInput<K>): ActivityOutput<K> {
@@ -120,6 +122,7 @@ export class StubIncident {
       announceOnSlack: () => undefined,
       waitForPullRequest: () => ({ kind: 'published', url: pullRequestUrlFor(id) }),
       sendSessionMessage: () => undefined,
+      terminateSession: () => ({ terminated: true, status: 'exit' }),
     };
     return (defaults[activity as Exclude<ActivityName, 'getPostmortemSettings'>] as (input: ActivityInput<K>) => ActivityOutput<K>)(input);
   }
@@ -134,11 +137,12 @@ export class StubActivities {
     this.activities = {
       getPostmortemSettings: () => this.dispatch('getPostmortemSettings', undefined),
       collectIncidentContext: (input) => this.dispatch('collectIncidentContext', input),
-      startPostmortemSession: (input) => this.dispatch('startPostmortemSession', input),
+      startPostmortemSession: (input, identity) => this.dispatch('startPostmortemSession', input, identity),
       writeBackToIncident: (input) => this.dispatch('writeBackToIncident', input),
       announceOnSlack: (input) => this.dispatch('announceOnSlack', input),
       waitForPullRequest: (input) => this.dispatch('waitForPullRequest', input),
       sendSessionMessage: (input) => this.dispatch('sendSessionMessage', input),
+      terminateSession: (input) => this.dispatch('terminateSession', input),
     };
   }
 
@@ -153,13 +157,13 @@ export class StubActivities {
     this.incidents.get(workflowIdForIncident(incidentId))?.dispose();
   }
 
-  private async dispatch<K extends ActivityName>(activity: K, input: ActivityInput<K>): Promise<ActivityOutput<K>> {
+  private async dispatch<K extends ActivityName>(activity: K, input: ActivityInput<K>, extra?: unknown): Promise<ActivityOutput<K>> {
     const { workflowExecution, taskQueue, attempt } = Context.current().info;
     const workflowId = workflowExecution?.workflowId ?? '(no workflow)';
     const incident = this.incidents.get(workflowId);
     if (!incident || incident.disposed) {
       throw ApplicationFailure.create({ type: 'NoStubScript', nonRetryable: true, message: `no stub script for ${workflowId} (${activity})` });
     }
-    return incident.run(activity, input, taskQueue, attempt);
+    return incident.run(activity, input, taskQueue, attempt, extra);
   }
 }

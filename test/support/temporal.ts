@@ -47,7 +47,14 @@ export function temporalCli(): string {
   return cli;
 }
 
-export function startDevServer(options: { dbFilename?: string; port?: number; uiPort?: number } = {}): Promise<TestWorkflowEnvironment> {
+/**
+ * One partition per task queue: the server's task-queue rate limit (DEVIN_MAX_SESSIONS_PER_MINUTE) is kept
+ * per partition, so with the default four a burst can dispatch up to four tasks at once — right for
+ * production (docs/benchmarks.md measures it), but a test of the cap's spacing needs the spacing alone.
+ */
+export const SINGLE_PARTITION = ['--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1'];
+
+export function startDevServer(options: { dbFilename?: string; port?: number; uiPort?: number; extraArgs?: string[] } = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCli() },

@@ -4,7 +4,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
 import { PHASES } from '../../domain/status';
 import { INCIDENT_WORKFLOW_TYPE } from '../../domain/messages';
-import { IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../../domain/search-attributes';
+import { DevinAcusConsumed, IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../../domain/search-attributes';
 import type { Context } from '../context';
 import { CliFailure, EXIT_OK, messageOf, UsageError } from '../errors';
 import { formatTable, type ListRow } from '../format';
@@ -34,6 +34,7 @@ function listRow(info: WorkflowExecutionInfo): ListRow {
     phase: sa.get(PostmortemPhase),
     priority: sa.get(IncidentPriority),
     service: sa.get(PagerDutyService),
+    acus: sa.get(DevinAcusConsumed),
     startTime: info.startTime.toISOString(),
     closeTime: info.closeTime?.toISOString(),
     status: info.status.name,

@@ -19,6 +19,26 @@ export interface DevinSession {
   created_at?: number;
   pull_requests?: { pr_url?: string | null; pr_state?: string | null }[];
   structured_output?: Record<string, unknown> | null;
+  /** The session's cost so far. */
+  acus_consumed?: number | null;
+  is_archived?: boolean;
+}
+
+/** A message in the session's conversation (`GET …/messages`, chronological). */
+export interface DevinMessage {
+  event_id: string;
+  message: string;
+  /** `devin` or `user`. */
+  source: string;
+  created_at: number;
+}
+
+/** `GET /v3/self`: who the key is. `org_id` is null for keys not scoped to one organization. */
+export interface DevinPrincipal {
+  principal_type?: string;
+  service_user_id?: string | null;
+  service_user_name?: string | null;
+  org_id?: string | null;
 }
 
 export interface CreateSessionRequest {
@@ -30,10 +50,22 @@ export interface CreateSessionRequest {
   repos?: string[];
   max_acu_limit?: number;
   structured_output_schema?: Record<string, unknown>;
+  structured_output_required?: boolean;
 }
 
-/** Pages of `GET …/sessions` read at most, at 100 a page. */
+/** Pages of `GET …/sessions` and `…/messages` read at most. */
 const MAX_LIST_PAGES = 20;
+
+/** Session ids in paths carry the `devin-` prefix (`devin-abc123`); a bare id gets it. */
+export function devinId(sessionId: string): string {
+  return sessionId.startsWith('devin-') ? sessionId : `devin-${sessionId}`;
+}
+
+interface Page<T> {
+  items?: T[];
+  has_next_page?: boolean;
+  end_cursor?: string | null;
+}
 
 export class DevinClient {
   constructor(
@@ -43,11 +75,12 @@ export class DevinClient {
     private readonly signal?: AbortSignal,
   ) {}
 
-  private request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, scope: 'org' | 'root' = 'org'): Promise<T> {
+    const base = scope === 'org' ? `${this.config.baseUrl}/organizations/${encodeURIComponent(this.config.orgId)}` : this.config.baseUrl;
     return requestJson<T>({
       system: 'Devin',
       method,
-      url: `${this.config.baseUrl}/organizations/${encodeURIComponent(this.config.orgId)}${path}`,
+      url: `${base}${path}`,
       headers: { authorization: `Bearer ${this.config.apiKey}` },
       body,
       timeoutMs: this.timeoutMs,
@@ -55,9 +88,18 @@ export class DevinClient {
     });
   }
 
+  private sessionPath(sessionId: string, rest = ''): string {
+    return `/sessions/${encodeURIComponent(devinId(sessionId))}${rest}`;
+  }
+
+  /** The key's principal and its organization: a cheap check of DEVIN_API_KEY and DEVIN_ORG_ID. */
+  self(): Promise<DevinPrincipal> {
+    return this.request<DevinPrincipal>('GET', '/self', undefined, 'root');
+  }
+
   /** Also resumes a suspended session. */
   sendMessage(sessionId: string, message: string): Promise<unknown> {
-    return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/messages`, { message });
+    return this.request('POST', this.sessionPath(sessionId, '/messages'), { message });
   }
 
   createSession(body: CreateSessionRequest): Promise<DevinSession> {
@@ -65,7 +107,26 @@ export class DevinClient {
   }
 
   getSession(sessionId: string): Promise<DevinSession> {
-    return this.request<DevinSession>('GET', `/sessions/${encodeURIComponent(sessionId)}`);
+    return this.request<DevinSession>('GET', this.sessionPath(sessionId));
+  }
+
+  /** Ends the session for good (it stops consuming ACUs); not archived, so it stays readable. */
+  terminate(sessionId: string): Promise<DevinSession> {
+    return this.request<DevinSession>('DELETE', this.sessionPath(sessionId, '?archive=false'));
+  }
+
+  /** The session's conversation, oldest first. */
+  async messages(sessionId: string): Promise<DevinMessage[]> {
+    const messages: DevinMessage[] = [];
+    let after: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const query = new URLSearchParams({ first: '200', ...(after ? { after } : {}) });
+      const body = await this.request<Page<DevinMessage>>('GET', this.sessionPath(sessionId, `/messages?${query.toString()}`));
+      messages.push(...(body.items ?? []));
+      if (!body.has_next_page || !body.end_cursor) break;
+      after = body.end_cursor;
+    }
+    return messages;
   }
 
   /** All sessions carrying every one of `tags`, oldest first. */
@@ -75,7 +136,7 @@ export class DevinClient {
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       const query = new URLSearchParams([...tags.map((t): [string, string] => ['tags', t]), ['first', '100']]);
       if (after) query.set('after', after);
-      const body = await this.request<{ items?: DevinSession[]; has_next_page?: boolean; end_cursor?: string | null }>('GET', `/sessions?${query.toString()}`);
+      const body = await this.request<Page<DevinSession>>('GET', `/sessions?${query.toString()}`);
       // Filter again client-side: the tag filter's any/all semantics are not documented.
       sessions.push(...(body.items ?? []).filter((s) => tags.every((t) => s.tags?.includes(t))));
       if (!body.has_next_page || !body.end_cursor) break;
