@@ -8,6 +8,10 @@ import { MAX_LOG_ENTRIES, PagerDutyClient } from '../src/integrations/pagerduty/
 import { CONTEXT_LIMITS } from '../src/integrations/pagerduty/mapper';
 import type { IncidentSnapshot } from '../src/domain/incident';
 import type { TimelineEntry } from '../src/domain/evidence';
+import { parseWebhook } from '../src/integrations/pagerduty/webhook';
+import { buildPostmortemPrompt } from '../src/postmortem/prompt';
+import { incidentWebhook, sampleIncident } from '../src/dev/simulation';
+import { IncidentState } from '../workflows/incident-state';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 
 const NOW = new Date('2026-02-10T18:00:00Z');
@@ -598,5 +602,36 @@ describe('GET /incidents and GET /priorities', () => {
     const body = (await (await raw('/priorities')).json()) as Record<string, unknown>;
     expect(body).toMatchObject({ limit: 25, offset: 0, more: false, total: null, priorities: [{ type: 'priority', name: 'SEV-1', summary: 'SEV-1' }, {}, {}, {}] });
     expect((await client().priorities()).map((p) => p.name)).toEqual(['SEV-1', 'SEV-2', 'Critical', 'Minor']);
+  });
+});
+
+describe('trimmed notes', () => {
+  const TEXT = 'Rolled back checkout-api to v2.13.2: the v2.14.0 deploy cut DB_POOL_SIZE from 50 to 10, so every pod waited on connections. Error rate under 0.5% since 13:05.';
+
+  function trimmedNoteEvent(id: string) {
+    const incident = sampleIncident({ id });
+    const payload = incidentWebhook('incident.annotated', incident, { note: TEXT.slice(0, 60), occurredAt: '2026-02-10T14:20:00Z' });
+    (payload.event.data as Record<string, unknown>).trimmed = true;
+    const parsed = parseWebhook(payload, undefined, NOW);
+    if (parsed.kind !== 'incident_event') throw new Error('expected an incident event');
+    return parsed.event;
+  }
+
+  test('without a token the webhook-only pack says the note was cut, never passing half a note as whole', () => {
+    const state = new IncidentState('PTRIM01');
+    state.record(trimmedNoteEvent('PTRIM01'));
+    const context = contextFromWebhooks(state.evidenceRequest(), 'PAGERDUTY_API_TOKEN is not set: built from webhook data alone', NOW);
+    expect(context.notes).toEqual([{ at: '2026-02-10T14:20:00.000Z', author: 'Ada Lovelace', content: `${TEXT.slice(0, 60)} … (trimmed by PagerDuty)` }]);
+    expect(buildPostmortemPrompt(context)).toContain('(trimmed by PagerDuty)');
+  });
+
+  test('with a token the pack\'s notes are GET /incidents/{id}/notes, in full', async () => {
+    api.addIncident({ id: 'PTRIM02', created_at: '2026-02-10T14:00:00Z' }, { notes: [{ id: 'PNOTE09', user: { id: 'PUSR0A1', type: 'user_reference', summary: 'Jane Doe' }, content: TEXT, created_at: '2026-02-10T14:20:00Z' }] });
+    const state = new IncidentState('PTRIM02');
+    state.record(trimmedNoteEvent('PTRIM02'));
+    const context = await contextFromApi(client(), state.evidenceRequest(), NOW);
+    expect(context.notes).toEqual([{ at: '2026-02-10T14:20:00Z', author: 'Jane Doe', content: TEXT }]);
+    expect(JSON.stringify(context)).not.toContain('trimmed by PagerDuty');
+    expect(api.requests.some((r) => r.path === '/incidents/PTRIM02/notes')).toBe(true);
   });
 });

@@ -31,6 +31,7 @@ export function snapshotFromIncident(incident: ApiIncident): IncidentSnapshot {
     htmlUrl: orUndefined(incident.html_url),
     createdAt: utcTime(incident.created_at),
     resolvedAt: utcTime(incident.resolved_at),
+    reopenedAt: utcTime(incident.reopened_at),
     mergedInto: incident.resolve_reason?.type === 'merge_resolve_reason' ? orUndefined(incident.resolve_reason.incident?.id) : undefined,
   };
 }
