@@ -370,6 +370,10 @@ describe('postmortem CLI', () => {
     });
     for (const r of windows) for (const bound of ['since', 'until']) expect(r.query.get(bound)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
 
+    // A custom POSTMORTEM_MIN_PRIORITY the account does not have would draft everything: backfill refuses.
+    const unknownThreshold = await cli(['backfill', '--since', '1d', '--dry-run'], { POSTMORTEM_MIN_PRIORITY: 'Urgent' });
+    expect(unknownThreshold.code).toBe(1);
+    expect(unknownThreshold.stderr).toContain(`POSTMORTEM_MIN_PRIORITY: "Urgent" is not one of the account's priorities (P1, P2, P3, P4, P5)`);
   });
 
   it('simulate: runs the simulator against the bridge', async () => {

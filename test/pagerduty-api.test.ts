@@ -1,7 +1,11 @@
 // The real PagerDuty client (src/integrations/pagerduty over the one HTTP policy) against a local fake of
 // PagerDuty's REST API v2 (test/fakes/pagerduty-api.ts). No network beyond 127.0.0.1.
 import { ApplicationFailure } from '@temporalio/common';
+import { checkPriorityThreshold, createActivities, PriorityCache } from '../activities';
 import { toActivityFailure } from '../activities/failures';
+import { PRIORITIES_TTL_MS } from '../activities/priorities';
+import { ConfigError, loadWorkerConfig } from '../src/config';
+import { routePostmortem } from '../src/domain/routing';
 import { SECONDARY_LIST_ATTEMPTS, contextFromApi, contextFromWebhooks } from '../src/integrations/pagerduty/evidence';
 import { type CollectContextInput } from '../src/domain/evidence';
 import { MAX_LOG_ENTRIES, PagerDutyClient } from '../src/integrations/pagerduty/client';
@@ -633,5 +637,59 @@ describe('trimmed notes', () => {
     expect(context.notes).toEqual([{ at: '2026-02-10T14:20:00Z', author: 'Jane Doe', content: TEXT }]);
     expect(JSON.stringify(context)).not.toContain('trimmed by PagerDuty');
     expect(api.requests.some((r) => r.path === '/incidents/PTRIM02/notes')).toBe(true);
+  });
+});
+
+describe('account priorities for severity routing (the worker\'s cache, the settings, the start-up check)', () => {
+  const config = (extra: Record<string, string> = {}) => loadWorkerConfig({ PAGERDUTY_API_TOKEN: api.token, PAGERDUTY_API_BASE_URL: api.baseUrl, HTTP_TIMEOUT: '5s', ...extra });
+  const clockAt = (ms: number) => ({ now: () => new Date(ms) });
+  const priorityReads = () => api.requests.filter((r) => r.path === '/priorities').length;
+
+  test('the settings carry the list, read once an hour; a failure is a stated unknown, never a failed activity', async () => {
+    api.setPriorities(['SEV-1', 'SEV-2', 'SEV-3']);
+    let now = NOW.getTime();
+    const clock = { now: () => new Date(now) };
+    const activities = createActivities(config({ POSTMORTEM_MIN_PRIORITY: 'SEV-2' }), clock);
+    const [a, b] = await Promise.all([activities.getPostmortemSettings(), activities.getPostmortemSettings()]);
+    expect(a.routing).toEqual({ minPriority: 2, minPriorityName: 'SEV-2', noPriority: 'urgency', priorities: ['SEV-1', 'SEV-2', 'SEV-3'] });
+    expect(b).toEqual(a);
+    now += PRIORITIES_TTL_MS - 1;
+    await activities.getPostmortemSettings();
+    expect(priorityReads()).toBe(1);
+
+    now += 2;
+    api.fail('/priorities', { status: 403 });
+    const failed = await activities.getPostmortemSettings();
+    expect(failed.routing.priorities).toBeUndefined();
+    expect(failed.routing.prioritiesUnknown).toMatch(/^account priorities could not be read \(PagerDuty GET \/priorities answered 403: Access Denied\)$/);
+    expect(routePostmortem({ id: 'X', priority: 'SEV-3' }, failed.routing).reason).toBe(`priority SEV-3 is below POSTMORTEM_MIN_PRIORITY=SEV-2 (by the P/SEV number; ${failed.routing.prioritiesUnknown})`);
+    // A failure is remembered for a minute, then the list is asked again.
+    await activities.getPostmortemSettings();
+    expect(priorityReads()).toBe(2);
+    now += 61_000;
+    expect((await activities.getPostmortemSettings()).routing.priorities).toEqual(['SEV-1', 'SEV-2', 'SEV-3']);
+    expect(priorityReads()).toBe(3);
+
+    const noToken = await createActivities(loadWorkerConfig({}), clockAt(NOW.getTime())).getPostmortemSettings();
+    expect(noToken.routing).toEqual({ minPriority: 2, minPriorityName: 'P2', noPriority: 'urgency', prioritiesUnknown: 'account priorities unknown: PAGERDUTY_API_TOKEN is not set' });
+  });
+
+  test('start-up: a custom POSTMORTEM_MIN_PRIORITY must be one of the account\'s priorities, or the worker refuses to start', async () => {
+    api.setPriorities(['SEV-1', 'Critical', 'High', 'Low']);
+    const cache = (extra: Record<string, string>) => {
+      const c = config(extra);
+      return [c.routing, new PriorityCache(c, clockAt(NOW.getTime()))] as const;
+    };
+    await expect(checkPriorityThreshold(...cache({ POSTMORTEM_MIN_PRIORITY: 'critical' }))).resolves.toBeUndefined();
+    const refused = checkPriorityThreshold(...cache({ POSTMORTEM_MIN_PRIORITY: 'Urgent' }));
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toThrow(`POSTMORTEM_MIN_PRIORITY: "Urgent" is not one of the account's priorities (SEV-1, Critical, High, Low); name one of them, or P1…P9`);
+    // P1…P9 need no list: nothing is asked at start.
+    const before = priorityReads();
+    await expect(checkPriorityThreshold(...cache({ POSTMORTEM_MIN_PRIORITY: 'P3' }))).resolves.toBeUndefined();
+    expect(priorityReads()).toBe(before);
+    // The list cannot be read now: start, and say routing drafts such incidents to be safe until it can.
+    api.fail('/priorities', { status: 503 });
+    await expect(checkPriorityThreshold(...cache({ POSTMORTEM_MIN_PRIORITY: 'Critical' }))).resolves.toMatch(/^POSTMORTEM_MIN_PRIORITY=Critical could not be checked: account priorities could not be read \(.*503/);
   });
 });
