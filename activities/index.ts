@@ -3,15 +3,18 @@
 import type { WorkerConfig } from '../src/config';
 import type { Clock } from './context';
 import { evidenceActivities } from './evidence';
+import { PriorityCache } from './priorities';
 import { sessionActivities } from './session';
 import { settingsActivities } from './settings';
 import { writeBackActivities } from './write-back';
 
 export type { Clock } from './context';
+export { checkPriorityThreshold, PriorityCache } from './priorities';
 
-export function createActivities(config: WorkerConfig, clock: Clock = { now: () => new Date() }) {
+/** `priorities`: the worker's cache of the account's priorities (one per worker; a new one by default). */
+export function createActivities(config: WorkerConfig, clock: Clock = { now: () => new Date() }, priorities: PriorityCache = new PriorityCache(config, clock)) {
   return {
-    ...settingsActivities(config),
+    ...settingsActivities(config, priorities),
     ...evidenceActivities(config, clock),
     ...sessionActivities(config),
     ...writeBackActivities(config),

@@ -1,8 +1,10 @@
-// The workflow's settings, read from the worker's configuration once per incident (recorded in history).
+// The workflow's settings, read from the worker's configuration once per incident (recorded in history),
+// with the account's priorities for severity routing (read through PagerDuty, cached by the worker).
 import type { WorkerConfig } from '../src/config';
 import type { PostmortemSettings } from '../src/domain/settings';
+import { type PriorityCache, withAccountPriorities } from './priorities';
 
-export function settingsActivities(config: WorkerConfig) {
+export function settingsActivities(config: WorkerConfig, priorities: PriorityCache) {
   return {
     async getPostmortemSettings(): Promise<PostmortemSettings> {
       return {
@@ -11,7 +13,7 @@ export function settingsActivities(config: WorkerConfig) {
         quietPeriodMs: config.resolveQuietPeriodMs,
         lateResolutionGraceMs: config.lateResolutionGraceMs,
         dryRun: !config.devin,
-        routing: config.routing,
+        routing: withAccountPriorities(config.routing, await priorities.get()),
         destination: config.postmortemDestination,
         writeBackOff: !config.pagerDuty ? 'PAGERDUTY_API_TOKEN is not set' : !config.pagerDutyFromEmail ? 'PAGERDUTY_FROM_EMAIL is not set' : undefined,
         slack: Boolean(config.slackWebhookUrl),

@@ -2,7 +2,6 @@
 // every command in-process through runCli, and the real bin/postmortem.js once in a child process.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +26,6 @@ let bundle: WorkflowBundleWithSourceMap;
 let devin: FakeDevinApi;
 let pagerDuty: FakePagerDutyApi;
 let live: RunningWorker;
-let incidentList: IncidentListServer;
 let tmp: string;
 const { logger } = capturingLogger('cli');
 
@@ -42,25 +40,24 @@ beforeAll(async () => {
     // Session creation is rate-limited for Devin; not in tests.
     DEVIN_MAX_SESSIONS_PER_MINUTE: '600',
   });
-  incidentList = await IncidentListServer.start(pagerDuty.token);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'postmortem-cli-'));
 });
 
 afterAll(async () => {
   await live?.stop();
-  await Promise.all([devin?.close(), pagerDuty?.close(), incidentList?.close()]);
+  await Promise.all([devin?.close(), pagerDuty?.close()]);
   await env?.teardown();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-/** What the CLI sees: the dev server, the pipeline's task queue, and (for backfill) the incident list. */
+/** What the CLI sees: the dev server, the pipeline's task queue, and (for backfill) the fake PagerDuty's incident list. */
 function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: live.taskQueue,
     PAGERDUTY_API_TOKEN: pagerDuty.token,
-    PAGERDUTY_API_BASE_URL: incidentList.baseUrl,
+    PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl,
     ...extra,
   };
 }
@@ -294,8 +291,8 @@ describe('postmortem CLI', () => {
     const merged = seeded({ priority: 'P1' }, 70);
     Object.assign(pagerDuty.incident(merged.id) ?? {}, { resolve_reason: { type: 'merge_resolve_reason', incident: { id: 'QSURVIVOR0001', type: 'incident_reference' } } });
     expect((await live.deliver(incidentWebhook('incident.acknowledged', hasWorkflow))).status).toBe(202);
-    const listed = [qualifies, lowPriority, lowUrgency, hasWorkflow, merged];
-    incidentList.incidents = listed.map((i) => pagerDuty.incident(i.id) as Record<string, unknown>);
+    // The fake's GET /incidents serves two a page, to make the CLI follow `more`.
+    pagerDuty.incidentPageCap = 2;
 
     // Dry run: everything is decided, nothing is started.
     const dry = await cli(['backfill', '--since', '7d', '--dry-run']);
@@ -303,7 +300,8 @@ describe('postmortem CLI', () => {
     expect(dry.stdout).toContain(`[1/5] ${qualifies.id} would start incident-${qualifies.id}`);
     await expect(handleFor(qualifies).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 
-    const requestsBefore = incidentList.requests.length;
+    const listRequests = () => pagerDuty.requests.filter((r) => r.path === '/incidents').map((r) => r.query);
+    const requestsBefore = listRequests().length;
     const run = await cli(['backfill', '--since', '7d', '--until', 'now', '--rate', '600']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('5 resolved PagerDuty incidents');
@@ -315,11 +313,13 @@ describe('postmortem CLI', () => {
     expect(run.stdout).toContain('1 started, 1 already had a workflow, 2 skipped by severity routing, 1 merged');
 
     // PagerDuty was asked for resolved incidents of the last 7 days, page by page (the list serves 2 a page).
-    const requests = incidentList.requests.slice(requestsBefore);
+    const requests = listRequests().slice(requestsBefore);
     expect(requests).toHaveLength(3);
     expect(requests.map((r) => r.get('offset'))).toEqual(['0', '2', '4']);
     for (const query of requests) {
       expect(query.getAll('statuses[]')).toEqual(['resolved']);
+      expect(query.get('time_zone')).toBe('UTC');
+      for (const bound of ['since', 'until']) expect(query.get(bound)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
       expect(Math.abs(Date.now() - 7 * 86_400_000 - Date.parse(query.get('since') ?? ''))).toBeLessThan(60_000);
       expect(Math.abs(Date.now() - Date.parse(query.get('until') ?? ''))).toBeLessThan(60_000);
     }
@@ -346,6 +346,48 @@ describe('postmortem CLI', () => {
     const noToken = await cli(['backfill', '--since', '1d'], { PAGERDUTY_API_TOKEN: '' });
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('PAGERDUTY_API_TOKEN');
+    pagerDuty.incidentPageCap = undefined;
+  });
+
+  it('backfill --since 400d: consecutive windows of at most 6 months (180 days), no gap, no overlap, each incident once', async () => {
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const old = [390, 250, 100, 8].map((days) => {
+      const incident = sampleIncident({ priority: 'P1', createdAt: daysAgo(days) });
+      pagerDuty.addIncident({
+        id: incident.id,
+        status: 'resolved',
+        created_at: incident.createdAt,
+        resolved_at: daysAgo(days - 0.01),
+        priority: { id: 'PPRIO01', summary: 'P1' },
+        service: { id: incident.serviceId, summary: incident.serviceName },
+      });
+      return incident.id;
+    });
+    const before = pagerDuty.requests.length;
+    const startedAt = Date.now();
+    const run = await cli(['backfill', '--since', '400d', '--dry-run', '--json']);
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout) as { incidents: { incidentId: string; outcome: string }[] };
+    const listedIds = summary.incidents.map((i) => i.incidentId);
+    expect(new Set(listedIds).size).toBe(listedIds.length);
+    expect(listedIds.filter((id) => old.includes(id))).toEqual(old); // oldest first, each once
+    for (const id of old) expect(summary.incidents.find((i) => i.incidentId === id)?.outcome).toBe('would_start');
+
+    const windows = pagerDuty.requests.slice(before).filter((r) => r.path === '/incidents' && r.query.get('offset') === '0');
+    expect(windows).toHaveLength(3); // 400 days: 180 + 180 + 40
+    const bounds = windows.map((r) => [Date.parse(r.query.get('since') ?? ''), Date.parse(r.query.get('until') ?? '')] as const);
+    expect(Math.abs(bounds[0]![0] - (startedAt - 400 * 86_400_000))).toBeLessThan(60_000);
+    expect(Math.abs(bounds.at(-1)![1] - startedAt)).toBeLessThan(60_000);
+    bounds.forEach(([since, until], i) => {
+      expect(until - since).toBeLessThanOrEqual(180 * 86_400_000);
+      if (i > 0) expect(since).toBe(bounds[i - 1]![1]); // no gap, no overlap
+    });
+    for (const r of windows) for (const bound of ['since', 'until']) expect(r.query.get(bound)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+
+    // A custom POSTMORTEM_MIN_PRIORITY the account does not have would draft everything: backfill refuses.
+    const unknownThreshold = await cli(['backfill', '--since', '1d', '--dry-run'], { POSTMORTEM_MIN_PRIORITY: 'Urgent' });
+    expect(unknownThreshold.code).toBe(1);
+    expect(unknownThreshold.stderr).toContain(`POSTMORTEM_MIN_PRIORITY: "Urgent" is not one of the account's priorities (P1, P2, P3, P4, P5)`);
   });
 
   it('simulate: runs the simulator against the bridge', async () => {
@@ -416,51 +458,3 @@ describe('postmortem CLI', () => {
     expect((usage as { stderr: string }).stderr).toContain('--limit must be a positive whole number');
   });
 });
-
-/**
- * `GET /incidents` as PagerDuty answers it (the fake has no incident list): auth, `statuses[]`,
- * `since`/`until`, and classic pagination — two incidents a page, to make the CLI follow `more`.
- */
-class IncidentListServer {
-  incidents: Record<string, unknown>[] = [];
-  readonly requests: URLSearchParams[] = [];
-
-  private constructor(
-    private readonly server: Server,
-    readonly baseUrl: string,
-  ) {}
-
-  static async start(token: string): Promise<IncidentListServer> {
-    const holder: { list?: IncidentListServer } = {};
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      if (req.headers.authorization !== `Token token=${token}`) return send(401, { error: { message: 'Authentication failed', code: 2006 } });
-      if (req.method !== 'GET' || url.pathname !== '/incidents') return send(404, { error: { message: 'Not Found', code: 2100 } });
-      holder.list?.requests.push(url.searchParams);
-      const since = Date.parse(url.searchParams.get('since') ?? '');
-      const until = Date.parse(url.searchParams.get('until') ?? '');
-      if (!Number.isFinite(since) || !Number.isFinite(until)) return send(400, { error: { message: "Invalid 'since' or 'until' Parameter Values", code: 2004 } });
-      const statuses = url.searchParams.getAll('statuses[]');
-      const selected = (holder.list?.incidents ?? []).filter((i) => {
-        const created = Date.parse(String(i.created_at));
-        return statuses.includes(String(i.status)) && created >= since && created <= until;
-      });
-      const offset = Number(url.searchParams.get('offset') ?? 0);
-      const limit = Math.min(Number(url.searchParams.get('limit') ?? 25), 2);
-      const page = selected.slice(offset, offset + limit);
-      send(200, { incidents: page, limit, offset, more: offset + page.length < selected.length, total: null });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    holder.list = new IncidentListServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return holder.list;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}

@@ -110,4 +110,16 @@ describe('worker configuration', () => {
     expect(loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1000' }).workerMaxCachedWorkflows).toBe(1000);
     expect(() => loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS: must be a positive whole number/);
   });
+
+  it('POSTMORTEM_MIN_PRIORITY: P1…P9 and SEV numbers work without the API; the account\'s own names need PAGERDUTY_API_TOKEN', () => {
+    expect(loadWorkerConfig({}).routing).toEqual({ minPriority: 2, minPriorityName: 'P2', noPriority: 'urgency' });
+    expect(loadWorkerConfig({ POSTMORTEM_MIN_PRIORITY: 'p3' }).routing).toMatchObject({ minPriority: 3, minPriorityName: 'P3' });
+    expect(loadWorkerConfig({ POSTMORTEM_MIN_PRIORITY: 'SEV-1' }).routing).toMatchObject({ minPriority: 1, minPriorityName: 'SEV-1' });
+    expect(() => loadWorkerConfig({ POSTMORTEM_MIN_PRIORITY: 'Critical' })).toThrow(
+      /POSTMORTEM_MIN_PRIORITY: "Critical" is not P1…P9 or SEV1…: naming one of the account's own priorities needs PAGERDUTY_API_TOKEN/,
+    );
+    const custom = loadWorkerConfig({ POSTMORTEM_MIN_PRIORITY: 'Critical', PAGERDUTY_API_TOKEN: 'pd-token' }).routing;
+    expect(custom).toEqual({ minPriorityName: 'Critical', noPriority: 'urgency' });
+    expect(() => loadWorkerConfig({ POSTMORTEM_MIN_PRIORITY: 'P1,P2', PAGERDUTY_API_TOKEN: 'pd-token' })).toThrow(/POSTMORTEM_MIN_PRIORITY: must be one priority's name/);
+  });
 });

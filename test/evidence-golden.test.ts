@@ -515,8 +515,9 @@ describe('what the goldens must show', () => {
     expect(prompt).toContain('between the first alert and 2026-03-04T11:05:31Z');
     // The first trigger log entry (10:21:02) places the window: [trigger − 2 h, resolved].
     const window = api.requests.find((r) => r.path === `/services/${SEARCH.id}/change_events`);
-    expect(window?.query.get('since')).toBe('2026-03-04T08:21:02.000Z');
-    expect(window?.query.get('until')).toBe('2026-03-04T11:05:31.000Z');
+    // As PagerDuty takes them: YYYY-MM-DDThh:mm:ssZ, no milliseconds (a 400 otherwise).
+    expect(window?.query.get('since')).toBe('2026-03-04T08:21:02Z');
+    expect(window?.query.get('until')).toBe('2026-03-04T11:05:31Z');
     expect(pack.serviceChanges?.map((c) => c.summary)).toEqual(['Reindex search catalog (es-shard-3)']);
   });
 
@@ -571,7 +572,7 @@ describe('what the goldens must show', () => {
     // [created − 2 h, resolved]: the flag and the deploy; not the day-before deploy nor the fix after resolution.
     expect(pack.serviceChanges?.map((c) => c.summary)).toEqual(['Flag checkout.new-cart rolled out to 50%', 'Deploy checkout-api v2.14.0 to production']);
     const window = api.requests.find((r) => r.path === `/services/${CHECKOUT.id}/change_events`);
-    expect([window?.query.get('since'), window?.query.get('until')]).toEqual(['2026-03-04T07:12:07.000Z', '2026-03-04T13:40:52.000Z']);
+    expect([window?.query.get('since'), window?.query.get('until'), window?.query.get('time_zone')]).toEqual(['2026-03-04T07:12:07Z', '2026-03-04T13:40:52Z', 'UTC']);
   });
 });
 

@@ -49,6 +49,19 @@ describe('IncidentState.record', () => {
     expect(state.status.reopenedAfterDraft).toBe(1);
   });
 
+  it('shows when the incident was reopened: reopened_at from the webhook, else its occurred_at; the latest wins, whatever the delivery order', () => {
+    const state = new IncidentState(ID);
+    state.record(event('incident.resolved', '2026-12-01T11:00:00Z'));
+    expect(state.current().reopenedAt).toBeUndefined();
+    state.record(event('incident.reopened', '2026-12-01T11:05:00.000Z', { incident: { id: ID, reopenedAt: '2026-12-01T11:04:59Z' } }));
+    expect(state.current()).toMatchObject({ reopenedAt: '2026-12-01T11:04:59Z', resolvedAt: undefined });
+    state.record(event('incident.reopened', '2026-12-01T12:00:00.000Z')); // no reopened_at in the data
+    expect(state.current().reopenedAt).toBe('2026-12-01T12:00:00.000Z');
+    state.record(event('incident.reopened', '2026-12-01T11:30:00.000Z', { incident: { id: ID, reopenedAt: '2026-12-01T11:30:00Z' } })); // late, older
+    expect(state.current().reopenedAt).toBe('2026-12-01T12:00:00.000Z');
+    expect(renderDetails(state.current())).toContain('**Reopened:** 2026-12-01T12:00:00.000Z');
+  });
+
   it('keeps the earliest acknowledgement, notes with their author, and a sorted timeline of what was observed', () => {
     const state = new IncidentState(ID);
     state.record(event('incident.acknowledged', '2026-12-01T10:05:00Z', { agent: 'Ada' }));

@@ -143,4 +143,52 @@ describe('severity routing', () => {
     expect(priorityRank('sev_3')).toBe(3);
     expect(priorityRank('High')).toBeUndefined();
   });
+
+  describe('with the account\'s own priorities (GET /priorities, most severe first)', () => {
+    const custom = ['SEV-1', 'Critical', 'High', 'Low'];
+    const route = (priority: string, minPriorityName: string, extra: Partial<RoutingRules> = {}) =>
+      routePostmortem({ id: 'X', priority }, { noPriority: 'urgency', minPriorityName, minPriority: priorityRank(minPriorityName), priorities: custom, ...extra });
+
+    it('ranks by position in the list, names compared without case', () => {
+      expect(route('SEV-1', 'Critical')).toEqual({ qualifies: true, reason: 'priority SEV-1 meets POSTMORTEM_MIN_PRIORITY=Critical' });
+      expect(route('critical', 'Critical').qualifies).toBe(true);
+      expect(route('High', 'Critical')).toEqual({ qualifies: false, reason: 'priority High is below POSTMORTEM_MIN_PRIORITY=Critical' });
+      expect(route('Low', 'high').qualifies).toBe(false);
+      // The list's order wins over the names' numbers.
+      expect(route('P3', 'P2', { priorities: ['P3', 'P2', 'P1'] }).qualifies).toBe(true);
+    });
+
+    it('a threshold that is not in the list: by the numbers when both have one, else drafted to be safe — the reason says which', () => {
+      expect(route('SEV-1', 'P2', { priorities: ['SEV-1', 'SEV-2', 'SEV-3'] })).toEqual({
+        qualifies: true,
+        reason: "priority SEV-1 meets POSTMORTEM_MIN_PRIORITY=P2 (by the P/SEV number; POSTMORTEM_MIN_PRIORITY=P2 is not one of the account's priorities (SEV-1, SEV-2, SEV-3))",
+      });
+      expect(route('SEV-3', 'P2', { priorities: ['SEV-1', 'SEV-2', 'SEV-3'] }).qualifies).toBe(false);
+      expect(route('Low', 'Urgent')).toEqual({
+        qualifies: true,
+        reason: "POSTMORTEM_MIN_PRIORITY=Urgent is not one of the account's priorities (SEV-1, Critical, High, Low): drafted to be safe",
+      });
+      // An incident priority the list does not know (renamed since): drafted to be safe.
+      expect(route('Sev Zero', 'Critical')).toEqual({ qualifies: true, reason: "priority Sev Zero is not one of the account's priorities (SEV-1, Critical, High, Low): drafted to be safe" });
+    });
+
+    it('the list unknown (no token, the API failed): the P/SEV numbers, said in the reason; a name without a number is drafted', () => {
+      const unknown = 'account priorities unknown: PAGERDUTY_API_TOKEN is not set';
+      expect(route('P3', 'P2', { priorities: undefined, prioritiesUnknown: unknown })).toEqual({
+        qualifies: false,
+        reason: `priority P3 is below POSTMORTEM_MIN_PRIORITY=P2 (by the P/SEV number; ${unknown})`,
+      });
+      expect(route('Critical', 'Critical', { priorities: undefined, prioritiesUnknown: unknown })).toEqual({
+        qualifies: true,
+        reason: `POSTMORTEM_MIN_PRIORITY=Critical cannot be compared with priority Critical (${unknown}): drafted to be safe`,
+      });
+      expect(route('High', 'P2', { priorities: undefined, prioritiesUnknown: unknown }).reason).toBe(`priority High is not in the P1…P9 scheme (${unknown}): drafted to be safe`);
+    });
+
+    it('settings recorded before the list existed ({minPriority, noPriority}) route and read exactly as before', () => {
+      expect(routePostmortem({ id: 'X', priority: 'P4' }, rules)).toEqual({ qualifies: false, reason: 'priority P4 is below POSTMORTEM_MIN_PRIORITY=P2' });
+      expect(routePostmortem({ id: 'X', priority: 'P1' }, rules)).toEqual({ qualifies: true, reason: 'priority P1 meets POSTMORTEM_MIN_PRIORITY=P2' });
+      expect(routePostmortem({ id: 'X', priority: 'Critical' }, rules)).toEqual({ qualifies: true, reason: 'priority Critical is not in the P1…P9 scheme: drafted to be safe' });
+    });
+  });
 });

@@ -98,4 +98,31 @@ describe('webhook parsing', () => {
     const payload = incidentWebhook('incident.acknowledged', sampleIncident(), { occurredAt: 'yesterday-ish' });
     expect(parseWebhook(payload, undefined, now)).toMatchObject({ event: { occurredAt: now.toISOString() } });
   });
+
+  it('reads reopened_at (UTC) from a reopened incident', () => {
+    const payload = incidentWebhook('incident.reopened', sampleIncident(), { occurredAt: '2026-11-23T09:45:00Z' });
+    Object.assign(payload.event.data as Record<string, unknown>, { reopened_at: '2026-11-23T04:44:59-05:00', status: 'triggered' });
+    expect(parseWebhook(payload, undefined, now)).toMatchObject({ kind: 'incident_event', event: { type: 'incident.reopened', incident: { reopenedAt: '2026-11-23T09:44:59Z' } } });
+  });
+
+  it('a note PagerDuty trimmed says so, and carries trimmed; a whole note does not', () => {
+    const incident = sampleIncident();
+    const cut = incidentWebhook('incident.annotated', incident, { note: 'Rolled back v2.14 after the pool' });
+    (cut.event.data as Record<string, unknown>).trimmed = true;
+    expect(parseWebhook(cut, undefined, now)).toMatchObject({
+      kind: 'incident_event',
+      event: { trimmed: true, note: 'Rolled back v2.14 after the pool … (trimmed by PagerDuty)' },
+    });
+    const whole = parseWebhook(incidentWebhook('incident.annotated', incident, { note: 'Rolled back' }), undefined, now);
+    expect(whole).toMatchObject({ event: { note: 'Rolled back' } });
+    expect(whole.kind === 'incident_event' && 'trimmed' in whole.event).toBe(false);
+  });
+
+  it('an agent that is a service or an integration (a monitor resolving its own alert) is automation: no agent', () => {
+    const payload = incidentWebhook('incident.resolved', sampleIncident());
+    payload.event.agent = { id: 'PSVC123', type: 'service_reference', summary: 'checkout-api', self: '', html_url: '' };
+    expect(parseWebhook(payload, undefined, now)).toMatchObject({ kind: 'incident_event', event: { agent: undefined } });
+    payload.event.agent = { id: 'PUSER01', type: 'user_reference', summary: 'Ada Lovelace', self: '', html_url: '' };
+    expect(parseWebhook(payload, undefined, now)).toMatchObject({ kind: 'incident_event', event: { agent: 'Ada Lovelace' } });
+  });
 });

@@ -12,6 +12,7 @@ export function renderDetails(status: PostmortemStatus): string {
   const facts = [status.priority, status.urgency && `${status.urgency} urgency`, status.service].filter(Boolean).join(' · ');
   lines.push(`**Incident:** ${link(status.title ?? status.incidentId, status.incidentUrl)}${facts ? ` — ${facts}` : ''}`);
   if (status.acknowledgedAt) lines.push(`**Acknowledged:** ${status.acknowledgedAt}`);
+  if (status.reopenedAt) lines.push(`**Reopened:** ${status.reopenedAt}`);
   if (status.resolvedAt) lines.push(`**Resolved:** ${status.resolvedAt}`);
   if (status.contextSource) {
     const source = status.contextSource === 'pagerduty_api' ? 'PagerDuty REST API' : 'webhook data only';

@@ -85,6 +85,8 @@ export class IncidentState {
         this.sessionMessages.push({ kind: 'reopened', at: event.occurredAt });
       }
     }
+    const reopenedAt = event.incident.reopenedAt ?? (event.type === 'incident.reopened' ? event.occurredAt : undefined);
+    if (reopenedAt && (!this.status.reopenedAt || Date.parse(reopenedAt) > Date.parse(this.status.reopenedAt))) this.status.reopenedAt = reopenedAt;
     if (event.type === 'incident.acknowledged' && (!this.status.acknowledgedAt || event.occurredAt < this.status.acknowledgedAt)) {
       this.status.acknowledgedAt = event.occurredAt;
     }

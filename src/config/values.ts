@@ -2,6 +2,7 @@
 // message that names what is wrong, and the ConfigError a process stops with.
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration';
+import { priorityRank } from '../domain/routing';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -143,13 +144,18 @@ export const flag = (fallback: boolean) =>
     return z.NEVER;
   });
 
-export const priorityLevel = optionalText.transform((value, ctx) => {
-  const text = (value ?? 'P2').toUpperCase();
-  if (!/^P[1-9]$/.test(text)) {
-    ctx.addIssue({ code: 'custom', message: `must be a priority like P1, P2 … P9 (got "${value}")` });
+/**
+ * A priority threshold: `P1`…`P9` / `SEV1`… (ranked by their number, no API needed), or any name of the
+ * account's own priorities (`Critical`, ranked by `GET /priorities`). `rank` is the P/SEV number, if any.
+ */
+export const priorityThreshold = optionalText.transform((value, ctx) => {
+  const text = value ?? 'P2';
+  if (text.length > 100 || text.includes(',') || [...text].some((c) => c.charCodeAt(0) < 32)) {
+    ctx.addIssue({ code: 'custom', message: `must be one priority's name, like P2, SEV-1 or Critical (got "${value}")` });
     return z.NEVER;
   }
-  return Number(text.slice(1));
+  const rank = priorityRank(text);
+  return { name: /^p\d+$/i.test(text) ? text.toUpperCase() : text, rank };
 });
 
 export const email = optionalText.transform((value, ctx) => {

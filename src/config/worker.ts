@@ -6,7 +6,7 @@ import type { DatadogConfig } from '../integrations/datadog/client';
 import type { DevinApiConfig } from '../integrations/devin/client';
 import type { PagerDutyApiConfig } from '../integrations/pagerduty/client';
 import type { SentryConfig } from '../integrations/sentry/client';
-import { duration, email, type Env, flag, httpUrl, list, logLevel, oneOf, optionalText, parse, positiveInt, priorityLevel, taskQueue } from './values';
+import { duration, email, type Env, flag, httpUrl, list, logLevel, oneOf, optionalText, parse, positiveInt, priorityThreshold, taskQueue } from './values';
 
 const workerSchema = z
   .object({
@@ -29,7 +29,7 @@ const workerSchema = z
     POSTMORTEM_OUTPUT_DIR: optionalText.transform((value) => value ?? 'postmortems'),
     POSTMORTEM_TEMPLATE: optionalText,
     POSTMORTEM_DESTINATION: oneOf(['repo', 'wiki'] as const, 'repo'),
-    POSTMORTEM_MIN_PRIORITY: priorityLevel,
+    POSTMORTEM_MIN_PRIORITY: priorityThreshold,
     POSTMORTEM_NO_PRIORITY: oneOf(['urgency', 'always', 'never'] as const, 'urgency'),
     DEVIN_KNOWLEDGE_IDS: list,
     DEVIN_REPOS: list,
@@ -86,6 +86,13 @@ const workerSchema = z
     }
     if (env.SENTRY_AUTH_TOKEN && (!env.SENTRY_ORG || !env.SENTRY_PROJECT)) {
       ctx.addIssue({ code: 'custom', path: [!env.SENTRY_ORG ? 'SENTRY_ORG' : 'SENTRY_PROJECT'], message: 'is required with SENTRY_AUTH_TOKEN' });
+    }
+    if (env.POSTMORTEM_MIN_PRIORITY.rank === undefined && !env.PAGERDUTY_API_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['POSTMORTEM_MIN_PRIORITY'],
+        message: `"${env.POSTMORTEM_MIN_PRIORITY.name}" is not P1…P9 or SEV1…: naming one of the account's own priorities needs PAGERDUTY_API_TOKEN (their order is read from GET /priorities)`,
+      });
     }
     if (env.DEVIN_MAX_WAIT < env.DEVIN_POLL_INTERVAL) {
       ctx.addIssue({ code: 'custom', path: ['DEVIN_MAX_WAIT'], message: 'must be longer than DEVIN_POLL_INTERVAL' });
@@ -186,7 +193,11 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     postmortemOutputDir: parsed.POSTMORTEM_OUTPUT_DIR,
     postmortemTemplate: parsed.POSTMORTEM_TEMPLATE,
     postmortemDestination: parsed.POSTMORTEM_DESTINATION,
-    routing: { minPriority: parsed.POSTMORTEM_MIN_PRIORITY, noPriority: parsed.POSTMORTEM_NO_PRIORITY },
+    routing: {
+      ...(parsed.POSTMORTEM_MIN_PRIORITY.rank === undefined ? {} : { minPriority: parsed.POSTMORTEM_MIN_PRIORITY.rank }),
+      minPriorityName: parsed.POSTMORTEM_MIN_PRIORITY.name,
+      noPriority: parsed.POSTMORTEM_NO_PRIORITY,
+    },
     devinKnowledgeIds: parsed.DEVIN_KNOWLEDGE_IDS,
     devinRepos: parsed.DEVIN_REPOS,
     devinMaxAcu: parsed.DEVIN_MAX_ACU,

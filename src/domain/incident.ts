@@ -36,6 +36,8 @@ export interface IncidentSnapshot {
   htmlUrl?: string;
   createdAt?: string;
   resolvedAt?: string;
+  /** When PagerDuty last reopened it (webhooks' `reopened_at`); UTC. */
+  reopenedAt?: string;
   /** Set when the incident was resolved by being merged into another one. */
   mergedInto?: string;
 }
@@ -53,6 +55,11 @@ export interface IncidentEvent {
   incident: IncidentSnapshot;
   /** The note text of an `incident.annotated` event. */
   note?: string;
+  /**
+   * PagerDuty cut the note to fit the webhook (`trimmed: true`): `note` then ends with "(trimmed by
+   * PagerDuty)"; the whole note is read through the REST API when a token is set.
+   */
+  trimmed?: boolean;
   /** What the bridge redacted from this event's text before it reached Temporal (counts by kind). */
   redactions?: RedactionReport;
 }

@@ -28,6 +28,8 @@ export interface PostmortemStatus {
   incidentUrl?: string;
   acknowledgedAt?: string;
   resolvedAt?: string;
+  /** When the incident was last reopened (the `incident.reopened` webhook's `reopened_at`, else its occurred_at). */
+  reopenedAt?: string;
   contextSource?: IncidentContext['source'];
   contextLimitation?: string;
   devinSessionId?: string;

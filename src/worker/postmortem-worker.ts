@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { createActivities, type Clock } from '../../activities';
+import { checkPriorityThreshold, createActivities, type Clock, PriorityCache } from '../../activities';
 import type { WorkerConfig } from '../config';
 import type { Logger } from '../config/logger';
 import { checkDevinCredentials } from './devin-check';
@@ -130,7 +130,12 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
   await ensureSearchAttributes(connection, namespace, logger);
   await checkRetention(connection, namespace, logger);
   await checkDevinCredentials(config, logger);
-  const activities = createActivities(config, options.clock);
+  const clock = options.clock ?? { now: () => new Date() };
+  const priorities = new PriorityCache(config, clock);
+  // A custom POSTMORTEM_MIN_PRIORITY that is not one of the account's priorities stops the worker here (ConfigError).
+  const unchecked = await checkPriorityThreshold(config.routing, priorities);
+  if (unchecked) logger.warn({ routing: unchecked }, 'severity routing drafts incidents to be safe until the account\'s priorities can be read');
+  const activities = createActivities(config, clock, priorities);
   const incidents = await Worker.create({
     connection,
     namespace,

@@ -1,8 +1,17 @@
 // A local stand-in for PagerDuty's REST API v2, for the endpoints this project calls. It answers with
 // the real API's shapes, status codes, error bodies, pagination rules and rate-limit headers, records
-// every request, and can be told to fail. The incidents it serves are in pagerduty-incidents.ts.
+// every request, and can be told to fail. The incidents it serves are in pagerduty-incidents.ts, its
+// lists in pagerduty-lists.ts, its times (formats, zones) in pagerduty-time.ts.
+//
+// Like PagerDuty it renders times in the account's zone (`accountTimeZone`, `-05:00` in winter) unless
+// `time_zone` asks for another — except `GET /incidents`, which the spec says renders UTC by default, the
+// incident itself (UTC, as its published example), and the notes, which take no `time_zone` and render
+// in the account's zone (as their published example). Log entries come oldest first (the trigger first,
+// as PagerDuty's guide shows); `logEntryOrder` makes them newest first.
 import { FakeServer, FaultQueue, matchesPath, type PathMatch, type ReceivedRequest, type Reply, ReplyError } from './fake-server';
 import { alertCounts, PagerDutyIncidents, type StoredIncident } from './pagerduty-incidents';
+import { DEFAULT_PRIORITIES, errorBody, invalidInput, listIncidents, notFound, page, priorityResource, serviceChangeEvents } from './pagerduty-lists';
+import { isTimeZone, renderTimes } from './pagerduty-time';
 import type { FakeIncidentExtras, FakeIncidentSeed, FakeNote } from './pagerduty-types';
 
 export type { FakeAlert, FakeChangeEvent, FakeIncidentExtras, FakeIncidentSeed, FakeLogEntry, FakeNote, FakeReference } from './pagerduty-types';
@@ -27,9 +36,6 @@ export interface FakeRequest {
   receivedAt: number;
 }
 
-const errorBody = (message: string, code: number, errors?: string[]) => ({ error: { message, code, ...(errors ? { errors } : {}) } });
-const invalidInput = (...errors: string[]) => new ReplyError(400, errorBody('Invalid Input Provided', 2001, errors));
-const notFound = () => new ReplyError(404, errorBody('Not Found', 2100));
 const AUTH_HEADERS = { 'www-authenticate': 'Token realm="PagerDuty API"' };
 
 /** PagerDuty's error body for a status, used when a fault gives none. */
@@ -54,6 +60,14 @@ function defaultErrorBody(status: number): unknown {
 
 export class FakePagerDutyApi extends FakeServer<FakeRequest> {
   token: string;
+  /** The account's time zone: times are rendered in it where `time_zone` is absent (see above). */
+  accountTimeZone = 'America/New_York';
+  /** Extension: the order of `GET /incidents/{id}/log_entries`; PagerDuty's guide shows the trigger first. */
+  logEntryOrder: 'oldest_first' | 'newest_first' = 'oldest_first';
+  /** Extension: at most this many incidents a page of `GET /incidents` (to make a client follow `more`). */
+  incidentPageCap?: number;
+  /** The account's priorities, most severe first (`GET /priorities`). */
+  priorities = DEFAULT_PRIORITIES.map((p) => ({ ...p }));
 
   private readonly incidents = new PagerDutyIncidents(this);
   private readonly faults = new FaultQueue<FakeFault>();
@@ -80,6 +94,16 @@ export class FakePagerDutyApi extends FakeServer<FakeRequest> {
   /** The stored full incident: the live object, so a test may change or delete fields. */
   incident(id: string): Record<string, unknown> | undefined {
     return this.incidents.get(id)?.incident;
+  }
+
+  /** Replaces the account's priorities (custom names, most severe first). */
+  setPriorities(names: string[]): void {
+    this.priorities = names.map((name, index) => ({ id: `PPRI${String(index + 1).padStart(3, '0')}`, name, description: `${name} (custom)` }));
+  }
+
+  /** Every stored incident, in the order they were added. */
+  allIncidents(): Record<string, unknown>[] {
+    return this.incidents.all().map((s) => s.incident);
   }
 
   /** The incident's notes, including those posted through the API (the live array). */
@@ -164,40 +188,63 @@ export class FakePagerDutyApi extends FakeServer<FakeRequest> {
       throw new ReplyError(401, errorBody('Authentication failed', 2006), AUTH_HEADERS);
     }
 
+    const zone = req.query.get('time_zone');
+    if (zone !== null && !isTimeZone(zone)) throw invalidInput(`Time zone "${zone}" is not a valid time zone`);
+    const rendered = (body: unknown, defaultZone = this.accountTimeZone): Reply => ({ status: 200, body: renderTimes(body, zone ?? defaultZone) });
+
+    if (req.method === 'GET' && req.path === '/incidents') {
+      const listed = listIncidents(this.incidents.all(), req.query, Date.now(), this.incidentPageCap);
+      const incidents = listed.incidents.map((incident) => {
+        const stored = this.incidents.get(String(incident.id));
+        return stored ? this.getIncident(stored, req.query).incident : incident;
+      });
+      return rendered({ ...listed, incidents }, 'UTC');
+    }
+    if (req.method === 'GET' && req.path === '/priorities') return { status: 200, body: page('priorities', this.priorities.map((p) => priorityResource(this.baseUrl, p)), req.query) };
+
     const segments = req.path.split('/').filter((s) => s.length > 0).map((s) => decodeURIComponent(s));
     const [collection, id, sub, ...rest] = segments;
     if (rest.length > 0 || !collection || !id) throw notFound();
 
-    if (collection === 'services' && sub === 'change_events' && req.method === 'GET') return this.serviceChangeEvents(id, req.query);
+    if (collection === 'services' && sub === 'change_events' && req.method === 'GET') {
+      const known = this.incidents.serviceChangeEvents(id);
+      if (!known) throw notFound();
+      return rendered(serviceChangeEvents(known, req.query));
+    }
     if (collection !== 'incidents') throw notFound();
     const stored = this.incidents.get(id);
     if (!stored) throw notFound();
 
-    if (sub === undefined && req.method === 'GET') return this.getIncident(stored, req.query);
+    if (sub === undefined && req.method === 'GET') return { status: 200, body: renderTimes(this.getIncident(stored, req.query), 'UTC') };
     if (sub === 'log_entries' && req.method === 'GET') {
-      const sorted = [...stored.logEntries].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
-      return { status: 200, body: this.page('log_entries', sorted, req.query) };
+      const sign = this.logEntryOrder === 'oldest_first' ? 1 : -1;
+      const sorted = [...stored.logEntries].sort((a, b) => sign * (Date.parse(a.created_at) - Date.parse(b.created_at)));
+      return rendered(page('log_entries', sorted, req.query));
     }
     if (sub === 'alerts' && req.method === 'GET') {
       const statuses = req.query.getAll('statuses[]');
       const alerts = statuses.length > 0 ? stored.alerts.filter((a) => statuses.includes(a.status)) : stored.alerts;
-      return { status: 200, body: this.page('alerts', alerts, req.query) };
+      return rendered(page('alerts', alerts, req.query));
     }
-    if (sub === 'notes' && req.method === 'GET') return { status: 200, body: { notes: stored.notes } };
+    // Notes take no time_zone (the spec lists none): the account's zone, as their published example shows.
+    if (sub === 'notes' && req.method === 'GET') return { status: 200, body: renderTimes({ notes: stored.notes }, this.accountTimeZone) };
     if (sub === 'notes' && req.method === 'POST') return this.postNote(stored, req, bodyIsJson);
-    if (sub === 'related_change_events' && req.method === 'GET') return { status: 200, body: { change_events: stored.relatedChangeEvents } };
+    if (sub === 'related_change_events' && req.method === 'GET') {
+      return rendered({ change_events: stored.relatedChangeEvents, limit: null, offset: null, total: null, more: false });
+    }
     throw notFound();
   }
 
-  private getIncident(stored: StoredIncident, query: URLSearchParams): Reply {
+  /** The incident; `first_trigger_log_entry` is a reference unless `include[]=first_trigger_log_entries` expands it. */
+  private getIncident(stored: StoredIncident, query: URLSearchParams): { incident: Record<string, unknown> } {
     const incident: Record<string, unknown> = { ...stored.incident, alert_counts: alertCounts(stored.alerts) };
-    if (query.getAll('include[]').includes('first_trigger_log_entries')) {
-      const first = [...stored.logEntries]
-        .filter((e) => e.type === 'trigger_log_entry')
-        .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))[0];
-      if (first) incident.first_trigger_log_entry = first;
+    const first = [...stored.logEntries].filter((e) => e.type === 'trigger_log_entry').sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))[0];
+    if (first) {
+      incident.first_trigger_log_entry = query.getAll('include[]').includes('first_trigger_log_entries')
+        ? first
+        : { id: first.id, type: 'trigger_log_entry_reference', summary: first.summary, self: first.self, html_url: first.html_url };
     }
-    return { status: 200, body: { incident } };
+    return { incident };
   }
 
   private postNote(stored: StoredIncident, req: FakeRequest, bodyIsJson: boolean): Reply {
@@ -210,51 +257,7 @@ export class FakePagerDutyApi extends FakeServer<FakeRequest> {
     if (!note || typeof note.content !== 'string' || note.content.trim().length === 0) throw invalidInput("Content can't be blank");
     const created = this.incidents.newNote(email.split('@')[0] ?? email, note.content);
     stored.notes.push(created);
-    return { status: 201, body: { note: created } };
-  }
-
-  private serviceChangeEvents(serviceId: string, query: URLSearchParams): Reply {
-    const known = this.incidents.serviceChangeEvents(serviceId);
-    if (!known) throw notFound();
-    const bound = (name: 'since' | 'until'): number | undefined => {
-      const value = query.get(name);
-      if (value === null || value === '') return undefined;
-      const ms = Date.parse(value);
-      if (!Number.isFinite(ms)) throw new ReplyError(400, errorBody("Invalid 'since' or 'until' Parameter Values", 2004, [`${name} is not a valid ISO 8601 date`]));
-      return ms;
-    };
-    const since = bound('since');
-    const until = bound('until');
-    if (since !== undefined && until !== undefined && since > until) throw new ReplyError(400, errorBody('Invalid Query Date Range', 2005));
-    const selected = known
-      .filter((c) => {
-        const at = Date.parse(c.timestamp);
-        return (since === undefined || at >= since) && (until === undefined || at <= until);
-      })
-      .sort((a, b) => Date.parse(b.timestamp) - Date.parse(a.timestamp));
-    return { status: 200, body: this.page('change_events', selected, query) };
-  }
-
-  /** PagerDuty's classic pagination: limit (default 25, max 100), offset, more, total (null unless total=true). */
-  private page<K extends string, T>(key: K, items: T[], query: URLSearchParams): Record<K, T[]> & { limit: number; offset: number; more: boolean; total: number | null } {
-    const integer = (name: string, fallback: number): number => {
-      const raw = query.get(name);
-      if (raw === null || raw === '') return fallback;
-      if (!/^\d+$/.test(raw)) throw invalidInput(`${name[0]?.toUpperCase() ?? ''}${name.slice(1)} must be a non-negative integer`);
-      return Number(raw);
-    };
-    const limit = integer('limit', 25);
-    const offset = integer('offset', 0);
-    if (limit > 100) throw invalidInput('Limit must be ≤ 100');
-    if (limit < 1) throw invalidInput('Limit must be ≥ 1');
-    if (offset + limit > 10_000) throw invalidInput('Offset + limit must be ≤ 10000');
-    const slice = items.slice(offset, offset + limit);
-    return {
-      [key]: slice,
-      limit,
-      offset,
-      more: offset + slice.length < items.length,
-      total: query.get('total') === 'true' ? items.length : null,
-    } as Record<K, T[]> & { limit: number; offset: number; more: boolean; total: number | null };
+    // 200, as the spec says (not 201), in the account's zone like the notes list.
+    return { status: 200, body: renderTimes({ note: created }, this.accountTimeZone) };
   }
 }

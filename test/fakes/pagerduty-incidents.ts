@@ -41,6 +41,10 @@ export class PagerDutyIncidents {
     return this.incidents.get(id);
   }
 
+  all(): StoredIncident[] {
+    return [...this.incidents.values()];
+  }
+
   /** The change events known for a service: [] for a service with incidents but none, undefined for an unknown service. */
   serviceChangeEvents(serviceId: string): FakeChangeEvent[] | undefined {
     return this.serviceChanges.get(serviceId) ?? ([...this.incidents.values()].some((i) => i.serviceId === serviceId) ? [] : undefined);
@@ -48,12 +52,14 @@ export class PagerDutyIncidents {
 
   /** A note as posting one through the API makes it, by the user `name`. */
   newNote(name: string, content: string): FakeNote {
+    const now = stamp(Date.now());
     return {
       id: this.id('P', 7),
       user: this.user('PUSR0F' + String(name.length % 10), name),
       channel: { summary: 'The PagerDuty website or APIs' },
       content,
-      created_at: stamp(Date.now()),
+      created_at: now,
+      updated_at: now,
     };
   }
 
@@ -123,20 +129,17 @@ export class PagerDutyIncidents {
         : null,
       acknowledgements: status === 'acknowledged' ? [{ at: lastChange?.created_at ?? createdAt, acknowledger: user }] : [],
       pending_actions: [],
+      alert_grouping: null,
+      incidents_responders: [],
+      responder_requests: [],
+      custom_fields: [],
       alert_counts: alertCounts(alerts),
       is_mergeable: !resolved,
       incident_type: { name: 'incident_default' },
       escalation_policy: this.ref('PESC0P1', 'escalation_policy_reference', `${service.summary} escalation`, '/escalation_policies/PESC0P1', `${WEB}/escalation_policies/PESC0P1`),
       teams: [this.ref('PTEAM01', 'team_reference', 'Payments', '/teams/PTEAM01', `${WEB}/teams/PTEAM01`)],
-      priority:
-        seed.priority === null
-          ? null
-          : {
-              ...this.ref(seed.priority?.id ?? 'PPRI0P2', 'priority', seed.priority?.summary ?? 'P2', `/priorities/${seed.priority?.id ?? 'PPRI0P2'}`, null),
-              name: seed.priority?.summary ?? 'P2',
-              description: '',
-              color: 'a8171c',
-            },
+      // A reference, as the incident carries it unless include[]=priorities.
+      priority: seed.priority === null ? null : this.ref(seed.priority?.id ?? 'PPRI0P2', 'priority_reference', seed.priority?.summary ?? 'P2', `/priorities/${seed.priority?.id ?? 'PPRI0P2'}`, null),
       urgency: seed.urgency ?? 'high',
       conference_bridge: null,
       body: { type: 'incident_body', details: '' },
@@ -254,6 +257,7 @@ export class PagerDutyIncidents {
         suppressed: false,
         service,
         incident,
+        integration: this.ref('PINT0D1', 'generic_events_api_inbound_integration_reference', 'Datadog', `/services/${service.id}/integrations/PINT0D1`, `${WEB}/services/${service.id}/integrations/PINT0D1`),
         body: {
           type: 'alert_body' as const,
           details: { metric: 'http.server.errors.rate', threshold: '2%', value: `${(4.2 + index).toFixed(1)}%`, host: `checkout-${index}` },
@@ -266,9 +270,10 @@ export class PagerDutyIncidents {
   private generateNotes(createdMs: number, resolvedAt: string | null): FakeNote[] {
     const endMs = resolvedAt ? Date.parse(resolvedAt) : createdMs + 30 * 60_000;
     const user = this.user('PUSR0A1', 'Jane Doe');
+    const note = (content: string, at: string): FakeNote => ({ id: this.id('P', 7), user, channel: { summary: 'The PagerDuty website or APIs' }, content, created_at: at, updated_at: at });
     return [
-      { id: this.id('P', 7), user, channel: { summary: 'The PagerDuty website or APIs' }, content: 'Rolled back the 14:02 deploy of checkout-api.', created_at: stamp(createdMs + (endMs - createdMs) / 3) },
-      { id: this.id('P', 7), user, channel: { summary: 'The PagerDuty website or APIs' }, content: 'Error rate back under 1%; watching for 15 minutes.', created_at: stamp(createdMs + ((endMs - createdMs) * 2) / 3) },
+      note('Rolled back the 14:02 deploy of checkout-api.', stamp(createdMs + (endMs - createdMs) / 3)),
+      note('Error rate back under 1%; watching for 15 minutes.', stamp(createdMs + ((endMs - createdMs) * 2) / 3)),
     ];
   }
 

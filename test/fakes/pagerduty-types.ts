@@ -53,6 +53,7 @@ export interface FakeAlert {
   suppressed?: boolean;
   service?: FakeReference;
   incident?: FakeReference;
+  integration?: FakeReference;
   body: { type?: 'alert_body'; details: Record<string, unknown>; contexts: unknown[]; cef_details?: Record<string, unknown> };
 }
 
@@ -62,6 +63,7 @@ export interface FakeNote {
   channel?: { summary: string };
   content: string;
   created_at: string;
+  updated_at?: string;
 }
 
 export interface FakeChangeEvent {

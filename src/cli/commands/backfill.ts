@@ -5,11 +5,12 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { ConfigError, loadWorkerConfig } from '../../config';
 import { workflowIdForIncident } from '../../domain/incident';
-import { routePostmortem } from '../../domain/routing';
+import { priorityPosition, routePostmortem, type RoutingRules } from '../../domain/routing';
 import { withRetries } from '../../integrations/http';
 import type { ApiIncident } from '../../integrations/pagerduty/api';
 import { backfillEvent, snapshotFromListedIncident } from '../../integrations/pagerduty/backfill';
 import { PagerDutyClient, type ResolvedIncidents } from '../../integrations/pagerduty/client';
+import { priorityNames } from '../../integrations/pagerduty/mapper';
 import type { RedactionOptions } from '../../postmortem/redaction';
 import { deliverIncidentEvent } from '../../temporal/deliver-event';
 import type { Context } from '../context';
@@ -70,6 +71,7 @@ async function backfill(ctx: Context, options: BackfillOptions): Promise<number>
   } catch (error) {
     throw new CliFailure(`could not list resolved incidents: ${messageOf(error)}`);
   }
+  const routingRules = await accountRouting(pagerDuty, config.routing, progress);
   const total = listed.incidents.length;
   progress(
     `${total} resolved PagerDuty incident${total === 1 ? '' : 's'} created between ${since.toISOString()} and ${until.toISOString()}` +
@@ -87,7 +89,7 @@ async function backfill(ctx: Context, options: BackfillOptions): Promise<number>
     if (snapshot.mergedInto) {
       item = { incidentId: incident.id, outcome: 'merged', detail: `skipped: merged into ${snapshot.mergedInto}` };
     } else {
-      const routing = routePostmortem(snapshot, config.routing);
+      const routing = routePostmortem(snapshot, routingRules);
       if (!routing.qualifies) {
         item = { incidentId: incident.id, outcome: 'routing', detail: `skipped: ${routing.reason}` };
       } else {
@@ -117,6 +119,26 @@ async function backfill(ctx: Context, options: BackfillOptions): Promise<number>
     ctx.out(`Backfill ${dryRun ? 'dry run ' : ''}done: ${total} incident${total === 1 ? '' : 's'}: ${summary}.`);
   }
   return counts.failed > 0 ? EXIT_FAILURE : EXIT_OK;
+}
+
+/**
+ * The routing rules with the account's priorities (`GET /priorities`), as the worker's settings carry
+ * them. A POSTMORTEM_MIN_PRIORITY that names none of them stops the backfill, as it stops the worker;
+ * a list that cannot be read leaves routing on the P/SEV numbers, said in each reason.
+ */
+async function accountRouting(pagerDuty: PagerDutyClient, rules: RoutingRules, progress: (line: string) => void): Promise<RoutingRules> {
+  let names: string[];
+  try {
+    names = priorityNames(await pagerDuty.priorities());
+  } catch (error) {
+    const unknown = `account priorities could not be read (${messageOf(error)})`;
+    progress(`Severity routing by the P/SEV number: ${unknown}.`);
+    return { ...rules, prioritiesUnknown: unknown };
+  }
+  if (rules.minPriority === undefined && rules.minPriorityName !== undefined && priorityPosition(rules.minPriorityName, names) === undefined) {
+    throw new CliFailure(`POSTMORTEM_MIN_PRIORITY: "${rules.minPriorityName}" is not one of the account's priorities (${names.join(', ') || 'none'}); name one of them, or P1…P9`);
+  }
+  return { ...rules, priorities: names };
 }
 
 async function backfillOne(

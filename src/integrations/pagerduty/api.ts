@@ -23,12 +23,27 @@ export interface ApiIncident {
   urgency?: string | null;
   created_at?: string | null;
   resolved_at?: string | null;
+  /** Webhooks only (`incident.reopened`, and later events of a reopened incident). */
+  reopened_at?: string | null;
   last_status_change_at?: string | null;
   html_url?: string | null;
   service?: Reference | null;
   priority?: Reference | null;
   resolve_reason?: { type?: string | null; incident?: Reference | null } | null;
-  first_trigger_log_entry?: ApiLogEntry | null;
+  /**
+   * A `trigger_log_entry_reference` (id, no time) unless `include[]=first_trigger_log_entries` asked for
+   * the whole entry.
+   */
+  first_trigger_log_entry?: ApiLogEntry | ApiLogEntryReference | null;
+}
+
+export interface ApiLogEntryReference {
+  id: string;
+  /** `trigger_log_entry_reference` */
+  type?: string;
+  summary?: string;
+  html_url?: string | null;
+  created_at?: undefined;
 }
 
 export interface ApiLogEntry {
@@ -39,6 +54,15 @@ export interface ApiLogEntry {
   html_url?: string | null;
   agent?: Reference | null;
   channel?: { type?: string; summary?: string } | null;
+}
+
+/** `GET /priorities`: the account's own, listed "in order (most to least severe)". */
+export interface ApiPriority {
+  id: string;
+  type?: string;
+  name?: string | null;
+  summary?: string | null;
+  description?: string | null;
 }
 
 export interface ApiAlert {

@@ -4,11 +4,12 @@ import type { IncidentEvent, IncidentSnapshot } from '../../domain/incident';
 import { type RedactionOptions, redactText } from '../../postmortem/redaction';
 import type { ApiIncident } from './api';
 import { snapshotFromIncident } from './mapper';
+import { utcTime } from './time';
 
 /** What the workflow would have learnt from the incident's webhooks. A listing may lack resolved_at: its last status change is then the resolution. */
 export function snapshotFromListedIncident(incident: ApiIncident): IncidentSnapshot {
   const snapshot = snapshotFromIncident(incident);
-  return { ...snapshot, resolvedAt: snapshot.resolvedAt ?? incident.last_status_change_at ?? undefined };
+  return { ...snapshot, resolvedAt: snapshot.resolvedAt ?? utcTime(incident.last_status_change_at) };
 }
 
 /**

@@ -4,9 +4,10 @@
 import type { CollectContextInput, IncidentContext, IncidentMetrics, TimelineEntry } from '../../domain/evidence';
 import { type IncidentSnapshot, mergeSnapshot } from '../../domain/incident';
 import { EVIDENCE_LIST_ATTEMPTS, retryLater } from '../http';
-import type { ApiChangeEvent } from './api';
+import type { ApiChangeEvent, ApiLogEntry } from './api';
 import type { Listed, PagerDutyClient } from './client';
-import { alertSummary, changeEvent, CONTEXT_LIMITS, incidentNote, snapshotFromIncident, timelineEntry } from './mapper';
+import { alertSummary, changeEvent, CONTEXT_LIMITS, incidentNote, logEntryTime, snapshotFromIncident, timelineEntry } from './mapper';
+import { byTimeThenId, capTimeline } from './timeline';
 
 /** Tries of the collection during which a transient failure of a secondary list is retried rather than given up. */
 export const SECONDARY_LIST_ATTEMPTS = EVIDENCE_LIST_ATTEMPTS;
@@ -55,18 +56,23 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
   };
   const none = <T>(): Listed<T> => ({ items: [], omitted: 0 });
 
-  const log = await secondary('log entries', () => client.logEntries(id, CONTEXT_LIMITS.timeline), none());
-  if (log.omitted > 0) omitted.timeline = log.omitted;
+  const log = await secondary('log entries', () => client.logEntries(id), none());
+  // The first trigger: whole when asked with include[] (a reference without a time otherwise).
+  const trigger = apiIncident.first_trigger_log_entry;
+  const fullTrigger = trigger && logEntryTime(trigger) !== undefined ? (trigger as ApiLogEntry) : undefined;
+  const entries = fullTrigger && !log.items.some((e) => e.id === fullTrigger.id) ? [fullTrigger, ...log.items] : log.items;
+  const capped = capTimeline(entries, CONTEXT_LIMITS.timeline, { firstTriggerId: trigger?.id, latestNotes: CONTEXT_LIMITS.notes });
+  if (log.omitted + capped.cut > 0) omitted.timeline = log.omitted + capped.cut;
+  const untimed = capped.kept.filter((e) => logEntryTime(e) === undefined).length;
+  if (untimed > 0) problems.push(`${untimed} log entr${untimed === 1 ? 'y has' : 'ies have'} no readable time (listed last)`);
+
   const alerts = await secondary('alerts', () => client.alerts(id, CONTEXT_LIMITS.alerts), none());
   if (alerts.omitted > 0) omitted.alerts = alerts.omitted;
   const notes = await secondary('notes', () => client.notes(id), []);
   const changes = await secondary('related change events', () => client.relatedChangeEvents(id), []);
   // Deploys and config changes on the service from two hours before the incident until it ended. Without
   // created_at, the first trigger (or the oldest log entry) marks the start.
-  const startedAt =
-    incident.createdAt ??
-    apiIncident.first_trigger_log_entry?.created_at ??
-    log.items.map((e) => e.created_at).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+  const startedAt = incident.createdAt ?? (fullTrigger ? logEntryTime(fullTrigger) : undefined) ?? capped.kept.map(logEntryTime).find((at) => at !== undefined);
   const window = changeWindow({ ...incident, createdAt: startedAt }, now);
   if (incident.service && !window) problems.push('service change events not collected (no start time to place the window)');
   const service = incident.service;
@@ -76,15 +82,10 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
       : none<ApiChangeEvent>();
   if (serviceChanges.omitted > 0) omitted.serviceChanges = serviceChanges.omitted;
 
-  // PagerDuty lists newest first: when a long incident is cut, keep its trigger entry anyway.
-  const trigger = apiIncident.first_trigger_log_entry;
-  const entries =
-    trigger && !log.items.some((e) => e.id === trigger.id)
-      ? [trigger, ...log.items.slice(0, CONTEXT_LIMITS.timeline - 1)] // one newer entry makes room: `omitted` stays right
-      : log.items;
-  const mapped = entries.map(timelineEntry).sort((a, b) => Date.parse(a.entry.at) - Date.parse(b.entry.at));
-  const timeline: TimelineEntry[] = mapped.map((m) => m.entry);
-  const peopleTimeline = mapped.map((m) => (m.byPerson ? m.entry : { ...m.entry, agent: undefined }));
+  const timeline: TimelineEntry[] = capped.kept.map((e) => timelineEntry(e).entry);
+  // Metrics from every entry read, the cut middle included: only people count as responders.
+  const everything = [...new Map(entries.map((e) => [e.id, e])).values()].sort(byTimeThenId).map(timelineEntry);
+  const peopleTimeline = everything.map((m) => (m.byPerson ? m.entry : { ...m.entry, agent: undefined }));
 
   const keep = <T>(name: string, items: T[], max: number): T[] => {
     if (items.length > max) omitted[name] = (omitted[name] ?? 0) + items.length - max;
@@ -108,16 +109,35 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
 
 const byTime = (a: { at: string }, b: { at: string }) => Date.parse(a.at) - Date.parse(b.at);
 
-/** [created − 2 h, resolved (or now)], in UTC, as PagerDuty's since/until want it. */
-export function changeWindow(incident: IncidentSnapshot, now: Date): { since: string; until: string } | undefined {
+/** [created − 2 h, resolved (or now)]; the client rounds it outwards to the second PagerDuty's since/until want. */
+export function changeWindow(incident: IncidentSnapshot, now: Date): { since: Date; until: Date } | undefined {
   const created = incident.createdAt ? Date.parse(incident.createdAt) : NaN;
   if (!Number.isFinite(created)) return undefined;
   const resolved = incident.resolvedAt ? Date.parse(incident.resolvedAt) : NaN;
   const until = Number.isFinite(resolved) ? resolved : now.getTime();
   const since = created - CHANGE_LOOKBACK_MS;
   if (until <= since) return undefined; // clocks disagree: no sensible window
-  return { since: new Date(since).toISOString(), until: new Date(until).toISOString() };
+  return { since: new Date(since), until: new Date(until) };
 }
+
+/**
+ * The log entry kinds in which someone acts on the incident (PagerDuty's enum has no `reassign`: a
+ * reassignment is an `assign` or a `delegate`), and the webhook kinds the workflow records for the same
+ * acts. Agents are people here: callers drop services and integrations (a monitor resolving its own alert,
+ * a timeout escalating) before asking.
+ */
+export const RESPONDER_KINDS: ReadonlySet<string> = new Set([
+  'acknowledge',
+  'assign',
+  'delegate',
+  'snooze',
+  'escalate',
+  'annotate',
+  'resolve',
+  'acknowledged',
+  'annotated',
+  'resolved',
+]);
 
 /** Time to acknowledge and resolve from the timeline, and who took part. */
 export function deriveMetrics(incident: IncidentSnapshot, timeline: TimelineEntry[]): IncidentMetrics {
@@ -128,8 +148,7 @@ export function deriveMetrics(incident: IncidentSnapshot, timeline: TimelineEntr
     const ms = Date.parse(at) - created;
     return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
   };
-  const acting = new Set(['acknowledge', 'resolve', 'annotate', 'reassign', 'assign', 'escalate', 'acknowledged', 'resolved', 'annotated']);
-  const responders = [...new Set(timeline.filter((e) => acting.has(e.kind) && e.agent).map((e) => e.agent as string))];
+  const responders = [...new Set(timeline.filter((e) => RESPONDER_KINDS.has(e.kind) && e.agent).map((e) => e.agent as string))];
   return {
     timeToAcknowledgeMs: since(first('acknowledge') ?? first('acknowledged')),
     timeToResolveMs: since(incident.resolvedAt ?? first('resolve') ?? first('resolved')),

@@ -1,8 +1,10 @@
 // PagerDuty's resources → the domain's types. The one mapper of an incident, whether it came from the
-// REST API, an incident list or a webhook.
+// REST API, an incident list or a webhook. Every time is normalised to UTC (./time.ts): PagerDuty renders
+// the account's zone (`-05:00`) where it is not asked for UTC, or cannot be.
 import type { AlertSummary, ChangeEvent, IncidentNote, TimelineEntry } from '../../domain/evidence';
 import type { IncidentSnapshot } from '../../domain/incident';
-import type { ApiAlert, ApiChangeEvent, ApiIncident, ApiLogEntry, ApiNote } from './api';
+import type { ApiAlert, ApiChangeEvent, ApiIncident, ApiLogEntry, ApiNote, ApiPriority } from './api';
+import { utcTime } from './time';
 
 /** Bounds that keep an evidence pack far below Temporal's 2 MB payload limit. */
 export const CONTEXT_LIMITS = { timeline: 300, alerts: 50, notes: 50, changeEvents: 50, textChars: 1_000 } as const;
@@ -27,8 +29,9 @@ export function snapshotFromIncident(incident: ApiIncident): IncidentSnapshot {
     priority: incident.priority === null ? null : orUndefined(incident.priority?.summary),
     service: serviceId ? { id: serviceId, name: orUndefined(incident.service?.summary) ?? serviceId, htmlUrl: orUndefined(incident.service?.html_url) } : undefined,
     htmlUrl: orUndefined(incident.html_url),
-    createdAt: orUndefined(incident.created_at),
-    resolvedAt: orUndefined(incident.resolved_at),
+    createdAt: utcTime(incident.created_at),
+    resolvedAt: utcTime(incident.resolved_at),
+    reopenedAt: utcTime(incident.reopened_at),
     mergedInto: incident.resolve_reason?.type === 'merge_resolve_reason' ? orUndefined(incident.resolve_reason.incident?.id) : undefined,
   };
 }
@@ -39,11 +42,18 @@ export interface MappedLogEntry {
   byPerson: boolean;
 }
 
+/** `resolve_log_entry` (and its `_reference`) → `resolve`. */
+export const logEntryKind = (type: string | undefined): string => (type ?? 'unknown').replace(/_log_entry(_reference)?$/, '');
+
+/** The entry's time in UTC; undefined when PagerDuty sent none that can be read. */
+export const logEntryTime = (entry: Pick<ApiLogEntry, 'created_at'> | { created_at?: unknown }): string | undefined =>
+  typeof entry.created_at === 'string' ? utcTime(entry.created_at) : undefined;
+
 export function timelineEntry(entry: ApiLogEntry): MappedLogEntry {
   return {
     entry: {
-      at: entry.created_at,
-      kind: entry.type.replace(/_log_entry$/, ''),
+      at: logEntryTime(entry) ?? entry.created_at,
+      kind: logEntryKind(entry.type),
       summary: clipText(entry.summary),
       agent: orUndefined(entry.agent?.summary),
       channel: orUndefined(entry.channel?.type),
@@ -55,7 +65,7 @@ export function timelineEntry(entry: ApiLogEntry): MappedLogEntry {
 
 export function alertSummary(alert: ApiAlert): AlertSummary {
   return {
-    at: alert.created_at,
+    at: utcTime(alert.created_at) ?? alert.created_at,
     summary: clipText(alert.summary),
     severity: alert.severity,
     status: alert.status,
@@ -65,15 +75,20 @@ export function alertSummary(alert: ApiAlert): AlertSummary {
 }
 
 export function incidentNote(note: ApiNote): IncidentNote {
-  return { at: note.created_at, author: orUndefined(note.user?.summary), content: clipText(note.content) };
+  return { at: utcTime(note.created_at) ?? note.created_at, author: orUndefined(note.user?.summary), content: clipText(note.content) };
 }
 
 export function changeEvent(change: ApiChangeEvent): ChangeEvent {
   return {
-    at: change.timestamp ?? '',
+    at: utcTime(change.timestamp) ?? change.timestamp ?? '',
     summary: clipText(change.summary),
     source: orUndefined(change.source),
     correlation: orUndefined(change.correlation_reason?.reason),
     url: change.links?.find((link) => link.href)?.href,
   };
+}
+
+/** The account's priority names, most severe first, as `GET /priorities` lists them (blank names left out). */
+export function priorityNames(priorities: ApiPriority[]): string[] {
+  return priorities.map((p) => (p.name ?? p.summary ?? '').trim()).filter((name) => name.length > 0);
 }

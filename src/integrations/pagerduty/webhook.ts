@@ -57,7 +57,7 @@ export function signBody(rawBody: string | Buffer, secret: string): string {
   return `v1=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
-const reference = z.looseObject({ id: z.string().optional(), summary: z.string().nullish(), html_url: z.string().nullish() });
+const reference = z.looseObject({ id: z.string().optional(), type: z.string().nullish(), summary: z.string().nullish(), html_url: z.string().nullish() });
 
 const envelopeSchema = z.looseObject({
   event: z.looseObject({
@@ -77,6 +77,7 @@ const incidentDataSchema = z.looseObject({
   number: z.number().nullish(),
   status: z.string().nullish(),
   created_at: z.string().nullish(),
+  reopened_at: z.string().nullish(),
   title: z.string().nullish(),
   urgency: z.string().nullish(),
   service: reference.nullish(),
@@ -89,6 +90,7 @@ const incidentDataSchema = z.looseObject({
 const noteDataSchema = z.looseObject({
   type: z.literal('incident_note'),
   content: z.string().nullish(),
+  trimmed: z.boolean().nullish(),
   incident: z.looseObject({ id: z.string().min(1), summary: z.string().nullish(), html_url: z.string().nullish() }),
 });
 
@@ -98,6 +100,18 @@ export type ParsedWebhook =
   | { kind: 'invalid'; message: string };
 
 const present = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+
+/** What a note cut by PagerDuty (`trimmed: true`) ends with, so that no reader takes half a note for all of it. */
+export const TRIMMED_NOTE_MARK = '(trimmed by PagerDuty)';
+
+/**
+ * Who did it, when a person did: `user_reference` (or an agent without a type). A service or an
+ * integration (a monitor resolving its own alert) is automation, which the event leaves without agent.
+ */
+function personAgent(agent: z.infer<typeof reference> | null | undefined): string | undefined {
+  if (!agent) return undefined;
+  return !agent.type || /^user(_reference)?$/.test(agent.type) ? present(agent.summary) : undefined;
+}
 
 /** The incident as the webhook shows it. Webhooks carry no resolution time: a resolution event's occurred_at is it. */
 function snapshotFromIncidentData(data: z.infer<typeof incidentDataSchema>): IncidentSnapshot {
@@ -124,6 +138,7 @@ export function parseWebhook(
     incident: { ...parsed.event.incident, title: parsed.event.incident.title === undefined ? undefined : redactor.text(parsed.event.incident.title) },
     note: parsed.event.note === undefined ? undefined : redactor.text(parsed.event.note),
   };
+  if (event.trimmed) event.note = event.note ? `${event.note} … ${TRIMMED_NOTE_MARK}` : TRIMMED_NOTE_MARK;
   const report = redactor.report;
   return { kind: 'incident_event', event: Object.keys(report).length > 0 ? { ...event, redactions: report } : event };
 }
@@ -143,7 +158,7 @@ function parseEnvelope(body: unknown, webhookId: string | undefined, receivedAt:
     webhookId,
     type: event.event_type,
     occurredAt: validTimestamp(event.occurred_at) ?? receivedAt.toISOString(),
-    agent: present(event.agent?.summary),
+    agent: personAgent(event.agent),
   };
 
   const data = event.data ?? {};
@@ -160,6 +175,7 @@ function parseEnvelope(body: unknown, webhookId: string | undefined, receivedAt:
         ...base,
         incident: { id: ref.id, htmlUrl: present(ref.html_url) },
         note: present(asNote.data.content),
+        ...(asNote.data.trimmed === true ? { trimmed: true } : {}),
       },
     };
   }
