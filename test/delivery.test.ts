@@ -357,5 +357,61 @@ describe('Devin session states', () => {
     expect(parked.lastError).toMatch(/out_of_quota/);
     await handleFor(incident).signal(skipSignal);
     expect(await handleFor(incident).result()).toMatchObject({ outcome: 'skipped', devinSessionId: sessionsFor(incident)[0]?.session_id });
+    // Skipped after the session existed: it is terminated (it would go on consuming ACUs).
+    expect(sessionsFor(incident)[0]?.terminated).toBe(true);
+  });
+
+  it('a person stops the session in Devin → needs_attention at once with the reason → `retry` sends a message that resumes it → completes', async () => {
+    const incident = seeded();
+    let stopped = true;
+    holdSession(incident, () => (stopped ? { status: 'suspended', status_detail: 'user_request' } : undefined));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    const parked = await waitForPhase(incident, 'needs_attention');
+    expect(parked.lastError).toMatch(/was stopped by a person in Devin \(suspended: user_request\): `retry` sends it a message, which resumes it/);
+    stopped = false;
+    await handleFor(incident).signal(retrySignal);
+    expect((await handleFor(incident).result()).outcome).toBe('pull_request_opened');
+    expect(sessionsFor(incident)[0]?.messages).toEqual([expect.stringMatching(/resume/)]);
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'session-stopped-by-user-retried');
+  });
+
+  it('cancel while the PR is awaited (a poll in flight) → skipped, the session terminated, no failed workflow task', async () => {
+    const incident = seeded();
+    holdSession(incident, () => ({ status: 'running', status_detail: 'working' }));
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    await waitForPhase(incident, 'awaiting_pr');
+    await eventually(async () => ((sessionsFor(incident)[0]?.polls ?? 0) > 1 ? true : undefined), 'polls');
+    await handleFor(incident).signal(cancelSignal, { reason: 'duplicate of another incident' });
+    expect(await handleFor(incident).result()).toMatchObject({ outcome: 'skipped', skipReason: 'cancelled by an operator: duplicate of another incident' });
+    expect(sessionsFor(incident)[0]?.terminated).toBe(true);
+    const status = await handleFor(incident).query(statusQuery);
+    expect(status.devinSessionEnded).toBe('terminated (the incident was cancelled)');
+    const history = await handleFor(incident).fetchHistory();
+    expect(history.events?.some((e) => e.workflowTaskFailedEventAttributes)).toBe(false);
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'cancelled-awaiting-pr-terminated');
+  });
+
+  it('Devin asks → its question in the status, the nudge; the PR shown at once, the report read once the turn ended', async () => {
+    const incident = seeded();
+    devin.onPoll = (session, poll) => {
+      if (!session.tags.includes(`pd-incident:${incident.id}`)) return undefined;
+      if (poll === 1) {
+        devin.ask(session, 'Was the rollback of v2.14 done by hand?');
+        return {};
+      }
+      if (poll === 2) return {}; // the nudge is taken up: back to work (receiveMessage set running/working)
+      if (poll === 3) return { status: 'running', status_detail: 'working', pull_requests: [{ pr_url: 'https://github.com/acme/runbooks/pull/501', pr_state: 'open' }], structured_output: { root_cause: 'Hypothesis: (draft)' } };
+      return {
+        status: 'running',
+        status_detail: 'finished',
+        structured_output: { pr_url: 'https://github.com/acme/runbooks/pull/501', root_cause: 'Hypothesis: v2.14 doubled DB round-trips', action_items: ['Add a p99 SLO alert'] },
+      };
+    };
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    const result = await handleFor(incident).result();
+    expect(result).toMatchObject({ pullRequestUrl: 'https://github.com/acme/runbooks/pull/501', postmortem: { rootCause: 'Hypothesis: v2.14 doubled DB round-trips', actionItems: ['Add a p99 SLO alert'] } });
+    expect((await handleFor(incident).query(statusQuery)).devinQuestion).toBe('Was the rollback of v2.14 done by hand?');
+    expect(sessionsFor(incident)[0]?.messages).toEqual([expect.stringMatching(/continue without waiting/)]);
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'question-nudged-final-report');
   });
 });

@@ -9,7 +9,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { buildWorkflowBundle, WORKFLOWS_ENTRY } from '../scripts/build-workflow-bundle';
@@ -28,6 +27,7 @@ import {
 import { dockerignoreExcludes, validateDockerfileText, validateDockerignoreText } from '../scripts/deploy/dockerfile';
 import { MIN_RETENTION_MS, WORKFLOWS_PATH } from '../src/worker/postmortem-worker';
 import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
+import { CLI_TYPES, INDEXED_VALUE_TYPES } from '../src/temporal/search-attribute-types';
 import { startDevServer, temporalCli } from './support/temporal';
 
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
@@ -71,7 +71,7 @@ describe('the deployment files as committed', () => {
     expect(WORKFLOWS_ENTRY).toBe(WORKFLOWS_PATH);
     expect(WORKER_SHUTDOWN_GRACE_SECONDS).toBe(30); // shutdownGraceTime in src/worker/postmortem-worker.ts
     const setup = serviceEnv('temporal-setup');
-    expect((setup.SEARCH_ATTRIBUTES ?? '').split(',')).toEqual(SEARCH_ATTRIBUTES.map((key) => `${key.name}=Keyword`));
+    expect((setup.SEARCH_ATTRIBUTES ?? '').split(',')).toEqual(SEARCH_ATTRIBUTES.map((key) => `${key.name}=${CLI_TYPES[key.type]}`));
     expect(durationSeconds(setup.NAMESPACE_RETENTION ?? '')).toBeGreaterThanOrEqual(MIN_RETENTION_SECONDS);
   });
 
@@ -317,7 +317,7 @@ describe('against a real Temporal server', () => {
     return { retentionSeconds: Number(described.config?.workflowExecutionRetentionTtl?.seconds ?? 0), customAttributes: customAttributes ?? {} };
   }
 
-  test("setup-namespace.sh raises the dev server's 24h default to 72h and registers the four Keyword attributes, idempotently", async () => {
+  test("setup-namespace.sh raises the dev server's 24h default to 72h and registers the search attributes with their types, idempotently", async () => {
     expect((await namespaceState('default')).retentionSeconds).toBeLessThan(MIN_RETENTION_SECONDS);
     const first = setupNamespace();
     expect(first.output).toContain('retention of default raised to 72h');
@@ -325,7 +325,7 @@ describe('against a real Temporal server', () => {
     const state = await namespaceState('default');
     expect(state.retentionSeconds).toBe(MIN_RETENTION_SECONDS);
     for (const key of SEARCH_ATTRIBUTES) {
-      expect([key.name, state.customAttributes[key.name]]).toEqual([key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]);
+      expect([key.name, state.customAttributes[key.name]]).toEqual([key.name, INDEXED_VALUE_TYPES[key.type]]);
     }
     const again = setupNamespace();
     expect(again.status).toBe(0);

@@ -2,10 +2,10 @@
 // Temporal dev server: the retention warning (PagerDuty retries a delivery for 48 h, so closed workflows
 // must outlive that) and the registration of missing search attributes on a fresh namespace.
 import { msToTs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { checkRetention, ensureSearchAttributes, MIN_RETENTION_MS } from '../src/worker/postmortem-worker';
 import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
+import { INDEXED_VALUE_TYPES } from '../src/temporal/search-attribute-types';
 import { capturingLogger, eventually, startDevServer } from './support/temporal';
 
 const DAY_MS = 86_400_000;
@@ -70,7 +70,7 @@ describe('checkRetention', () => {
 });
 
 describe('ensureSearchAttributes', () => {
-  test('registers the four Keyword attributes on a fresh namespace, once', async () => {
+  test('registers the search attributes, each with its type, on a fresh namespace, once', async () => {
     const namespace = `fresh-${process.pid}`;
     await env.connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(MIN_RETENTION_MS) });
     const custom = () =>
@@ -85,7 +85,7 @@ describe('ensureSearchAttributes', () => {
     ]);
     const after = await custom();
     for (const key of SEARCH_ATTRIBUTES) {
-      expect([key.name, after[key.name]]).toEqual([key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]);
+      expect([key.name, after[key.name]]).toEqual([key.name, INDEXED_VALUE_TYPES[key.type]]);
     }
 
     // A restart finds them all and changes nothing.

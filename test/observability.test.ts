@@ -74,4 +74,6 @@ it('runs an incident, logs JSON with ids and no secrets, and exports Temporal me
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   expect(metrics).toMatch(/temporal_activity_execution_latency|temporal_workflow_completed/);
   expect(metrics).toMatch(/task_queue="observability"/);
+  // The postmortem's cost (ACUs), a histogram by outcome, from the workflow's metric meter.
+  expect(metrics).toMatch(/^postmortem_devin_acus_count\{[^}]*outcome="published"[^}]*\} 1$/m);
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CODEC_PORT } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { CLI_TYPES } from '../../src/temporal/search-attribute-types';
 import { asArray, asRecord, asString, asStrings, COMPOSE, type ComposeModel, durationSeconds, type Json, parseImageRef } from './compose-config';
 import { DOCKERFILE } from './dockerfile';
 import { type Finding, PROJECT_ROOT } from './tools';
@@ -48,7 +49,6 @@ function serviceViews({ model, raw }: ComposeModel): ServiceView[] {
 const SECRET_NAME = /(^|_)(API_?)?KEY($|_)|TOKEN|SECRET|PASSWORD|PASSWD|(^|_)PWD$|PRIVATE|CREDENTIAL/i;
 /** A value that only refers to a variable set elsewhere (.env / the shell), with no default baked in. */
 const REFERENCE_ONLY = /^\$(\{[A-Za-z_][A-Za-z0-9_]*(:?\?[^}]*)?\}|[A-Za-z_][A-Za-z0-9_]*)$/;
-const CLI_TYPE: Record<string, string> = { TEXT: 'Text', KEYWORD: 'Keyword', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
 
 const volumes = (spec: Json) => asArray(spec.volumes).map(asRecord);
 const ports = (spec: Json) => asArray(spec.ports).map(asRecord).map((p) => ({ hostIp: asString(p.host_ip), target: String(p.target) }));
@@ -195,7 +195,7 @@ export function projectFindings(compose: ComposeModel, root = PROJECT_ROOT): Fin
     else if (seconds < MIN_RETENTION_SECONDS) flag('retention', `${job.name}: retention ${retention} is under 72h; PagerDuty retries for 48 h and closed workflows must outlive that`);
     const registered = new Map((job.env('SEARCH_ATTRIBUTES') ?? '').split(',').map((pair) => [pair.trim().split('=')[0], pair.trim().split('=')[1]]));
     for (const key of SEARCH_ATTRIBUTES) {
-      const type = CLI_TYPE[key.type] ?? key.type;
+      const type = CLI_TYPES[key.type];
       if (registered.get(key.name) !== type) flag('search-attributes', `${job.name}: search attribute ${key.name} (${type}) is not registered`);
     }
     const namespace = job.env('TEMPORAL_NAMESPACE') ?? 'default';

@@ -2,13 +2,12 @@
 // namespace can hold them (search attributes registered, retention long enough for late deliveries).
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { SearchAttributeType } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { checkPriorityThreshold, createActivities, type Clock, PriorityCache } from '../../activities';
 import type { WorkerConfig } from '../config';
 import type { Logger } from '../config/logger';
 import { checkDevinCredentials } from './devin-check';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { CLI_TYPES, INDEXED_VALUE_TYPES } from '../temporal/search-attribute-types';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../../workflows/index.ts');
 /** A bundle handed in (tests), else the image's prebuilt one (WORKFLOW_BUNDLE_PATH, set by the Dockerfile), else bundle now. */
@@ -23,27 +22,6 @@ export const MIN_RETENTION_MS = 3 * 86_400_000;
 export class NamespaceSetupError extends Error {
   override name = 'NamespaceSetupError';
 }
-
-const { IndexedValueType } = temporal.api.enums.v1;
-const INDEXED_VALUE_TYPES: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
-  [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-};
-/** The `temporal operator search-attribute create --type` names. */
-const CLI_TYPES: Record<SearchAttributeType, string> = {
-  [SearchAttributeType.TEXT]: 'Text',
-  [SearchAttributeType.KEYWORD]: 'Keyword',
-  [SearchAttributeType.INT]: 'Int',
-  [SearchAttributeType.DOUBLE]: 'Double',
-  [SearchAttributeType.BOOL]: 'Bool',
-  [SearchAttributeType.DATETIME]: 'Datetime',
-  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
-};
 
 /** Registers any missing search attribute. Temporal Cloud refuses this call: then say exactly what to run. */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string, logger: Logger): Promise<void> {

@@ -1,7 +1,7 @@
 // A real Temporal dev server per test file (the `temporal` CLI from .tools/bin, TEMPORAL_CLI_PATH or
 // PATH — never downloaded at test time) and a workflow bundle built once per file.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -21,12 +21,16 @@ export const HISTORIES_DIR = path.join(__dirname, '..', 'fixtures', 'histories')
 
 /**
  * With RECORD_HISTORIES=1 (`npm run record:histories`), saves a finished workflow's history for the replay
- * test. The CLI's JSON is the format historyFromJSON reads (historyToJSON trips over Jest's module registry).
+ * test — only a new one: a recorded history is evidence of what open incidents look like, never rewritten
+ * (delete the file deliberately to re-record it). The CLI's JSON is the format historyFromJSON reads
+ * (historyToJSON trips over Jest's module registry).
  */
 export function recordHistory(address: string, workflowId: string, name: string): void {
   if (!process.env.RECORD_HISTORIES) return;
+  const file = path.join(HISTORIES_DIR, `${name}.json`);
+  if (existsSync(file)) return;
   const json = execFileSync(temporalCli(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json']);
-  writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
+  writeFileSync(file, json);
 }
 
 /**
