@@ -7,6 +7,7 @@ import { type PostmortemResult, type PostmortemStatus } from '../src/domain/stat
 import { cancelSignal, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
 import { PostmortemPhase } from '../src/domain/search-attributes';
 import { incidentWebhook, sampleIncident, type SimulatedIncident } from '../src/dev/simulation';
+import { DevinClient } from '../src/integrations/devin/client';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { fakeApiVars, type RunningWorker, seedIncident, startPipeline } from './support/pipeline';
@@ -26,7 +27,7 @@ let quiet: RunningWorker;
 let shortGrace: RunningWorker;
 
 beforeAll(async () => {
-  [env, bundle, devin, pagerDuty] = await Promise.all([startDevServer({ extraArgs: SINGLE_PARTITION }), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start()]);
+  [env, bundle, devin, pagerDuty] = await Promise.all([startDevServer({ extraArgs: SINGLE_PARTITION }), bundleWorkflows(), FakeDevinApi.start({ listLagMs: 1_000 }), FakePagerDutyApi.start()]);
   const vars = fakeApiVars(devin, pagerDuty);
   pipeline = await startPipeline(env, bundle, logger, vars);
   quiet = await startPipeline(env, bundle, logger, { ...vars, RESOLVE_QUIET_PERIOD: '3s' });
@@ -200,13 +201,31 @@ describe('quiet period, reopen and merge', () => {
 });
 
 describe('external API failures', () => {
-  it('Devin accepts the create but the response is lost → the retry adopts that session; still one', async () => {
+  it('Devin accepts the create but the response is lost → the retry adopts that session (the list lags a second behind); still one', async () => {
     const incident = seeded();
     devin.fail('create', { dropResponse: true });
     await pipeline.deliver(incidentWebhook('incident.resolved', incident));
     const result = await handleFor(incident).result();
     expect(sessionsFor(incident)).toHaveLength(1);
     expect(result.devinSessionId).toBe(sessionsFor(incident)[0]?.session_id);
+  });
+
+  it('a session for the incident a person started by hand is not adopted: needs_attention naming it; `retry` starts one anyway', async () => {
+    const incident = seeded();
+    const byHand = await new DevinClient({ apiKey: devin.apiKey, orgId: devin.orgId, baseUrl: devin.baseUrl }, 5_000).createSession({
+      prompt: 'look into it',
+      title: 'mine',
+      tags: [`pd-incident:${incident.id}`],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // listed by now
+    await pipeline.deliver(incidentWebhook('incident.resolved', incident));
+    const parked = await waitForPhase(incident, 'needs_attention');
+    expect(parked.lastError).toContain(`a Devin session for this incident already exists that this workflow did not start: ${byHand.url}`);
+    await handleFor(incident).signal(retrySignal);
+    const result = await handleFor(incident).result();
+    expect(sessionsFor(incident)).toHaveLength(2);
+    expect(result.devinSessionId).not.toBe(byHand.session_id);
+    expect((await handleFor(incident).query(statusQuery)).otherDevinSessions).toEqual([expect.objectContaining({ sessionId: byHand.session_id })]);
   });
 
   it('honours Retry-After on a Devin 429, and retries 5xx', async () => {

@@ -77,6 +77,8 @@ export async function startPipeline(
     RESOLVE_QUIET_PERIOD: '0s',
     // The production default (10 a minute) would space the suites' sessions 6 s apart; the cap has its own test.
     DEVIN_MAX_SESSIONS_PER_MINUTE: '600',
+    // The fakes list a new session a moment after its create, as Devin may; a lost create is looked for this long.
+    DEVIN_LIST_LAG: '2s',
     ...vars,
     TEMPORAL_TASK_QUEUE: taskQueue,
   });
