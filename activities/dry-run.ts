@@ -3,14 +3,30 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IncidentContext } from '../src/domain/evidence';
+import { FailureTypes, TypedFailure } from '../src/domain/failures';
+import { describeId } from '../src/domain/identifiers';
 import type { SessionStart } from '../src/domain/session';
 import { postmortemPath } from '../src/postmortem/prompt';
 import { renderPostmortemSkeleton } from '../src/postmortem/skeleton';
 
+/**
+ * `name` as a file directly inside `dir`, whatever it holds: a name with a separator, `..`, a control
+ * character or that resolves elsewhere is refused (non-retryable: the incident waits for an operator).
+ */
+export function fileInside(dir: string, name: string): string {
+  const root = path.resolve(dir);
+  const file = path.resolve(root, name);
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  if (/[\\/\u0000-\u001f\u007f]/.test(name) || name === '..' || name === '.' || path.dirname(file) !== root) {
+    throw new TypedFailure(FailureTypes.rejected, `refusing to write ${describeId(name)} outside ${root}`);
+  }
+  return file;
+}
+
 export async function writeDryRun(context: IncidentContext, prompt: string, outputDir: string): Promise<Extract<SessionStart, { dryRun: true }>> {
+  const promptPath = fileInside(outputDir, `${context.incident.id}-dry-run-prompt.md`);
+  const skeletonPath = fileInside(outputDir, path.basename(postmortemPath(context)));
   await mkdir(outputDir, { recursive: true });
-  const promptPath = path.join(outputDir, `${context.incident.id}-dry-run-prompt.md`);
-  const skeletonPath = path.join(outputDir, path.basename(postmortemPath(context)));
   await writeFile(
     promptPath,
     [

@@ -62,8 +62,8 @@ export function sessionActivities(config: WorkerConfig) {
       const template = config.postmortemTemplate ? await readFile(config.postmortemTemplate, 'utf8') : undefined;
       const prompt = buildPostmortemPrompt(context, { destination: config.postmortemDestination, template });
       const client = devin();
-      if (!client) return writeDryRun(context, prompt, config.postmortemOutputDir);
       const attempt = currentAttempt();
+      if (!client) return inTemporalTerms(() => writeDryRun(context, prompt, config.postmortemOutputDir), attempt);
 
       return inTemporalTerms(async (): Promise<SessionStart> => {
         if (!identity) {

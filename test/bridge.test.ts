@@ -111,6 +111,35 @@ describe('POST /webhooks/pagerduty', () => {
     expect(res.body.error).toMatch(/no incident id/);
   });
 
+  it.each([
+    ['a path', '../../../../tmp/NAME'],
+    ['a newline', 'Q1ABC\nQ2'],
+    ['`..`', '..'],
+    ['10 KB', 'Q'.repeat(10 * 1024)],
+    ['lowercase', 'q1abc'],
+  ])('answers 400 (never 503) to an incident id with %s, logs it, and starts nothing', async (_what, id) => {
+    const incident = sampleIncident({ id });
+    const before = lines.length;
+    const res = await post(incidentWebhook('incident.acknowledged', incident), { 'x-webhook-id': 'wh-hostile-id' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/is not a PagerDuty id/);
+    expect(lines.slice(before).join('\n')).toMatch(/is not a PagerDuty id/);
+    if (id.length < 1000) expect(await workflowExists(id)).toBe(false);
+  });
+
+  it('answers 400 to a hostile service id, merge target, event id or X-Webhook-Id', async () => {
+    const incident = sampleIncident({ serviceId: '../services' });
+    expect((await post(incidentWebhook('incident.acknowledged', incident))).status).toBe(400);
+    const merged = await post(incidentWebhook('incident.resolved', sampleIncident(), { mergedInto: '..' }));
+    expect(merged.status).toBe(400);
+    const event = incidentWebhook('incident.resolved', sampleIncident());
+    (event.event as { id: string }).id = 'evt/../../x';
+    expect((await post(event)).body.error).toMatch(/is not an event id/);
+    const res = await post(incidentWebhook('incident.acknowledged', sampleIncident()), { 'x-webhook-id': 'a'.repeat(65) });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatch(/X-Webhook-Id "a{40}…" is not a delivery id/);
+  });
+
   it('answers 413 to a body over 1 MiB, before anything else', async () => {
     const res = await post({ padding: 'x'.repeat(1024 * 1024) });
     expect(res.status).toBe(413);

@@ -343,6 +343,15 @@ describe('postmortem CLI', () => {
     expect(summary.incidents.find((i) => i.incidentId === qualifies.id)?.outcome).toBe('exists');
     expect(again.stderr).toContain('[1/5]'); // progress goes to stderr with --json
 
+    // An answer whose incident id is not a PagerDuty id never becomes a workflow id: that item fails, the rest go on.
+    const hostile = pagerDuty.incident(lowPriority.id) as { id: string };
+    hostile.id = '../../namespaces/x';
+    const refused = await cli(['backfill', '--since', '7d', '--dry-run']);
+    hostile.id = lowPriority.id;
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('[2/5] "../../namespaces/x" failed: not a PagerDuty incident id');
+    expect(refused.stdout).toContain('1 failed');
+
     const noToken = await cli(['backfill', '--since', '1d'], { PAGERDUTY_API_TOKEN: '' });
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('PAGERDUTY_API_TOKEN');

@@ -252,7 +252,7 @@ describe('the service reads the published examples', () => {
 });
 
 describe('the published webhooks', () => {
-  const wrap = (eventType: string, data: unknown) => ({ event: { id: `01EXAMPLE${eventType}`, event_type: eventType, resource_type: 'incident', occurred_at: '2020-10-02T18:45:22.169Z', agent: null, client: null, data } });
+  const wrap = (eventType: string, data: unknown) => ({ event: { id: `01EXAMPLE-${eventType.replace(/[._]/g, '-')}`, event_type: eventType, resource_type: 'incident', occurred_at: '2020-10-02T18:45:22.169Z', agent: null, client: null, data } });
 
   it('incident.priority_updated (the docs\' example): the incident with its priority and reopened_at', () => {
     expect(parseWebhook(published('devdocs-incident.priority_updated.json'), 'wh-1', NOW)).toEqual({

@@ -1,11 +1,12 @@
 // Checks on positional arguments and option values; each failure is a usage error naming the flag.
 import { parseDuration } from '../domain/duration';
+import { isPagerDutyId } from '../domain/identifiers';
 import { UsageError } from './errors';
 
 /** A PagerDuty incident id (Q1ABCDEF234567) or its workflow id (incident-Q1ABCDEF234567): the incident id. */
 export function incidentIdArg(value: string | undefined): string {
   const id = (value ?? '').trim().replace(/^incident-/, '');
-  if (!/^[A-Za-z0-9]+$/.test(id)) {
+  if (!isPagerDutyId(id)) {
     throw new UsageError(`"${value}" is not a PagerDuty incident id (like Q1ABCDEF234567) or its workflow id (incident-Q1ABCDEF234567)`);
   }
   return id;

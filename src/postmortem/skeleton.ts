@@ -3,20 +3,23 @@
 import { formatDuration } from '../domain/duration';
 import { incidentDuration } from '../domain/incident';
 import { type IncidentContext } from '../domain/evidence';
+import { evidenceLink, fact, pagerDutyLink, timestamp } from './prompt-text';
 
-/** Table cells cannot hold pipes or newlines. */
+/** Table cells cannot hold pipes or newlines; no value may open a code span or fence either. */
 function cell(text: string | undefined): string {
-  return (text ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+  return fact(text, 1_000).replace(/\|/g, '\\|');
 }
 
+/** A Markdown link only to an http(s) URL that cannot end the link early. */
 function linked(label: string, url: string | undefined): string {
-  return url ? `[${cell(label)}](${url})` : cell(label);
+  const safe = evidenceLink(url);
+  return safe ? `[${cell(label).replace(/[[\]]/g, '')}](${safe})` : cell(label);
 }
 
 export function renderPostmortemSkeleton(context: IncidentContext): string {
   const { incident } = context;
   const duration = incidentDuration(incident);
-  const date = (incident.resolvedAt ?? incident.createdAt ?? context.collectedAt).slice(0, 10);
+  const date = (timestamp(incident.resolvedAt) ?? timestamp(incident.createdAt) ?? timestamp(context.collectedAt))?.slice(0, 10) ?? 'unknown';
   const severity = incident.priority ?? `${incident.urgency ?? 'unknown'} urgency`;
   const suspects = [...(context.serviceChanges ?? []), ...context.changeEvents]
     .filter((change, index, all) => all.findIndex((c) => c.at === change.at && c.summary === change.summary) === index)
@@ -30,7 +33,7 @@ export function renderPostmortemSkeleton(context: IncidentContext): string {
     '|---|---|---|',
     `| ${date} | ${duration === undefined ? 'unknown' : formatDuration(duration)} | ${cell(severity)} |`,
     '',
-    `PagerDuty incident: ${linked(`${incident.number ? `#${incident.number} ` : ''}${incident.id}`, incident.htmlUrl)} · Service: ${cell(incident.service?.name ?? 'unknown')}`,
+    `PagerDuty incident: ${linked(`${Number.isInteger(incident.number) ? `#${incident.number} ` : ''}${incident.id}`, pagerDutyLink(incident.htmlUrl))} · Service: ${cell(incident.service?.name ?? 'unknown')}`,
     ...(context.metrics?.responders.length ? [`Responders: ${context.metrics.responders.map(cell).join(', ')}`] : []),
     ...(context.limitation ? ['', `> Evidence note: ${cell(context.limitation)}`] : []),
     '',
@@ -43,8 +46,8 @@ export function renderPostmortemSkeleton(context: IncidentContext): string {
     '| Time (UTC) | Event | Who | Source |',
     '|---|---|---|---|',
     ...[
-      ...context.timeline.map((e) => ({ at: e.at, row: `| ${cell(e.at)} | ${cell(`${e.kind}: ${e.summary}`)} | ${cell(e.agent)} | ${e.url ? `[log entry](${e.url})` : 'webhook'} |` })),
-      ...context.alerts.map((a) => ({ at: a.at, row: `| ${cell(a.at)} | ${cell(`alert (${a.severity ?? 'unknown'}): ${a.summary}`)} |  | ${a.url ? `[alert](${a.url})` : ''} |` })),
+      ...context.timeline.map((e) => ({ at: e.at, row: `| ${cell(e.at)} | ${cell(`${e.kind}: ${e.summary}`)} | ${cell(e.agent)} | ${e.url ? linked('log entry', e.url) : 'webhook'} |` })),
+      ...context.alerts.map((a) => ({ at: a.at, row: `| ${cell(a.at)} | ${cell(`alert (${a.severity ?? 'unknown'}): ${a.summary}`)} |  | ${a.url ? linked('alert', a.url) : ''} |` })),
     ]
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
       .map((r) => r.row),

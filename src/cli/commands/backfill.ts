@@ -4,6 +4,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { ConfigError, loadWorkerConfig } from '../../config';
+import { describeId, isPagerDutyId } from '../../domain/identifiers';
 import { workflowIdForIncident } from '../../domain/incident';
 import { priorityPosition, routePostmortem, type RoutingRules } from '../../domain/routing';
 import { withRetries } from '../../integrations/http';
@@ -86,7 +87,10 @@ async function backfill(ctx: Context, options: BackfillOptions): Promise<number>
     const snapshot = snapshotFromListedIncident(incident);
     const workflowId = workflowIdForIncident(incident.id);
     let item: BackfillItem;
-    if (snapshot.mergedInto) {
+    if (!isPagerDutyId(incident.id)) {
+      // Never a workflow id built from what an answer put in `id`.
+      item = { incidentId: describeId(incident.id), outcome: 'failed', detail: 'failed: not a PagerDuty incident id' };
+    } else if (snapshot.mergedInto) {
       item = { incidentId: incident.id, outcome: 'merged', detail: `skipped: merged into ${snapshot.mergedInto}` };
     } else {
       const routing = routePostmortem(snapshot, routingRules);
@@ -100,7 +104,7 @@ async function backfill(ctx: Context, options: BackfillOptions): Promise<number>
       }
     }
     items.push(item);
-    progress(`[${index + 1}/${total}] ${incident.id} ${item.detail}`);
+    progress(`[${index + 1}/${total}] ${item.incidentId} ${item.detail}`);
   }
 
   const counts = Object.fromEntries(

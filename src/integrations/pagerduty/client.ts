@@ -1,6 +1,8 @@
 // PagerDuty REST API v2: the one client, used by the worker's activities (evidence, notes) and by the
 // CLI (backfill). Requests are serial — the account shares one rate limit with every other integration.
 // Failures follow the one HTTP policy (../http.ts); retrying is the caller's (Temporal, or the CLI).
+import { FailureTypes, TypedFailure } from '../../domain/failures';
+import { describeId, isPagerDutyId } from '../../domain/identifiers';
 import { requestJson } from '../http';
 import type { ApiAlert, ApiChangeEvent, ApiIncident, ApiLogEntry, ApiNote, ApiPage, ApiPriority } from './api';
 import { incidentWindows, pagerDutyTime } from './time';
@@ -35,6 +37,15 @@ export interface ResolvedIncidents {
   incidents: ApiIncident[];
   /** In some window PagerDuty had more than its pagination can return (10,000): narrow the window. */
   truncated: boolean;
+}
+
+/**
+ * An id going into a URL path: a PagerDuty id or nothing. `encodeURIComponent` leaves `..` as it is, so an
+ * id of `..` from a hostile delivery or answer would rewrite the path (`/incidents/../log_entries`).
+ */
+function pathId(id: string): string {
+  if (!isPagerDutyId(id)) throw new TypedFailure(FailureTypes.rejected, `refusing to ask PagerDuty about ${describeId(id)}: not a PagerDuty id`);
+  return id;
 }
 
 /** Wraps each request: outside Temporal (the CLI) this is where transient failures are retried. */
@@ -126,7 +137,7 @@ export class PagerDutyClient {
   }
 
   async incident(id: string): Promise<ApiIncident> {
-    const body = await this.get<{ incident: ApiIncident }>(`/incidents/${encodeURIComponent(id)}`, { 'include[]': 'first_trigger_log_entries' });
+    const body = await this.get<{ incident: ApiIncident }>(`/incidents/${pathId(id)}`, { 'include[]': 'first_trigger_log_entries' });
     return body.incident;
   }
 
@@ -134,29 +145,29 @@ export class PagerDutyClient {
    * The log entries, up to `max` (MAX_LOG_ENTRIES: both ends of a longer list), in PagerDuty's order,
    * which the spec does not state: the caller sorts and caps (./timeline.ts).
    */
-  logEntries(id: string, max: number = MAX_LOG_ENTRIES): Promise<Listed<ApiLogEntry>> {
-    return this.listEnds(`/incidents/${encodeURIComponent(id)}/log_entries`, 'log_entries', max, { 'include[]': 'channels', ...UTC });
+  async logEntries(id: string, max: number = MAX_LOG_ENTRIES): Promise<Listed<ApiLogEntry>> {
+    return this.listEnds(`/incidents/${pathId(id)}/log_entries`, 'log_entries', max, { 'include[]': 'channels', ...UTC });
   }
 
-  alerts(id: string, max: number): Promise<Listed<ApiAlert>> {
-    return this.list(`/incidents/${encodeURIComponent(id)}/alerts`, 'alerts', max, UTC);
+  async alerts(id: string, max: number): Promise<Listed<ApiAlert>> {
+    return this.list(`/incidents/${pathId(id)}/alerts`, 'alerts', max, UTC);
   }
 
   /** Not paginated; the notes' full text (a webhook's note may be trimmed). */
   async notes(id: string): Promise<ApiNote[]> {
-    const body = await this.get<{ notes?: ApiNote[] }>(`/incidents/${encodeURIComponent(id)}/notes`, UTC);
+    const body = await this.get<{ notes?: ApiNote[] }>(`/incidents/${pathId(id)}/notes`, UTC);
     return body.notes ?? [];
   }
 
   async relatedChangeEvents(id: string): Promise<ApiChangeEvent[]> {
-    const body = await this.get<{ change_events?: ApiChangeEvent[] }>(`/incidents/${encodeURIComponent(id)}/related_change_events`, UTC);
+    const body = await this.get<{ change_events?: ApiChangeEvent[] }>(`/incidents/${pathId(id)}/related_change_events`, UTC);
     return body.change_events ?? [];
   }
 
   /** The service's change events in [since, until], rounded outwards to whole seconds (`YYYY-MM-DDThh:mm:ssZ`, else 400). */
-  serviceChangeEvents(serviceId: string, since: Date, until: Date, max: number): Promise<Listed<ApiChangeEvent>> {
+  async serviceChangeEvents(serviceId: string, since: Date, until: Date, max: number): Promise<Listed<ApiChangeEvent>> {
     const window = { since: pagerDutyTime(since, 'down'), until: pagerDutyTime(until, 'up') };
-    return this.list(`/services/${encodeURIComponent(serviceId)}/change_events`, 'change_events', max, { ...window, ...UTC });
+    return this.list(`/services/${pathId(serviceId)}/change_events`, 'change_events', max, { ...window, ...UTC });
   }
 
   /** The account's priorities, most severe first (`GET /priorities`, every page). */
@@ -172,7 +183,7 @@ export class PagerDutyClient {
       requestJson<{ note: ApiNote }>({
         system: 'PagerDuty',
         method: 'POST',
-        url: `${this.config.baseUrl}/incidents/${encodeURIComponent(id)}/notes`,
+        url: `${this.config.baseUrl}/incidents/${pathId(id)}/notes`,
         headers: { ...this.headers(), from: fromEmail },
         body: { note: { content } },
         timeoutMs: this.timeoutMs,

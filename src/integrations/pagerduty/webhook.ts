@@ -1,6 +1,7 @@
 // PagerDuty Generic Webhooks (v3): authenticate a delivery and reduce it to an IncidentEvent.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { DELIVERY_ID, describeId, isDeliveryId, PAGERDUTY_ID } from '../../domain/identifiers';
 import { type IncidentEvent, type IncidentSnapshot, isIncidentEventType } from '../../domain/incident';
 import type { ApiIncident } from './api';
 import { snapshotFromIncident } from './mapper';
@@ -58,10 +59,13 @@ export function signBody(rawBody: string | Buffer, secret: string): string {
 }
 
 const reference = z.looseObject({ id: z.string().optional(), type: z.string().nullish(), summary: z.string().nullish(), html_url: z.string().nullish() });
+// Ids that become workflow ids, URL paths, tags and file names: strict, or the delivery is refused (400).
+const pagerDutyId = z.string().regex(PAGERDUTY_ID, 'is not a PagerDuty id (1-64 uppercase letters and digits)');
+const idReference = reference.extend({ id: pagerDutyId.optional() });
 
 const envelopeSchema = z.looseObject({
   event: z.looseObject({
-    id: z.string().min(1),
+    id: z.string().regex(DELIVERY_ID, 'is not an event id (a ULID or UUID: letters, digits and hyphens, at most 64)'),
     event_type: z.string().min(1),
     resource_type: z.string().optional(),
     occurred_at: z.string().nullish(),
@@ -71,7 +75,7 @@ const envelopeSchema = z.looseObject({
 });
 
 const incidentDataSchema = z.looseObject({
-  id: z.string().min(1),
+  id: pagerDutyId,
   type: z.literal('incident'),
   html_url: z.string().nullish(),
   number: z.number().nullish(),
@@ -80,10 +84,10 @@ const incidentDataSchema = z.looseObject({
   reopened_at: z.string().nullish(),
   title: z.string().nullish(),
   urgency: z.string().nullish(),
-  service: reference.nullish(),
+  service: idReference.nullish(),
   priority: reference.nullish(),
   resolve_reason: z
-    .looseObject({ type: z.string().nullish(), incident: reference.nullish() })
+    .looseObject({ type: z.string().nullish(), incident: idReference.nullish() })
     .nullish(),
 });
 
@@ -91,7 +95,7 @@ const noteDataSchema = z.looseObject({
   type: z.literal('incident_note'),
   content: z.string().nullish(),
   trimmed: z.boolean().nullish(),
-  incident: z.looseObject({ id: z.string().min(1), summary: z.string().nullish(), html_url: z.string().nullish() }),
+  incident: z.looseObject({ id: pagerDutyId, summary: z.string().nullish(), html_url: z.string().nullish() }),
 });
 
 export type ParsedWebhook =
@@ -144,6 +148,9 @@ export function parseWebhook(
 }
 
 function parseEnvelope(body: unknown, webhookId: string | undefined, receivedAt: Date): ParsedWebhook {
+  if (webhookId !== undefined && !isDeliveryId(webhookId)) {
+    return { kind: 'invalid', message: `X-Webhook-Id ${describeId(webhookId)} is not a delivery id (a UUID: letters, digits and hyphens, at most 64)` };
+  }
   const envelope = envelopeSchema.safeParse(body);
   if (!envelope.success) {
     return { kind: 'invalid', message: `not a PagerDuty v3 webhook: ${describeIssues(envelope.error)}` };
@@ -167,6 +174,11 @@ function parseEnvelope(body: unknown, webhookId: string | undefined, receivedAt:
     return { kind: 'incident_event', event: { ...base, incident: snapshotFromIncidentData(asIncident.data) } };
   }
   const asNote = noteDataSchema.safeParse(data);
+  // An incident whose ids do not pass: said precisely (never a 503 for Temporal to refuse the workflow id).
+  const looksLike = (data as { type?: unknown }).type === 'incident' ? asIncident : (data as { type?: unknown }).type === 'incident_note' ? asNote : undefined;
+  if (looksLike && !looksLike.success && looksLike.error.issues.some((i) => /is not a PagerDuty id/.test(i.message))) {
+    return { kind: 'invalid', message: `${event.event_type} event: ${describeIssues(looksLike.error)}` };
+  }
   if (asNote.success) {
     const ref = asNote.data.incident;
     return {
@@ -191,6 +203,6 @@ function validTimestamp(value: string | null | undefined): string | undefined {
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || 'body'} ${issue.message.toLowerCase()}`)
+    .map((issue) => `${issue.path.join('.') || 'body'} ${issue.message.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase())}`)
     .join('; ');
 }
