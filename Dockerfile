@@ -33,7 +33,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
-COPY --from=bundle /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+# Both variants: workflow-bundle.encoded-failures.js is the one a worker with PAYLOAD_ENCRYPTION_KEYS runs.
+COPY --from=bundle /app/dist/workflow-bundle.js /app/dist/workflow-bundle.encoded-failures.js ./dist/
 # Dry-run prompts land here (POSTMORTEM_OUTPUT_DIR); docker-compose.yml mounts a volume on it.
 RUN mkdir -p /app/postmortems && chown node:node /app/postmortems
 # MALLOC_ARENA_MAX: the worker's native core allocates from many threads, and glibc's default (up to 8

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import type { LatencySummary } from './load';
+import { type SignatureCost, signatureTarget } from './signatures';
 
 export interface Machine {
   cpu_model: string;
@@ -38,6 +39,8 @@ interface Extras {
 }
 
 export interface Results {
+  /** F (absent from results written before it existed). */
+  signatures?: SignatureCost;
   mode: 'full' | 'quick';
   command: string;
   finished_at: string;
@@ -141,6 +144,7 @@ export function evaluate(r: Omit<Results, 'targets'>): Target[] {
       pass: r.memory.rss_mb <= 400,
       kind: 'performance',
     },
+    ...(r.signatures ? [signatureTarget(r.signatures)] : []),
   ];
 }
 
@@ -162,6 +166,11 @@ export function markdown(r: Results): string {
     `| **C** synchronous bridge (fake Devin ${r.sync_bridge.devin_latency_ms} ms) | ${r.sync_bridge.requests} | ${c} | — | ${fmt(r.sync_bridge.p50_ms)} | ${fmt(r.sync_bridge.p99_ms)} | Devin answering 500 for ${r.sync_bridge.fault_seconds} s: lost **${r.sync_bridge.lost_on_500}** of ${r.sync_bridge.fault_events} events; this bridge: lost ${r.sync_bridge.bridge_lost_on_500} |`,
     `| **D** storm: ${r.storm.incidents} incidents acknowledged then resolved | ${r.storm.incidents * 2} | ${c} | — | — | — | webhooks answered in ${fmt(r.storm.ack_seconds)} s; first session after ${fmt(r.storm.first_session_seconds ?? NaN)} s, all ${r.storm.sessions} after ${fmt(r.storm.seconds)} s (${fmt(r.storm.sessions_per_second_after_first ?? NaN)}/s; the cap alone: ${fmt(r.storm.minimum_seconds_at_cap)} s at ${fmt(r.storm.cap_per_minute / 60)}/s); duplicates ${r.storm.duplicates}, lost ${r.storm.lost}; cap ${r.storm.cap_per_minute}/min: max ${r.storm.max_creates_in_60s} creates in any 60 s; Devin 429s ${r.storm.devin_429s} (limit ${r.storm.devin_limit_per_second}/s) |`,
     `| **E** memory: worker with ${r.memory.open_incidents} open incidents | ${r.memory.open_incidents} | ${c} | — | — | — | worker RSS **${fmt(r.memory.rss_mb, 0)} MB** (idle ${fmt(r.memory.idle_rss_mb, 0)} MB, peak ${fmt(r.memory.peak_rss_mb, 0)} MB) |`,
+    ...(r.signatures
+      ? [
+          `| **F** hostile \`X-PagerDuty-Signature\` (${r.signatures.header_bytes} bytes, ${r.signatures.secrets} secrets) | ${r.signatures.requests} × 3 | ${c} | — | — | — | bridge CPU ms/request: normal ${r.signatures.cpu_ms_per_request.normal ?? 'n/a'}, wrong signature ${r.signatures.cpu_ms_per_request.wrong ?? 'n/a'}, maximal header ${r.signatures.cpu_ms_per_request.maximal ?? 'n/a'} |`,
+        ]
+      : []),
     '',
     `| Target | Measured | Result |`,
     `|---|---|---|`,

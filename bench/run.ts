@@ -5,6 +5,7 @@
 //   C  the guide's synchronous bridge against a fake Devin (800 ms), and a Devin outage through both
 //   D  storm: incidents acknowledged then resolved at once, Devin answering 429 above N creates/s
 //   E  worker memory with many incidents open
+//   F  a hostile signature header against a normal delivery (bench/signatures.ts)
 // Everything is torn down on every exit path; a failed correctness target exits non-zero.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -27,6 +28,7 @@ import {
   signedDelivery,
   summarize,
 } from './load';
+import { measureSignatureCost } from './signatures';
 import { describeMachine, evaluate, markdown, type Results, writeDocs, writeResults } from './report';
 import {
   buildBundle,
@@ -242,12 +244,12 @@ async function main(): Promise<number> {
     const client = new Client({ connection, namespace });
     const temporalVars = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, LOG_LEVEL: 'info' };
 
-    const startBridge = async (name: string, taskQueue: string) => {
+    const startBridge = async (name: string, taskQueue: string, secrets = signingSecret) => {
       const port = await freePort();
       const proc = await startNodeProcess(
         name,
         'src/bridge/main.ts',
-        { ...temporalVars, PORT: String(port), PAGERDUTY_WEBHOOK_SECRETS: signingSecret, TEMPORAL_TASK_QUEUE: taskQueue },
+        { ...temporalVars, PORT: String(port), PAGERDUTY_WEBHOOK_SECRETS: secrets, TEMPORAL_TASK_QUEUE: taskQueue },
         (log) => log.includes('"msg":"bridge listening"'),
       );
       return { proc, url: `http://127.0.0.1:${port}/webhooks/pagerduty` };
@@ -330,6 +332,21 @@ async function main(): Promise<number> {
     const bareSummary = summarize(bRounds);
     say(`A: ${bridgeSummary.throughput_rps} req/s, p50 ${bridgeSummary.p50_ms} ms, p99 ${bridgeSummary.p99_ms} ms; B: ${bareSummary.throughput_rps} req/s, p50 ${bareSummary.p50_ms} ms, p99 ${bareSummary.p99_ms} ms`);
     await ingest.proc.stop();
+
+    // ---- F: a hostile signature header costs no more than a normal delivery ----
+    say(`F: ${options.count} requests each: normal, wrong signature, maximal signature header (five secrets)`);
+    let hostileBridge: NodeProcess | undefined;
+    const signatures = await measureSignatureCost(
+      async (secrets) => {
+        const started = await startBridge('bridge-signatures', ingestQueue, secrets);
+        hostileBridge = started.proc;
+        return { url: started.url, pid: started.proc.child.pid as number };
+      },
+      async () => hostileBridge?.stop(),
+      options.count,
+      c,
+    );
+    say(`F: CPU ms per request ${JSON.stringify(signatures.cpu_ms_per_request)}`);
 
     // ---- C: the guide's synchronous bridge, then a Devin outage through it ----
     const syncPort = await freePort();
@@ -512,6 +529,7 @@ async function main(): Promise<number> {
         peak_rss_mb: Math.round(loaded?.peak ?? NaN),
         seconds_to_open: round1(secondsToOpen),
       },
+      signatures,
       machine: describeMachine(temporalCliVersion()),
     };
     const results: Results = { ...partial, targets: evaluate(partial) };

@@ -51,8 +51,8 @@ export async function startDevServer(): Promise<TestWorkflowEnvironment> {
 
 /** The bundle the Docker image ships (WORKFLOW_BUNDLE_PATH): workers then start without webpack. */
 export async function buildBundle(): Promise<string> {
-  const { path: written } = await buildWorkflowBundle(path.join(RUN_DIR, 'workflow-bundle.js'));
-  return written;
+  const [plain] = await buildWorkflowBundle(path.join(RUN_DIR, 'workflow-bundle.js'));
+  return (plain as { path: string }).path;
 }
 
 export async function freePort(): Promise<number> {

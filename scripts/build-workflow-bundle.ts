@@ -11,21 +11,35 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 export const WORKFLOWS_ENTRY = path.join(PROJECT_ROOT, 'workflows', 'index.ts');
 export const DEFAULT_BUNDLE_PATH = path.join(PROJECT_ROOT, 'dist', 'workflow-bundle.js');
 
-export async function buildWorkflowBundle(outFile: string = DEFAULT_BUNDLE_PATH): Promise<{ path: string; bytes: number }> {
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_ENTRY,
-    // Webpack's progress chatter is noise in `docker build`; warnings and errors still show.
-    logger: { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error },
-  });
+/** Same file as ENCODED_FAILURES_PATH in src/temporal/encryption.ts. */
+const ENCODED_FAILURES = path.join(PROJECT_ROOT, 'src', 'temporal', 'encoded-failures.ts');
+
+/**
+ * Writes `outFile` and, next to it, the variant a worker with PAYLOAD_ENCRYPTION_KEYS runs
+ * (`<name>.encoded-failures.js`: failures raised by workflow code encoded too, src/worker/postmortem-worker.ts).
+ */
+export async function buildWorkflowBundle(outFile: string = DEFAULT_BUNDLE_PATH): Promise<{ path: string; bytes: number }[]> {
+  // Webpack's progress chatter is noise in `docker build`; warnings and errors still show.
+  const logger = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
   await mkdir(path.dirname(outFile), { recursive: true });
-  await writeFile(outFile, code);
-  return { path: outFile, bytes: Buffer.byteLength(code) };
+  const written: { path: string; bytes: number }[] = [];
+  for (const [file, failureConverterPath] of [
+    [outFile, undefined],
+    [outFile.replace(/(\.js)?$/, '.encoded-failures.js'), ENCODED_FAILURES],
+  ] as const) {
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, failureConverterPath, logger });
+    await writeFile(file, code);
+    written.push({ path: file, bytes: Buffer.byteLength(code) });
+  }
+  return written;
 }
 
 if (require.main === module) {
   const target = path.resolve(process.argv[2] ?? DEFAULT_BUNDLE_PATH);
   buildWorkflowBundle(target).then(
-    ({ path: written, bytes }) => console.log(`workflow bundle: ${written} (${(bytes / 1024).toFixed(0)} KiB)`),
+    (files) => {
+      for (const { path: written, bytes } of files) console.log(`workflow bundle: ${written} (${(bytes / 1024).toFixed(0)} KiB)`);
+    },
     (error: unknown) => {
       console.error('workflow bundle failed:', error instanceof Error ? error.message : error);
       process.exit(1);

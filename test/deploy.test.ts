@@ -25,7 +25,8 @@ import {
   WORKER_SHUTDOWN_GRACE_SECONDS,
 } from '../scripts/validate-compose';
 import { dockerignoreExcludes, validateDockerfileText, validateDockerignoreText } from '../scripts/deploy/dockerfile';
-import { MIN_RETENTION_MS, WORKFLOWS_PATH } from '../src/worker/postmortem-worker';
+import { encodedFailuresBundle, MIN_RETENTION_MS, WORKFLOWS_PATH, workflowSource } from '../src/worker/postmortem-worker';
+import { encryptionDataConverter } from '../src/temporal/encryption';
 import { SEARCH_ATTRIBUTES } from '../src/domain/search-attributes';
 import { CLI_TYPES, INDEXED_VALUE_TYPES } from '../src/temporal/search-attribute-types';
 import { startDevServer, temporalCli } from './support/temporal';
@@ -352,15 +353,25 @@ describe('against a real Temporal server', () => {
   test('the workflow bundle built by scripts/build-workflow-bundle.ts runs in a worker via workflowBundle.codePath', async () => {
     const codePath = path.join(work, 'dist', 'workflow-bundle.js');
     const built = await buildWorkflowBundle(codePath);
-    expect(built.path).toBe(codePath);
-    expect(existsSync(codePath) && statSync(codePath).size).toBe(built.bytes);
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: `deploy-bundle-${process.pid}`,
-      workflowBundle: { codePath },
-    });
-    await worker.runUntil(new Promise((resolve) => setTimeout(resolve, 500)));
-    expect(worker.getState()).toBe('STOPPED');
+    const encoded = encodedFailuresBundle(codePath);
+    expect(built.map((b) => b.path)).toEqual([codePath, encoded]);
+    for (const { path: file, bytes } of built) expect(existsSync(file) && statSync(file).size).toBe(bytes);
+    // The variant a worker with PAYLOAD_ENCRYPTION_KEYS picks, built with the failure converter it loads.
+    const dataConverter = encryptionDataConverter({ PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` });
+    expect(workflowSource(undefined, codePath, dataConverter?.failureConverterPath !== undefined)).toEqual({ workflowBundle: { codePath: encoded } });
+    expect(workflowSource(undefined, codePath, false)).toEqual({ workflowBundle: { codePath } });
+    expect(readFileSync(encoded, 'utf8')).toContain('encodeCommonAttributes: true');
+    expect(readFileSync(codePath, 'utf8')).not.toContain('encodeCommonAttributes: true');
+    for (const [file, converter] of [[codePath, undefined], [encoded, dataConverter]] as const) {
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue: `deploy-bundle-${process.pid}`,
+        workflowBundle: { codePath: file },
+        dataConverter: converter,
+      });
+      await worker.runUntil(new Promise((resolve) => setTimeout(resolve, 500)));
+      expect(worker.getState()).toBe('STOPPED');
+    }
   });
 });

@@ -13,7 +13,8 @@ import { EncryptionCodec, EncryptionConfigError, encryptionDataConverter, ENCRYP
 import { workflowIdForIncident } from '../src/domain/incident';
 import { type PostmortemStatus } from '../src/domain/status';
 import { statusQuery } from '../src/domain/messages';
-import { signBody } from '../src/integrations/pagerduty/webhook';
+import { parseWebhook, signBody } from '../src/integrations/pagerduty/webhook';
+import { deliverIncidentEvent } from '../src/temporal/deliver-event';
 import { createPostmortemWorker, type PostmortemWorker } from '../src/worker/postmortem-worker';
 import { incidentWebhook } from '../src/dev/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
@@ -147,6 +148,28 @@ describe('encrypted pipeline', () => {
       expect(JSON.stringify(res.body)).not.toContain(asJson.data.slice(0, 16));
     }
     expect((await request(webhookPort).options('/codec/decode').set('origin', 'http://localhost:8233')).headers['access-control-allow-origin']).toBeUndefined();
+  });
+  it('failures are encrypted too: a retried error’s message and stack are an encoded payload, readable with the key', async () => {
+    const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
+    const incident = seedIncident(pagerDuty);
+    devin.fail('create', { status: 503, body: { detail: 'upstream said: acct 4471 is locked' } });
+    const parsed = parseWebhook(incidentWebhook('incident.resolved', incident), undefined, new Date());
+    if (parsed.kind !== 'incident_event') throw new Error(parsed.kind);
+    await deliverIncidentEvent(client, 'encrypted', parsed.event);
+    const handle = client.workflow.getHandle(workflowIdForIncident(incident.id));
+    expect(await handle.result()).toMatchObject({ outcome: 'pull_request_opened' });
+    const { history } = await env.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: handle.workflowId } });
+    const failures = (history?.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes?.lastFailure ? [e.activityTaskStartedEventAttributes.lastFailure] : []));
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) {
+      expect(failure.message).toBe('Encoded failure');
+      expect(failure.stackTrace ?? '').toBe('');
+      expect(Buffer.from(failure.encodedAttributes?.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
+      expect(Buffer.from(failure.encodedAttributes?.data ?? []).toString('latin1')).not.toContain('4471');
+    }
+    // With the key, the message is all there.
+    const [attributes] = await new EncryptionCodec(parseEncryptionKeys(keys)).decode([failures[0]?.encodedAttributes as never]);
+    expect(Buffer.from(attributes?.data ?? []).toString()).toContain('acct 4471 is locked');
   });
 });
 

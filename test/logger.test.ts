@@ -5,8 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 import { ConfigError, LOG_LEVELS, loadBridgeConfig, loadLogLevel, loadWorkerConfig } from '../src/config';
-import { createLogger } from '../src/config/logger';
+import { censorLogFields, createLogger } from '../src/config/logger';
+import { EncryptionCodec } from '../src/temporal/encryption';
 
 const ROOT = path.resolve(__dirname, '..');
 const LEVEL_MESSAGE = /LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent \(got "verbose"\)/;
@@ -81,5 +83,44 @@ describe('LOG_LEVEL', () => {
       expect(result.stderr).not.toMatch(/unknown level|custom levels/);
       expect(result.stdout).not.toMatch(/listening|worker started|pipeline is running/);
     }, 90_000);
+  });
+});
+
+describe('the SDK’s log metadata', () => {
+  const key = Buffer.alloc(32, 7);
+  it('is printed without codecs, converters, TLS material, API keys or bytes, at any depth', () => {
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const meta = {
+      options: {
+        taskQueue: 'postmortems',
+        dataConverter: { payloadCodecs: [new EncryptionCodec([{ id: 'k1', key }])] },
+        connection: { options: { tls: { clientCertPair: { crt: key, key } }, apiKey: 'tmprl-key', metadata: { authorization: 'Bearer x' } } },
+        nested: { deeper: { bytes: new Uint8Array(key) } },
+        cyclic,
+      },
+      error: new Error('boom'),
+    };
+    const censored = censorLogFields(meta) as { options: Record<string, unknown>; error: { message: string } };
+    const text = JSON.stringify(censored);
+    expect(text).not.toContain('tmprl-key');
+    expect(text).not.toContain('Bearer');
+    expect(text).not.toContain([...key.subarray(0, 4)].join(','));
+    expect(text).not.toContain(key.toString('base64'));
+    expect(censored.options).toMatchObject({
+      taskQueue: 'postmortems',
+      dataConverter: '[censored]',
+      connection: { options: { tls: '[censored]', apiKey: '[censored]', metadata: '[censored]' } },
+      nested: { deeper: { bytes: '[32 bytes]' } },
+      cyclic: { name: 'loop', self: '[…]' },
+    });
+    expect(censored.error.message).toBe('boom');
+  });
+
+  it('the codec itself shows its key ids and nothing else, however it is printed', () => {
+    const codec = new EncryptionCodec([{ id: 'k2', key }, { id: 'k1', key: Buffer.alloc(32, 9) }]);
+    expect(JSON.stringify(codec)).toBe('{"codec":"binary/encrypted","keyIds":["k2","k1"]}');
+    expect(inspect(codec, { depth: 10, showHidden: true })).not.toMatch(/07 07|7, 7/);
+    expect(Object.keys(codec)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
-import { hasValidSharedSecret, hasValidSignature, isAuthentic, parseWebhook, signBody } from '../src/integrations/pagerduty/webhook';
+import crypto, { createHmac } from 'node:crypto';
+import { hasValidSharedSecret, hasValidSignature, isAuthentic, MAX_SIGNATURE_ENTRIES, parseWebhook, signaturesOf, signBody } from '../src/integrations/pagerduty/webhook';
 import { incidentWebhook, pingWebhook, sampleIncident } from '../src/dev/simulation';
 
 const body = Buffer.from(JSON.stringify(incidentWebhook('incident.acknowledged', sampleIncident())));
@@ -29,6 +29,35 @@ describe('PagerDuty v3 signatures', () => {
   it('ignores entries with another version prefix', () => {
     expect(hasValidSignature(body, `v2=${hmac('secret-a', body)}`, ['secret-a'])).toBe(false);
     expect(hasValidSignature(body, `v2=abc, v1=${hmac('secret-a', body)}`, ['secret-a'])).toBe(true);
+  });
+
+  it('refuses a header with more entries than PagerDuty sends, before hashing anything', () => {
+    const valid = `v1=${hmac('secret-a', body)}`;
+    const junk = (n: number) => Array.from({ length: n }, (_, i) => `v1=${i.toString(16).padStart(64, '0')}`);
+    expect(hasValidSignature(body, [...junk(MAX_SIGNATURE_ENTRIES - 1), valid].join(','), ['secret-a'])).toBe(true);
+    expect(hasValidSignature(body, [...junk(MAX_SIGNATURE_ENTRIES), valid].join(','), ['secret-a'])).toBe(false);
+    // The 16 KB header of the report: about 3,200 entries, the valid one last.
+    const hostile = [...junk(3_200), valid].join(',');
+    const hashed = jest.spyOn(crypto, 'createHmac');
+    try {
+      expect(hasValidSignature(body, hostile, ['secret-a', 'b', 'c', 'd', 'e'])).toBe(false);
+      expect(hashed).not.toHaveBeenCalled();
+      expect(signaturesOf(hostile)).toBeUndefined();
+      // A real header: one HMAC per secret, whatever the number of entries.
+      expect(hasValidSignature(body, [...junk(3), valid].join(', '), ['secret-a', 'b', 'c'])).toBe(true);
+      expect(hashed).toHaveBeenCalledTimes(3);
+    } finally {
+      hashed.mockRestore();
+    }
+  });
+
+  it('takes only entries of the exact form: 64 hex digits, either case', () => {
+    const digest = hmac('secret-a', body);
+    expect(hasValidSignature(body, `v1=${digest.toUpperCase()}`, ['secret-a'])).toBe(true);
+    expect(hasValidSignature(body, `v1=${digest}0`, ['secret-a'])).toBe(false);
+    expect(hasValidSignature(body, `v1=${digest.slice(0, 63)}`, ['secret-a'])).toBe(false);
+    expect(hasValidSignature(body, `v1=${digest.slice(0, 62)}zz`, ['secret-a'])).toBe(false);
+    expect(signaturesOf(`v1=${digest}, v1=nothex, v0=${digest}`)).toEqual([Buffer.from(digest, 'hex')]);
   });
 
   it('fails a body whose JSON was re-serialized (verification is on raw bytes)', () => {

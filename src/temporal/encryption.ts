@@ -14,15 +14,24 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 export class EncryptionCodec implements PayloadCodec {
-  private readonly byId: Map<string, Buffer>;
+  // #private, not `private`: invisible to JSON.stringify, util.inspect and the SDK's debug records of
+  // the worker's options, so no logger can print the key bytes.
+  readonly #current: EncryptionKey;
+  readonly #byId: Map<string, Buffer>;
 
-  constructor(private readonly keys: EncryptionKey[]) {
+  constructor(keys: EncryptionKey[]) {
     if (keys.length === 0) throw new EncryptionConfigError('EncryptionCodec needs at least one key');
-    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+    this.#current = keys[0] as EncryptionKey;
+    this.#byId = new Map(keys.map((k) => [k.id, k.key]));
+  }
+
+  /** What a log line may say about the codec: the key ids, never the keys. */
+  toJSON(): { codec: string; keyIds: string[] } {
+    return { codec: ENCRYPTED_ENCODING, keyIds: [...this.#byId.keys()] };
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    const current = this.keys[0] as EncryptionKey;
+    const current = this.#current;
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv(ALGORITHM, current.key, iv);
@@ -39,7 +48,7 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING) return payload;
       const keyId = Buffer.from(payload.metadata?.['encryption-key-id'] ?? []).toString();
-      const key = this.byId.get(keyId);
+      const key = this.#byId.get(keyId);
       if (!key) throw new EncryptionConfigError(`payload encrypted with unknown key id "${keyId}": add it to PAYLOAD_ENCRYPTION_KEYS`);
       const data = Buffer.from(payload.data ?? []);
       const iv = data.subarray(0, IV_BYTES);
@@ -52,8 +61,15 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-/** The data converter for clients and workers: none when no keys are configured. */
+/**
+ * The data converter for clients and workers: none when no keys are configured. Failures too: their
+ * message and stack trace (which can quote an incident's text or an API's answer) move into an encoded
+ * payload, so the history shows "Encoded failure" until the codec decodes it.
+ */
 export function encryptionDataConverter(env: Record<string, string | undefined> = process.env) {
   const keys = loadEncryptionKeys(env);
-  return keys.length > 0 ? { payloadCodecs: [new EncryptionCodec(keys)] } : undefined;
+  return keys.length > 0 ? { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: ENCODED_FAILURES_PATH } : undefined;
 }
+
+/** ./encoded-failures, wherever it is loaded from (tsx, the compiled build). */
+export const ENCODED_FAILURES_PATH = require.resolve('./encoded-failures');

@@ -10,10 +10,25 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { CLI_TYPES, INDEXED_VALUE_TYPES } from '../temporal/search-attribute-types';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../../workflows/index.ts');
-/** A bundle handed in (tests), else the image's prebuilt one (WORKFLOW_BUNDLE_PATH, set by the Dockerfile), else bundle now. */
-export function workflowSource(bundle: WorkerOptions['workflowBundle'], bundlePath: string | undefined): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+/**
+ * A bundle handed in (tests), else the image's prebuilt one (WORKFLOW_BUNDLE_PATH, set by the Dockerfile),
+ * else bundle now. With encrypted failures, the prebuilt bundle's variant built with the same failure
+ * converter (scripts/build-workflow-bundle.ts writes both), so failures raised by workflow code are
+ * encoded too; bundling now picks the converter up from the data converter by itself.
+ */
+export function workflowSource(
+  bundle: WorkerOptions['workflowBundle'],
+  bundlePath: string | undefined,
+  encodedFailures = false,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundle) return { workflowBundle: bundle };
-  return bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH };
+  if (!bundlePath) return { workflowsPath: WORKFLOWS_PATH };
+  return { workflowBundle: { codePath: encodedFailures ? encodedFailuresBundle(bundlePath) : bundlePath } };
+}
+
+/** `dist/workflow-bundle.js` → `dist/workflow-bundle.encoded-failures.js`. */
+export function encodedFailuresBundle(bundlePath: string): string {
+  return bundlePath.replace(/(\.js)?$/, '.encoded-failures.js');
 }
 
 /** PagerDuty retries a delivery for 48 h; closed workflows must outlive that to reject late duplicates. */
@@ -120,7 +135,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
     taskQueue: config.taskQueue,
     activities,
     dataConverter: options.dataConverter,
-    ...workflowSource(options.workflowBundle, config.workflowBundlePath),
+    ...workflowSource(options.workflowBundle, config.workflowBundlePath, options.dataConverter?.failureConverterPath !== undefined),
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
     // Let in-flight activities finish on SIGTERM before the process exits.
     shutdownGraceTime: '30 seconds',

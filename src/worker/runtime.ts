@@ -1,7 +1,7 @@
 // The Temporal Runtime of the worker process: the SDK's own logs go to the same pino JSON stream as
 // ours (with workflow id, activity type…), and its metrics to a Prometheus endpoint when asked.
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
-import type { Logger } from '../config/logger';
+import { censorLogFields, type Logger } from '../config/logger';
 
 const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
 
@@ -12,7 +12,7 @@ export function installWorkerRuntime(logger: Logger, options: { metricsAddress?:
     Runtime.install({
       logger: new DefaultLogger(LEVELS[logger.level] ?? 'INFO', ({ level, message, meta }) => {
         const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error';
-        sdkLogger[method](meta ?? {}, message);
+        sdkLogger[method](censorLogFields(meta ?? {}) as Record<string, unknown>, message);
       }),
       ...(options.metricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.metricsAddress } } } } : {}),
     });

@@ -1,11 +1,11 @@
-// The real worker as a separate OS process (`npm run worker`'s entry point), so tests can SIGKILL it
-// mid-flight and start it again, the way a redeploy or a crash does.
+// The real worker (or bridge) as a separate OS process (`npm run worker`'s entry point), so tests can
+// SIGKILL it mid-flight and start it again, the way a redeploy or a crash does.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-export interface WorkerProcess {
+export interface NodeProcess {
   readonly child: ChildProcess;
   /** Everything the process printed so far (JSON log lines and the SDK's own output). */
   output(): string;
@@ -15,8 +15,16 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker', 'main.ts')], {
+export type WorkerProcess = NodeProcess;
+
+/** The worker (`src/worker/main.ts`), ready once it polls. */
+export function startWorkerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<WorkerProcess> {
+  return startNodeProcess('src/worker/main.ts', env, /"msg":"worker started"/, timeoutMs);
+}
+
+/** One of the project's entry points (relative to the root) as its own process, ready once `ready` is printed. */
+export async function startNodeProcess(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<NodeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,13 +34,12 @@ export async function startWorkerProcess(env: Record<string, string>, timeoutMs 
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  // Ready once the worker has registered what it needs and started polling.
   const deadline = Date.now() + timeoutMs;
-  while (!/"msg":"worker started"/.test(output)) {
-    if (child.exitCode !== null) throw new Error(`worker exited during startup (code ${child.exitCode}):\n${output}`);
+  while (!ready.test(output)) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited during startup (code ${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`worker did not start within ${timeoutMs} ms:\n${output}`);
+      throw new Error(`${entry} did not start within ${timeoutMs} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -18,22 +18,42 @@ function constantTimeEqual(a: Buffer, b: Buffer): boolean {
 }
 
 /**
+ * At most this many entries in `X-PagerDuty-Signature`: PagerDuty sends one per active secret (two while
+ * one is rotated). More is refused before any hashing, so a hostile header costs no more than a real one.
+ */
+export const MAX_SIGNATURE_ENTRIES = 8;
+const SIGNATURE_ENTRY = /^v1=([0-9a-f]{64})$/i;
+/** The longest header those entries make (`v1=` + 64 hex digits, comma and space between). */
+const MAX_SIGNATURE_HEADER = MAX_SIGNATURE_ENTRIES * 69;
+
+/**
+ * The `v1=` signatures of a header, as 32-byte digests; undefined when the header is too long or has too
+ * many entries to be PagerDuty's. Entries of another version or form are skipped (they cannot match).
+ */
+export function signaturesOf(header: string): Buffer[] | undefined {
+  if (header.length > MAX_SIGNATURE_HEADER) return undefined;
+  const entries = header.split(',', MAX_SIGNATURE_ENTRIES + 1);
+  if (entries.length > MAX_SIGNATURE_ENTRIES) return undefined;
+  return entries.flatMap((entry) => {
+    const digest = SIGNATURE_ENTRY.exec(entry.trim())?.[1];
+    return digest ? [Buffer.from(digest, 'hex')] : [];
+  });
+}
+
+/**
  * `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]` — HMAC-SHA256 of the raw body bytes. Several entries
- * appear while a secret is rotated; any entry matching any configured secret authenticates.
+ * appear while a secret is rotated; any entry matching any configured secret authenticates. Each
+ * secret's HMAC is computed once; digests are compared as equal-length bytes, in constant time.
  */
 export function hasValidSignature(rawBody: Buffer, header: string | undefined, secrets: string[]): boolean {
   if (!header || secrets.length === 0) return false;
-  const provided = header
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.startsWith('v1='))
-    .map((entry) => Buffer.from(entry.slice(3).toLowerCase(), 'utf8'));
-  if (provided.length === 0) return false;
+  const provided = signaturesOf(header);
+  if (!provided || provided.length === 0) return false;
   let matched = false;
   for (const secret of secrets) {
-    const expected = Buffer.from(createHmac('sha256', secret).update(rawBody).digest('hex'), 'utf8');
+    const expected = createHmac('sha256', secret).update(rawBody).digest();
     // No early exit: every pair is compared so timing says nothing about which one matched.
-    for (const candidate of provided) matched = constantTimeEqual(candidate, expected) || matched;
+    for (const candidate of provided) matched = timingSafeEqual(candidate, expected) || matched;
   }
   return matched;
 }
