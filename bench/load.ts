@@ -2,6 +2,7 @@
 // `concurrency` connections = `concurrency` requests in flight), each request carrying its own
 // prebuilt, signed body; the bare-client anchor runs the same number of signalWithStart calls with
 // the same number in flight. Latency is taken per request, the same way for every scenario.
+import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import type { Client } from '@temporalio/client';
 import { deliverIncidentEvent } from '../src/temporal/deliver-event';
@@ -32,7 +33,7 @@ export function signedDelivery(type: string, incident: SimulatedIncident, secret
     headers: {
       'content-type': 'application/json',
       'x-pagerduty-signature': signBody(body, secret),
-      'x-webhook-id': `bench-${incident.id}-${type}`,
+      'x-webhook-id': randomUUID(),
     },
   };
 }
@@ -87,7 +88,7 @@ export function postAll(url: string, deliveries: Delivery[], concurrency: number
 
 /** What the bridge hands to signalWithStart for a delivery, computed ahead so the anchor times only the call. */
 export function eventFor(type: string, incident: SimulatedIncident): IncidentEvent {
-  const parsed = parseWebhook(incidentWebhook(type, incident), `bench-${incident.id}-${type}`, new Date());
+  const parsed = parseWebhook(incidentWebhook(type, incident), randomUUID(), new Date());
   if (parsed.kind !== 'incident_event') throw new Error(`not an incident event: ${parsed.kind}`);
   return parsed.event;
 }

@@ -7,6 +7,7 @@ import { type BridgeMetrics, createBridgeMetrics } from './metrics';
 import type { Logger } from '../config/logger';
 import { type DeliveryOutcome, deliverIncidentEvent, withinTime } from '../temporal/deliver-event';
 import { workflowIdForIncident } from '../domain/incident';
+import { describeId, isDeliveryId } from '../domain/identifiers';
 import { isAuthentic, parseWebhook, type WebhookSecrets } from '../integrations/pagerduty/webhook';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -60,8 +61,11 @@ export function createWebhookApp({
     express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
     async (req: Request, res: Response) => {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const webhookId = req.get('x-webhook-id') ?? undefined;
-      const log = logger.child({ webhookId });
+      // X-Webhook-Id only deduplicates retries (the event id does too) and its format is not published:
+      // one that is not a plain id is left out, said in the log, and the delivery still counts.
+      const rawWebhookId = req.get('x-webhook-id') ?? undefined;
+      const webhookId = rawWebhookId === undefined || isDeliveryId(rawWebhookId) ? rawWebhookId : undefined;
+      const log = logger.child(webhookId === rawWebhookId ? { webhookId } : { webhookIdIgnored: describeId(rawWebhookId) });
 
       if (!isAuthentic(rawBody, { signature: req.get('x-pagerduty-signature'), sharedSecret: req.get('x-webhook-secret') }, secrets)) {
         log.warn({ outcome: 'unauthorized' }, 'webhook rejected: missing or invalid signature');
