@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, DEFAULT_CODEC_PORT, DEFAULT_MAX_CACHED_WORKFLOWS, loadBridgeConfig, loadWorkerConfig } from '../src/config';
 import { formatDuration, parseDuration } from '../src/domain/duration';
 
@@ -21,30 +24,60 @@ describe('durations', () => {
 });
 
 describe('bridge configuration', () => {
+  /** A webhook secret long enough to be accepted (16 characters or more). */
+  const SECRET = 'shared-test-secret-0001';
+
   it('refuses to start without any webhook secret, naming the variables', () => {
     expect(() => loadBridgeConfig({})).toThrow(ConfigError);
     expect(() => loadBridgeConfig({ WEBHOOK_SECRET: '  ' })).toThrow(/PAGERDUTY_WEBHOOK_SECRETS.*WEBHOOK_SECRET/s);
   });
 
   it('reads comma-separated signing secrets for rotation, and defaults', () => {
-    const config = loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: 'old-secret, new-secret,' });
-    expect(config.webhookSigningSecrets).toEqual(['old-secret', 'new-secret']);
+    const config = loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: 'old-signing-secret-1, new-signing-secret-2,' });
+    expect(config.webhookSigningSecrets).toEqual(['old-signing-secret-1', 'new-signing-secret-2']);
     expect(config.port).toBe(3000);
     expect(config.taskQueue).toBe('incident-postmortems');
   });
 
+  it.each([
+    [{ WEBHOOK_SECRET: 'x' }, /WEBHOOK_SECRET: must be at least 16 characters \(it has 1\)/],
+    [{ WEBHOOK_SECRET: 'fifteen-chars!!' }, /WEBHOOK_SECRET: must be at least 16 characters \(it has 15\)/],
+    [{ PAGERDUTY_WEBHOOK_SECRETS: 'short' }, /PAGERDUTY_WEBHOOK_SECRETS: entry 1 of 1 must be at least 16 characters \(it has 5\)/],
+    [{ PAGERDUTY_WEBHOOK_SECRETS: `${SECRET},tiny` }, /PAGERDUTY_WEBHOOK_SECRETS: entry 2 of 2 must be at least 16 characters \(it has 4\)/],
+  ])('refuses a webhook secret shorter than 16 characters, never echoing it: %p', (vars, message) => {
+    let error: unknown;
+    try {
+      loadBridgeConfig(vars);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    for (const value of Object.values(vars)) for (const part of value.split(',')) expect((error as Error).message).not.toContain(`"${part}"`);
+    expect((error as Error).message).not.toMatch(/"(x|short|tiny|fifteen-chars!!)"|\b(short|tiny)\b/);
+  });
+
+  it("accepts 16 characters, PagerDuty's own signing secrets and npm run dev's", () => {
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: 'sixteen-chars-ok' }).sharedWebhookSecret).toBe('sixteen-chars-ok');
+    // A subscription's signing secret as PagerDuty issues it (the go-pagerduty test vector): 64 characters.
+    const published = JSON.parse(readFileSync(path.join(__dirname, 'fixtures', 'published', 'pagerduty', 'go-pagerduty-incident.priority_updated.signature.json'), 'utf8')) as { secret: string };
+    expect(loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: published.secret }).webhookSigningSecrets).toEqual([published.secret]);
+    // `npm run dev` generates 24 random bytes as base64url: 32 characters.
+    expect(loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: randomBytes(24).toString('base64url') }).webhookSigningSecrets).toHaveLength(1);
+  });
+
   it('names a bad PORT', () => {
-    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', PORT: 'eighty' })).toThrow(/PORT: must be a port number/);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, PORT: 'eighty' })).toThrow(/PORT: must be a port number/);
   });
 
   it('puts the codec endpoint on its own port, on loopback, for the dev UI origin by default', () => {
-    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's' }).codec).toEqual({ port: DEFAULT_CODEC_PORT, host: '127.0.0.1', allowedOrigins: ['http://localhost:8233'] });
-    expect(DEFAULT_CODEC_PORT).not.toBe(loadBridgeConfig({ WEBHOOK_SECRET: 's' }).port);
-    const config = loadBridgeConfig({ WEBHOOK_SECRET: 's', CODEC_PORT: '9443', CODEC_HOST: '0.0.0.0', CODEC_CORS_ORIGINS: 'http://localhost:8080/, https://temporal.example.com' });
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET }).codec).toEqual({ port: DEFAULT_CODEC_PORT, host: '127.0.0.1', allowedOrigins: ['http://localhost:8233'] });
+    expect(DEFAULT_CODEC_PORT).not.toBe(loadBridgeConfig({ WEBHOOK_SECRET: SECRET }).port);
+    const config = loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_PORT: '9443', CODEC_HOST: '0.0.0.0', CODEC_CORS_ORIGINS: 'http://localhost:8080/, https://temporal.example.com' });
     expect(config.codec).toEqual({ port: 9443, host: '0.0.0.0', allowedOrigins: ['http://localhost:8080', 'https://temporal.example.com'] });
-    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's', CODEC_HOST: '[::1]' }).codec.host).toBe('::1');
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_HOST: '[::1]' }).codec.host).toBe('::1');
     // Both ephemeral (tests): two different ports in the end.
-    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's', PORT: '0', CODEC_PORT: '0' }).codec.port).toBe(0);
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, PORT: '0', CODEC_PORT: '0' }).codec.port).toBe(0);
   });
 
   it.each([
@@ -56,8 +89,8 @@ describe('bridge configuration', () => {
     [{ CODEC_CORS_ORIGINS: 'localhost:8233' }, /CODEC_CORS_ORIGINS: must be comma-separated origins/],
     [{ CODEC_CORS_ORIGINS: 'http://localhost:8233/codec' }, /CODEC_CORS_ORIGINS: must be comma-separated origins .*got "http:\/\/localhost:8233\/codec"/],
   ])('names a bad codec setting %p', (vars, message) => {
-    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', ...vars })).toThrow(ConfigError);
-    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', ...vars })).toThrow(message);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(ConfigError);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(message);
   });
 });
 

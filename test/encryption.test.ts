@@ -21,6 +21,7 @@ import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { fakeApiVars, seedIncident } from './support/pipeline';
 import { bundleWorkflows, capturingLogger, startDevServer } from './support/temporal';
 
+const SIGNING_SECRET = 'whsec-encryption-test-0001';
 const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 
 const bridges: RunningBridge[] = [];
@@ -87,7 +88,7 @@ describe('encrypted pipeline', () => {
   it('history holds ciphertext; the UI codec endpoint decodes it, on its own port only', async () => {
     const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
     const bridge = await startBridge(
-      { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: 'sig', PAYLOAD_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'encrypted' },
+      { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, PAYLOAD_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'encrypted' },
       logger,
     );
     bridges.push(bridge);
@@ -95,7 +96,7 @@ describe('encrypted pipeline', () => {
     const codecPort = `http://127.0.0.1:${bridge.codec?.port}`;
     const incident = seedIncident(pagerDuty, { title: 'Ledger service returns 500 for acct 4471' });
     const body = JSON.stringify(incidentWebhook('incident.resolved', incident));
-    expect((await request(webhookPort).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, 'sig')).send(body)).status).toBe(202);
+    expect((await request(webhookPort).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, SIGNING_SECRET)).send(body)).status).toBe(202);
     const handle = client.workflow.getHandle(workflowIdForIncident(incident.id));
     expect(await handle.result()).toMatchObject({ outcome: 'pull_request_opened' });
     expect((await handle.query<PostmortemStatus>(statusQuery)).title).toBe(incident.title);
@@ -155,7 +156,7 @@ describe('codec listener', () => {
   const sample = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"db down"').toString('base64') };
   const { logger } = capturingLogger('codec');
   // No Temporal server: the bridge's connection is lazy, and the codec never calls Temporal.
-  const bridgeEnv = { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: 'sig', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const bridgeEnv = { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, TEMPORAL_ADDRESS: '127.0.0.1:1' };
 
   it('listens on loopback by default, and round-trips encode and decode there', async () => {
     const bridge = await startBridge({ ...bridgeEnv, PAYLOAD_ENCRYPTION_KEYS: keys }, logger);

@@ -5,14 +5,37 @@ import { type Env, flag, host, logLevel, origins, parse, port, secretList, taskQ
 /** The codec endpoint's own port (only served when PAYLOAD_ENCRYPTION_KEYS is set). */
 export const DEFAULT_CODEC_PORT = 3001;
 
+/**
+ * The shortest webhook secret accepted. PagerDuty's signing secrets are 64 characters, `npm run dev`
+ * generates 32; a shared X-Webhook-Secret chosen by hand must not be guessable either.
+ */
+export const MIN_WEBHOOK_SECRET_LENGTH = 16;
+
+const tooShort = (length: number, min: number) => `must be at least ${min} characters (it has ${length}); generate one with: openssl rand -base64 32`;
+
+/** PAGERDUTY_WEBHOOK_SECRETS: each entry long enough; the message counts, never quotes. */
+const signingSecrets = secretList.superRefine((secrets, ctx) => {
+  secrets.forEach((secret, i) => {
+    if (secret.length < MIN_WEBHOOK_SECRET_LENGTH) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} of ${secrets.length} ${tooShort(secret.length, MIN_WEBHOOK_SECRET_LENGTH)}` });
+    }
+  });
+});
+
+/** A single secret of at least `min` characters; the message never quotes it. */
+const secretText = (min: number) =>
+  optionalText.superRefine((secret, ctx) => {
+    if (secret !== undefined && secret.length < min) ctx.addIssue({ code: 'custom', message: tooShort(secret.length, min) });
+  });
+
 const bridgeSchema = z
   .object({
     PORT: port(3000),
     CODEC_PORT: port(DEFAULT_CODEC_PORT),
     CODEC_HOST: host('127.0.0.1'),
     CODEC_CORS_ORIGINS: origins('http://localhost:8233'),
-    PAGERDUTY_WEBHOOK_SECRETS: secretList,
-    WEBHOOK_SECRET: optionalText,
+    PAGERDUTY_WEBHOOK_SECRETS: signingSecrets,
+    WEBHOOK_SECRET: secretText(MIN_WEBHOOK_SECRET_LENGTH),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: logLevel,
     REDACT_PERSONAL_DATA: flag(true),
