@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, DEFAULT_CODEC_PORT, DEFAULT_MAX_CACHED_WORKFLOWS, loadBridgeConfig, loadWorkerConfig } from '../src/config';
+import { checkingIntervalFor } from '../src/bridge/listener';
 import { formatDuration, parseDuration } from '../src/domain/duration';
 
 describe('durations', () => {
@@ -78,6 +79,47 @@ describe('bridge configuration', () => {
     expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_HOST: '[::1]' }).codec.host).toBe('::1');
     // Both ephemeral (tests): two different ports in the end.
     expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, PORT: '0', CODEC_PORT: '0' }).codec.port).toBe(0);
+  });
+
+  it('limits slow and idle clients on every listener, and serves metrics on loopback, by default', () => {
+    const config = loadBridgeConfig({ WEBHOOK_SECRET: SECRET });
+    expect(config.listener).toEqual({ requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, maxConnections: 256 });
+    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9465 });
+    // Node checks the timeouts on a timer: often enough for the shortest to hold.
+    expect(checkingIntervalFor(config.listener)).toBe(1_000);
+    expect(checkingIntervalFor({ ...config.listener, headersTimeoutMs: 500, requestTimeoutMs: 1_000 })).toBe(100);
+  });
+
+  it('reads the listener limits and BRIDGE_METRICS_ADDRESS', () => {
+    const config = loadBridgeConfig({
+      WEBHOOK_SECRET: SECRET,
+      BRIDGE_REQUEST_TIMEOUT: '30s',
+      BRIDGE_HEADERS_TIMEOUT: '2s',
+      BRIDGE_KEEP_ALIVE_TIMEOUT: '65s',
+      BRIDGE_MAX_CONNECTIONS: '1000',
+      BRIDGE_METRICS_ADDRESS: '0.0.0.0:9100',
+    });
+    expect(config.listener).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 2_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000 });
+    expect(config.metrics).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, BRIDGE_METRICS_ADDRESS: '[::1]:9465' }).metrics).toEqual({ host: '::1', port: 9465 });
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, BRIDGE_METRICS_ADDRESS: 'off' }).metrics).toBeUndefined();
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, BRIDGE_METRICS_ADDRESS: '' }).metrics).toEqual({ host: '127.0.0.1', port: 9465 });
+  });
+
+  it.each([
+    [{ BRIDGE_REQUEST_TIMEOUT: 'soon' }, /BRIDGE_REQUEST_TIMEOUT: must be a duration/],
+    [{ BRIDGE_REQUEST_TIMEOUT: '10ms' }, /BRIDGE_REQUEST_TIMEOUT: must be at least 100ms/],
+    [{ BRIDGE_REQUEST_TIMEOUT: '4s' }, /BRIDGE_HEADERS_TIMEOUT: must not be longer than BRIDGE_REQUEST_TIMEOUT/],
+    [{ BRIDGE_KEEP_ALIVE_TIMEOUT: '0s' }, /BRIDGE_KEEP_ALIVE_TIMEOUT: must be at least 100ms/],
+    [{ BRIDGE_MAX_CONNECTIONS: '0' }, /BRIDGE_MAX_CONNECTIONS: must be a positive whole number/],
+    [{ BRIDGE_METRICS_ADDRESS: '9465' }, /BRIDGE_METRICS_ADDRESS: must be host:port to listen on/],
+    [{ BRIDGE_METRICS_ADDRESS: 'http://127.0.0.1:9465' }, /BRIDGE_METRICS_ADDRESS: must be host:port/],
+    [{ BRIDGE_METRICS_ADDRESS: '127.0.0.1:99999' }, /BRIDGE_METRICS_ADDRESS: must be host:port/],
+    [{ BRIDGE_METRICS_ADDRESS: '127.0.0.1:3000' }, /BRIDGE_METRICS_ADDRESS: port 3000 must differ from PORT and CODEC_PORT/],
+    [{ BRIDGE_METRICS_ADDRESS: '0.0.0.0:3001' }, /BRIDGE_METRICS_ADDRESS: port 3001 must differ from PORT and CODEC_PORT/],
+  ])('names a bad listener setting %p', (vars, message) => {
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(ConfigError);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(message);
   });
 
   it.each([

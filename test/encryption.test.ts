@@ -88,7 +88,7 @@ describe('encrypted pipeline', () => {
   it('history holds ciphertext; the UI codec endpoint decodes it, on its own port only', async () => {
     const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
     const bridge = await startBridge(
-      { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, PAYLOAD_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'encrypted' },
+      { PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, PAYLOAD_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'encrypted' },
       logger,
     );
     bridges.push(bridge);
@@ -156,7 +156,7 @@ describe('codec listener', () => {
   const sample = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"db down"').toString('base64') };
   const { logger } = capturingLogger('codec');
   // No Temporal server: the bridge's connection is lazy, and the codec never calls Temporal.
-  const bridgeEnv = { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const bridgeEnv = { PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, TEMPORAL_ADDRESS: '127.0.0.1:1' };
 
   it('listens on loopback by default, and round-trips encode and decode there', async () => {
     const bridge = await startBridge({ ...bridgeEnv, PAYLOAD_ENCRYPTION_KEYS: keys }, logger);
