@@ -122,6 +122,45 @@ describe('bridge configuration', () => {
     expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(message);
   });
 
+  describe('codec endpoint authentication', () => {
+    const TOKEN = 'c'.repeat(32);
+    const JWT = { CODEC_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json', CODEC_JWT_ISSUER: 'https://idp.example.com/', CODEC_JWT_AUDIENCE: 'temporal-ui, codec' };
+
+    it('is off by default; takes a token, a JWKS with its issuer and audiences, or both', () => {
+      expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET }).codecAuth).toEqual({ token: undefined, jwt: undefined });
+      expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_AUTH_TOKEN: TOKEN }).codecAuth).toEqual({ token: TOKEN, jwt: undefined });
+      const both = loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_AUTH_TOKEN: TOKEN, ...JWT }).codecAuth;
+      expect(both).toEqual({ token: TOKEN, jwt: { jwksUrl: JWT.CODEC_JWKS_URL, issuer: 'https://idp.example.com/', audience: ['temporal-ui', 'codec'] } });
+      // http only on loopback (a local identity provider, the tests).
+      for (const url of ['http://127.0.0.1:8080/jwks', 'http://localhost:8080/jwks', 'http://[::1]:8080/jwks']) {
+        expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...JWT, CODEC_JWKS_URL: url }).codecAuth.jwt?.jwksUrl).toBe(url);
+      }
+    });
+
+    it.each([
+      [{ CODEC_AUTH_TOKEN: 'short-token' }, /CODEC_AUTH_TOKEN: must be at least 32 characters \(it has 11\)/],
+      [{ CODEC_AUTH_TOKEN: `${'x'.repeat(20)} ${'y'.repeat(20)}` }, /CODEC_AUTH_TOKEN: must be printable ASCII without spaces/],
+      [{ ...JWT, CODEC_JWKS_URL: 'http://idp.example.com/jwks' }, /CODEC_JWKS_URL: must be https \(http only on loopback\)/],
+      [{ ...JWT, CODEC_JWKS_URL: 'idp.example.com/jwks' }, /CODEC_JWKS_URL: must be the https URL of the identity provider's JWKS/],
+      [{ ...JWT, CODEC_JWKS_URL: 'https://user:pw@idp.example.com/jwks' }, /CODEC_JWKS_URL: must not carry credentials/],
+      [{ ...JWT, CODEC_JWT_ISSUER: '' }, /CODEC_JWT_ISSUER: is required with CODEC_JWKS_URL/],
+      [{ ...JWT, CODEC_JWT_AUDIENCE: ' , ' }, /CODEC_JWT_AUDIENCE: is required with CODEC_JWKS_URL/],
+      [{ CODEC_JWT_ISSUER: 'https://idp.example.com/' }, /CODEC_JWT_ISSUER: is only used with CODEC_JWKS_URL/],
+      [{ CODEC_JWT_AUDIENCE: 'codec' }, /CODEC_JWT_AUDIENCE: is only used with CODEC_JWKS_URL/],
+    ])('names a bad setting %p, never quoting a token', (vars, message) => {
+      let error: unknown;
+      try {
+        loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+      if ('CODEC_AUTH_TOKEN' in vars) expect((error as Error).message).not.toContain(vars.CODEC_AUTH_TOKEN);
+      expect((error as Error).message).not.toContain(':pw@');
+    });
+  });
+
   it.each([
     [{ CODEC_PORT: '70000' }, /CODEC_PORT: must be a port number 0-65535 \(got "70000"\)/],
     [{ CODEC_PORT: 'codec' }, /CODEC_PORT: must be a port number/],

@@ -1,12 +1,14 @@
 // `npm run bridge`: the HTTP endpoint PagerDuty delivers webhooks to.
 import type { Server } from 'node:http';
 import { loadBridgeConfig, ConfigError } from '../config';
+import { isLoopbackHost } from '../config/values';
 import { loadDotEnv } from '../config/env-file';
 import { createLogger, type Logger } from '../config/logger';
 import { describeTarget, loadTemporalSettings } from '../config/temporal';
 import { createLazyClient } from '../temporal/connection';
 import type { PayloadCodec } from '@temporalio/common';
 import { createBridgeMetrics, createMetricsApp } from './metrics';
+import { createCodecAuthenticator } from './codec-auth';
 import { createCodecApp } from './codec-server';
 import { type DrainingListener, listenDraining } from './listener';
 import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encryption';
@@ -56,10 +58,11 @@ export async function startBridge(env: Record<string, string | undefined> = proc
       throw new Error(`${what}: ${messageOf(error)}`, { cause: error });
     }
   };
-  // The codec endpoint decodes incident data for whoever reaches it: never on the public webhook port.
+  // The codec endpoint decodes incident data for whoever it lets in: never on the public webhook port.
+  const authenticate = createCodecAuthenticator(config.codecAuth);
   const codec = dataConverter
     ? await also(`codec endpoint (CODEC_HOST ${config.codec.host}, CODEC_PORT ${config.codec.port})`, () =>
-        listenDraining(createCodecApp(dataConverter.payloadCodecs[0] as PayloadCodec, config.codec.allowedOrigins, logger), {
+        listenDraining(createCodecApp(dataConverter.payloadCodecs[0] as PayloadCodec, { allowedOrigins: config.codec.allowedOrigins, authenticate, logger }), {
           port: config.codec.port,
           host: config.codec.host,
           limits,
@@ -74,6 +77,12 @@ export async function startBridge(env: Record<string, string | undefined> = proc
         listenDraining(createMetricsApp(metrics), { ...metricsAddress, limits, onDrop: () => metrics.droppedConnection('metrics') }),
       )
     : undefined;
+  if (codec && !authenticate && !isLoopbackHost(config.codec.host)) {
+    logger.warn(
+      { codecHost: config.codec.host, codecPort: codec.port },
+      `the codec endpoint listens on ${config.codec.host} without authentication: whoever reaches it can decrypt incident data and encrypt with the live key; set CODEC_AUTH_TOKEN and/or CODEC_JWKS_URL (README, "Encryption at rest")`,
+    );
+  }
   logger.info(
     {
       port: main.port,
@@ -84,6 +93,7 @@ export async function startBridge(env: Record<string, string | undefined> = proc
         config.sharedWebhookSecret ? 'shared X-Webhook-Secret' : undefined,
       ].filter(Boolean),
       codec: codec ? `http://${urlHost(config.codec.host)}:${codec.port}/codec (origins: ${config.codec.allowedOrigins.join(', ')})` : 'off (PAYLOAD_ENCRYPTION_KEYS not set)',
+      codecAuth: codec ? (authenticate?.accepts ?? ['none (CODEC_AUTH_TOKEN, CODEC_JWKS_URL not set)']) : undefined,
       metrics: metricsListener && metricsAddress ? `http://${urlHost(metricsAddress.host)}:${metricsListener.port}/metrics` : 'off (BRIDGE_METRICS_ADDRESS=off)',
       limits: { requestTimeoutMs: limits.requestTimeoutMs, headersTimeoutMs: limits.headersTimeoutMs, keepAliveTimeoutMs: limits.keepAliveTimeoutMs, maxConnections: limits.maxConnections },
     },

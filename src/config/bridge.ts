@@ -1,5 +1,6 @@
 // The webhook bridge's configuration (`npm run bridge`).
 import { z } from 'zod';
+import { type CodecAuthConfig, checkCodecAuth, codecAuthConfig, codecAuthFields } from './codec-auth';
 import { duration, type Env, flag, host, listenAddress, logLevel, origins, parse, port, positiveInt, secretList, taskQueue, optionalText } from './values';
 
 /** The codec endpoint's own port (only served when PAYLOAD_ENCRYPTION_KEYS is set). */
@@ -57,6 +58,7 @@ const bridgeSchema = z
     CODEC_PORT: port(DEFAULT_CODEC_PORT),
     CODEC_HOST: host('127.0.0.1'),
     CODEC_CORS_ORIGINS: origins('http://localhost:8233'),
+    ...codecAuthFields,
     PAGERDUTY_WEBHOOK_SECRETS: signingSecrets,
     WEBHOOK_SECRET: secretText(MIN_WEBHOOK_SECRET_LENGTH),
     TEMPORAL_TASK_QUEUE: taskQueue,
@@ -69,6 +71,7 @@ const bridgeSchema = z
     BRIDGE_MAX_CONNECTIONS: positiveInt,
   })
   .superRefine((env, ctx) => {
+    checkCodecAuth(env, ctx);
     if (env.BRIDGE_HEADERS_TIMEOUT > env.BRIDGE_REQUEST_TIMEOUT) {
       ctx.addIssue({ code: 'custom', path: ['BRIDGE_HEADERS_TIMEOUT'], message: `must not be longer than BRIDGE_REQUEST_TIMEOUT (${env.BRIDGE_REQUEST_TIMEOUT}ms), which covers the headers too` });
     }
@@ -116,6 +119,8 @@ export interface BridgeConfig {
    * it decodes incident data for whoever reaches it.
    */
   codec: { port: number; host: string; allowedOrigins: string[] };
+  /** Who may use the codec endpoint (CODEC_AUTH_TOKEN, CODEC_JWKS_URL); neither: whoever reaches it. */
+  codecAuth: CodecAuthConfig;
   /** v3 signing secrets; several while a subscription secret is being rotated. */
   webhookSigningSecrets: string[];
   /** The guide's shared-secret scheme (`X-Webhook-Secret` header). */
@@ -138,6 +143,7 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
       maxConnections: parsed.BRIDGE_MAX_CONNECTIONS ?? LISTENER_DEFAULTS.maxConnections,
     },
     codec: { port: parsed.CODEC_PORT, host: parsed.CODEC_HOST, allowedOrigins: parsed.CODEC_CORS_ORIGINS },
+    codecAuth: codecAuthConfig(parsed),
     webhookSigningSecrets: parsed.PAGERDUTY_WEBHOOK_SECRETS,
     sharedWebhookSecret: parsed.WEBHOOK_SECRET,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
