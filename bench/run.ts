@@ -249,7 +249,7 @@ async function main(): Promise<number> {
       const proc = await startNodeProcess(
         name,
         'src/bridge/main.ts',
-        { ...temporalVars, PORT: String(port), PAGERDUTY_WEBHOOK_SECRETS: secrets, TEMPORAL_TASK_QUEUE: taskQueue },
+        { ...temporalVars, PORT: String(port), BRIDGE_METRICS_ADDRESS: 'off', PAGERDUTY_WEBHOOK_SECRETS: secrets, TEMPORAL_TASK_QUEUE: taskQueue },
         (log) => log.includes('"msg":"bridge listening"'),
       );
       return { proc, url: `http://127.0.0.1:${port}/webhooks/pagerduty` };

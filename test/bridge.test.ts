@@ -6,6 +6,7 @@ import request from 'supertest';
 import { workflowIdForIncident } from '../src/domain/incident';
 import { signBody } from '../src/integrations/pagerduty/webhook';
 import { incidentWebhook, pingWebhook, sampleIncident } from '../src/dev/simulation';
+import { createBridgeMetrics, createMetricsApp } from '../src/bridge/metrics';
 import { createWebhookApp } from '../src/bridge/webhook-app';
 import { capturingLogger, startDevServer } from './support/temporal';
 
@@ -16,11 +17,12 @@ const secrets = { signingSecrets: [SIGNING_SECRET], sharedSecret: SHARED_SECRET 
 let env: TestWorkflowEnvironment;
 const { logger, lines } = capturingLogger('bridge');
 let app: ReturnType<typeof createWebhookApp>;
+const metrics = createBridgeMetrics(false);
 const taskQueue = 'bridge-test-no-worker';
 
 beforeAll(async () => {
   env = await startDevServer();
-  app = createWebhookApp({ client: env.client, taskQueue, secrets, logger });
+  app = createWebhookApp({ client: env.client, taskQueue, secrets, logger, metrics });
 });
 
 afterAll(async () => {
@@ -191,8 +193,8 @@ describe('POST /webhooks/pagerduty', () => {
 });
 
 describe('metrics', () => {
-  it('GET /metrics counts webhooks by event type and outcome, signature failures and Temporal latency', async () => {
-    const res = await request(app).get('/metrics');
+  it('GET /metrics (its own listener) counts webhooks by event type and outcome, signature failures and Temporal latency', async () => {
+    const res = await request(createMetricsApp(metrics)).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     const value = (pattern: RegExp) => Number(pattern.exec(res.text)?.[1] ?? NaN);
@@ -203,6 +205,12 @@ describe('metrics', () => {
     expect(value(/^postmortem_bridge_signature_failures_total (\d+)/m)).toBe(4);
     expect(value(/^postmortem_bridge_temporal_call_seconds_count\{operation="signal_with_start",result="ok"\} (\d+)/m)).toBeGreaterThanOrEqual(5);
     expect(res.text).not.toContain(SIGNING_SECRET);
+  });
+
+  it('the webhook app does not serve them', async () => {
+    const res = await request(app).get('/metrics');
+    expect(res.status).toBe(404);
+    expect(res.text).not.toContain('postmortem_bridge');
   });
 });
 

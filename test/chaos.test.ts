@@ -329,7 +329,7 @@ beforeAll(async () => {
   const [, started] = await Promise.all([
     startWorker(),
     startBridge(
-      { PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' },
+      { PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' },
       createLogger('chaos-bridge', 'silent'),
     ),
   ]);

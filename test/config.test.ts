@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, DEFAULT_CODEC_PORT, DEFAULT_MAX_CACHED_WORKFLOWS, loadBridgeConfig, loadWorkerConfig } from '../src/config';
+import { checkingIntervalFor } from '../src/bridge/listener';
 import { formatDuration, parseDuration } from '../src/domain/duration';
 
 describe('durations', () => {
@@ -21,30 +25,140 @@ describe('durations', () => {
 });
 
 describe('bridge configuration', () => {
+  /** A webhook secret long enough to be accepted (16 characters or more). */
+  const SECRET = 'shared-test-secret-0001';
+
   it('refuses to start without any webhook secret, naming the variables', () => {
     expect(() => loadBridgeConfig({})).toThrow(ConfigError);
     expect(() => loadBridgeConfig({ WEBHOOK_SECRET: '  ' })).toThrow(/PAGERDUTY_WEBHOOK_SECRETS.*WEBHOOK_SECRET/s);
   });
 
   it('reads comma-separated signing secrets for rotation, and defaults', () => {
-    const config = loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: 'old-secret, new-secret,' });
-    expect(config.webhookSigningSecrets).toEqual(['old-secret', 'new-secret']);
+    const config = loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: 'old-signing-secret-1, new-signing-secret-2,' });
+    expect(config.webhookSigningSecrets).toEqual(['old-signing-secret-1', 'new-signing-secret-2']);
     expect(config.port).toBe(3000);
     expect(config.taskQueue).toBe('incident-postmortems');
   });
 
+  it.each([
+    [{ WEBHOOK_SECRET: 'x' }, /WEBHOOK_SECRET: must be at least 16 characters \(it has 1\)/],
+    [{ WEBHOOK_SECRET: 'fifteen-chars!!' }, /WEBHOOK_SECRET: must be at least 16 characters \(it has 15\)/],
+    [{ PAGERDUTY_WEBHOOK_SECRETS: 'short' }, /PAGERDUTY_WEBHOOK_SECRETS: entry 1 of 1 must be at least 16 characters \(it has 5\)/],
+    [{ PAGERDUTY_WEBHOOK_SECRETS: `${SECRET},tiny` }, /PAGERDUTY_WEBHOOK_SECRETS: entry 2 of 2 must be at least 16 characters \(it has 4\)/],
+  ])('refuses a webhook secret shorter than 16 characters, never echoing it: %p', (vars, message) => {
+    let error: unknown;
+    try {
+      loadBridgeConfig(vars);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    for (const value of Object.values(vars)) for (const part of value.split(',')) expect((error as Error).message).not.toContain(`"${part}"`);
+    expect((error as Error).message).not.toMatch(/"(x|short|tiny|fifteen-chars!!)"|\b(short|tiny)\b/);
+  });
+
+  it("accepts 16 characters, PagerDuty's own signing secrets and npm run dev's", () => {
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: 'sixteen-chars-ok' }).sharedWebhookSecret).toBe('sixteen-chars-ok');
+    // A subscription's signing secret as PagerDuty issues it (the go-pagerduty test vector): 64 characters.
+    const published = JSON.parse(readFileSync(path.join(__dirname, 'fixtures', 'published', 'pagerduty', 'go-pagerduty-incident.priority_updated.signature.json'), 'utf8')) as { secret: string };
+    expect(loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: published.secret }).webhookSigningSecrets).toEqual([published.secret]);
+    // `npm run dev` generates 24 random bytes as base64url: 32 characters.
+    expect(loadBridgeConfig({ PAGERDUTY_WEBHOOK_SECRETS: randomBytes(24).toString('base64url') }).webhookSigningSecrets).toHaveLength(1);
+  });
+
   it('names a bad PORT', () => {
-    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', PORT: 'eighty' })).toThrow(/PORT: must be a port number/);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, PORT: 'eighty' })).toThrow(/PORT: must be a port number/);
   });
 
   it('puts the codec endpoint on its own port, on loopback, for the dev UI origin by default', () => {
-    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's' }).codec).toEqual({ port: DEFAULT_CODEC_PORT, host: '127.0.0.1', allowedOrigins: ['http://localhost:8233'] });
-    expect(DEFAULT_CODEC_PORT).not.toBe(loadBridgeConfig({ WEBHOOK_SECRET: 's' }).port);
-    const config = loadBridgeConfig({ WEBHOOK_SECRET: 's', CODEC_PORT: '9443', CODEC_HOST: '0.0.0.0', CODEC_CORS_ORIGINS: 'http://localhost:8080/, https://temporal.example.com' });
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET }).codec).toEqual({ port: DEFAULT_CODEC_PORT, host: '127.0.0.1', allowedOrigins: ['http://localhost:8233'] });
+    expect(DEFAULT_CODEC_PORT).not.toBe(loadBridgeConfig({ WEBHOOK_SECRET: SECRET }).port);
+    const config = loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_PORT: '9443', CODEC_HOST: '0.0.0.0', CODEC_CORS_ORIGINS: 'http://localhost:8080/, https://temporal.example.com' });
     expect(config.codec).toEqual({ port: 9443, host: '0.0.0.0', allowedOrigins: ['http://localhost:8080', 'https://temporal.example.com'] });
-    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's', CODEC_HOST: '[::1]' }).codec.host).toBe('::1');
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_HOST: '[::1]' }).codec.host).toBe('::1');
     // Both ephemeral (tests): two different ports in the end.
-    expect(loadBridgeConfig({ WEBHOOK_SECRET: 's', PORT: '0', CODEC_PORT: '0' }).codec.port).toBe(0);
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, PORT: '0', CODEC_PORT: '0' }).codec.port).toBe(0);
+  });
+
+  it('limits slow and idle clients on every listener, and serves metrics on loopback, by default', () => {
+    const config = loadBridgeConfig({ WEBHOOK_SECRET: SECRET });
+    expect(config.listener).toEqual({ requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 5_000, maxConnections: 256 });
+    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9465 });
+    // Node checks the timeouts on a timer: often enough for the shortest to hold.
+    expect(checkingIntervalFor(config.listener)).toBe(1_000);
+    expect(checkingIntervalFor({ ...config.listener, headersTimeoutMs: 500, requestTimeoutMs: 1_000 })).toBe(100);
+  });
+
+  it('reads the listener limits and BRIDGE_METRICS_ADDRESS', () => {
+    const config = loadBridgeConfig({
+      WEBHOOK_SECRET: SECRET,
+      BRIDGE_REQUEST_TIMEOUT: '30s',
+      BRIDGE_HEADERS_TIMEOUT: '2s',
+      BRIDGE_KEEP_ALIVE_TIMEOUT: '65s',
+      BRIDGE_MAX_CONNECTIONS: '1000',
+      BRIDGE_METRICS_ADDRESS: '0.0.0.0:9100',
+    });
+    expect(config.listener).toEqual({ requestTimeoutMs: 30_000, headersTimeoutMs: 2_000, keepAliveTimeoutMs: 65_000, maxConnections: 1000 });
+    expect(config.metrics).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, BRIDGE_METRICS_ADDRESS: '[::1]:9465' }).metrics).toEqual({ host: '::1', port: 9465 });
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, BRIDGE_METRICS_ADDRESS: 'off' }).metrics).toBeUndefined();
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, BRIDGE_METRICS_ADDRESS: '' }).metrics).toEqual({ host: '127.0.0.1', port: 9465 });
+  });
+
+  it.each([
+    [{ BRIDGE_REQUEST_TIMEOUT: 'soon' }, /BRIDGE_REQUEST_TIMEOUT: must be a duration/],
+    [{ BRIDGE_REQUEST_TIMEOUT: '10ms' }, /BRIDGE_REQUEST_TIMEOUT: must be at least 100ms/],
+    [{ BRIDGE_REQUEST_TIMEOUT: '4s' }, /BRIDGE_HEADERS_TIMEOUT: must not be longer than BRIDGE_REQUEST_TIMEOUT/],
+    [{ BRIDGE_KEEP_ALIVE_TIMEOUT: '0s' }, /BRIDGE_KEEP_ALIVE_TIMEOUT: must be at least 100ms/],
+    [{ BRIDGE_MAX_CONNECTIONS: '0' }, /BRIDGE_MAX_CONNECTIONS: must be a positive whole number/],
+    [{ BRIDGE_METRICS_ADDRESS: '9465' }, /BRIDGE_METRICS_ADDRESS: must be host:port to listen on/],
+    [{ BRIDGE_METRICS_ADDRESS: 'http://127.0.0.1:9465' }, /BRIDGE_METRICS_ADDRESS: must be host:port/],
+    [{ BRIDGE_METRICS_ADDRESS: '127.0.0.1:99999' }, /BRIDGE_METRICS_ADDRESS: must be host:port/],
+    [{ BRIDGE_METRICS_ADDRESS: '127.0.0.1:3000' }, /BRIDGE_METRICS_ADDRESS: port 3000 must differ from PORT and CODEC_PORT/],
+    [{ BRIDGE_METRICS_ADDRESS: '0.0.0.0:3001' }, /BRIDGE_METRICS_ADDRESS: port 3001 must differ from PORT and CODEC_PORT/],
+  ])('names a bad listener setting %p', (vars, message) => {
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(ConfigError);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(message);
+  });
+
+  describe('codec endpoint authentication', () => {
+    const TOKEN = 'c'.repeat(32);
+    const JWT = { CODEC_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json', CODEC_JWT_ISSUER: 'https://idp.example.com/', CODEC_JWT_AUDIENCE: 'temporal-ui, codec' };
+
+    it('is off by default; takes a token, a JWKS with its issuer and audiences, or both', () => {
+      expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET }).codecAuth).toEqual({ token: undefined, jwt: undefined });
+      expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_AUTH_TOKEN: TOKEN }).codecAuth).toEqual({ token: TOKEN, jwt: undefined });
+      const both = loadBridgeConfig({ WEBHOOK_SECRET: SECRET, CODEC_AUTH_TOKEN: TOKEN, ...JWT }).codecAuth;
+      expect(both).toEqual({ token: TOKEN, jwt: { jwksUrl: JWT.CODEC_JWKS_URL, issuer: 'https://idp.example.com/', audience: ['temporal-ui', 'codec'] } });
+      // http only on loopback (a local identity provider, the tests).
+      for (const url of ['http://127.0.0.1:8080/jwks', 'http://localhost:8080/jwks', 'http://[::1]:8080/jwks']) {
+        expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...JWT, CODEC_JWKS_URL: url }).codecAuth.jwt?.jwksUrl).toBe(url);
+      }
+    });
+
+    it.each([
+      [{ CODEC_AUTH_TOKEN: 'short-token' }, /CODEC_AUTH_TOKEN: must be at least 32 characters \(it has 11\)/],
+      [{ CODEC_AUTH_TOKEN: `${'x'.repeat(20)} ${'y'.repeat(20)}` }, /CODEC_AUTH_TOKEN: must be printable ASCII without spaces/],
+      [{ ...JWT, CODEC_JWKS_URL: 'http://idp.example.com/jwks' }, /CODEC_JWKS_URL: must be https \(http only on loopback\)/],
+      [{ ...JWT, CODEC_JWKS_URL: 'idp.example.com/jwks' }, /CODEC_JWKS_URL: must be the https URL of the identity provider's JWKS/],
+      [{ ...JWT, CODEC_JWKS_URL: 'https://user:pw@idp.example.com/jwks' }, /CODEC_JWKS_URL: must not carry credentials/],
+      [{ ...JWT, CODEC_JWT_ISSUER: '' }, /CODEC_JWT_ISSUER: is required with CODEC_JWKS_URL/],
+      [{ ...JWT, CODEC_JWT_AUDIENCE: ' , ' }, /CODEC_JWT_AUDIENCE: is required with CODEC_JWKS_URL/],
+      [{ CODEC_JWT_ISSUER: 'https://idp.example.com/' }, /CODEC_JWT_ISSUER: is only used with CODEC_JWKS_URL/],
+      [{ CODEC_JWT_AUDIENCE: 'codec' }, /CODEC_JWT_AUDIENCE: is only used with CODEC_JWKS_URL/],
+    ])('names a bad setting %p, never quoting a token', (vars, message) => {
+      let error: unknown;
+      try {
+        loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+      if ('CODEC_AUTH_TOKEN' in vars) expect((error as Error).message).not.toContain(vars.CODEC_AUTH_TOKEN);
+      expect((error as Error).message).not.toContain(':pw@');
+    });
   });
 
   it.each([
@@ -56,8 +170,8 @@ describe('bridge configuration', () => {
     [{ CODEC_CORS_ORIGINS: 'localhost:8233' }, /CODEC_CORS_ORIGINS: must be comma-separated origins/],
     [{ CODEC_CORS_ORIGINS: 'http://localhost:8233/codec' }, /CODEC_CORS_ORIGINS: must be comma-separated origins .*got "http:\/\/localhost:8233\/codec"/],
   ])('names a bad codec setting %p', (vars, message) => {
-    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', ...vars })).toThrow(ConfigError);
-    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', ...vars })).toThrow(message);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(ConfigError);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: SECRET, ...vars })).toThrow(message);
   });
 });
 

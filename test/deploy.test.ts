@@ -154,6 +154,8 @@ describe('docker-compose.yml checks fail when they should', () => {
     ['the codec endpoint published on all interfaces', '"127.0.0.1:3001:3001"', '"3001:3001"', 'private-ports'],
     ['the codec endpoint published but listening on the container loopback', 'CODEC_HOST: 0.0.0.0', 'CODEC_HOST: 127.0.0.1', 'codec-endpoint'],
     ['the codec endpoint on the webhook port', 'CODEC_PORT: "3001"', 'CODEC_PORT: "3000"', 'codec-endpoint'],
+    ['the bridge metrics published on all interfaces', '      - "127.0.0.1:3001:3001"', '      - "127.0.0.1:3001:3001"\n      - "9465:9465"', 'private-ports'],
+    ['a bridge healthcheck on /metrics of the webhook port', "fetch('http://127.0.0.1:3000/healthz')", "fetch('http://127.0.0.1:3000/metrics')", 'bridge-healthcheck'],
     ['PostgreSQL published', '    command: ["postgres", "-c", "max_connections=200"]', '    command: ["postgres", "-c", "max_connections=200"]\n    ports: ["5432:5432"]', 'private-ports'],
     ['PostgreSQL data not on a volume', '    volumes:\n      - postgres-data:/var/lib/postgresql/data\n', '', 'postgres-volume'],
     ['a build from another Dockerfile', '    dockerfile: Dockerfile', '    dockerfile: Dockerfile.dev', 'build-dockerfile'],

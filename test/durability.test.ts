@@ -406,7 +406,7 @@ describe('durability', () => {
     it('bridge close() lets an in-flight request finish with its 202, and refuses new connections', async () => {
       const taskQueue = newTaskQueue('bridge-close');
       const bridge = await startBridge(
-        { PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' },
+        { PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent' },
         logger,
       );
       let closing: Promise<void> | undefined;

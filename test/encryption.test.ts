@@ -1,8 +1,10 @@
 // Encryption at rest: with PAYLOAD_ENCRYPTION_KEYS the history holds ciphertext only, the workflow
 // still runs, and the codec endpoint the Temporal UI calls decodes it — on its own listener, never on
 // the public webhook port.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -20,8 +22,9 @@ import { incidentWebhook } from '../src/dev/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { fakeApiVars, seedIncident } from './support/pipeline';
-import { bundleWorkflows, capturingLogger, startDevServer } from './support/temporal';
+import { bundleWorkflows, capturingLogger, startDevServer, temporalCli } from './support/temporal';
 
+const SIGNING_SECRET = 'whsec-encryption-test-0001';
 const key = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 
 const bridges: RunningBridge[] = [];
@@ -70,6 +73,8 @@ describe('encrypted pipeline', () => {
   const keys = key('ops-2026');
   const dataConverter = encryptionDataConverter({ PAYLOAD_ENCRYPTION_KEYS: keys });
   const { logger } = capturingLogger('encryption');
+  /** The incident workflow of the first test, its history encrypted. */
+  let encryptedWorkflowId: string | undefined;
 
   beforeAll(async () => {
     [env, bundle, devin, pagerDuty] = await Promise.all([startDevServer(), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start()]);
@@ -88,7 +93,7 @@ describe('encrypted pipeline', () => {
   it('history holds ciphertext; the UI codec endpoint decodes it, on its own port only', async () => {
     const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });
     const bridge = await startBridge(
-      { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: 'sig', PAYLOAD_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'encrypted' },
+      { PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, PAYLOAD_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: 'encrypted' },
       logger,
     );
     bridges.push(bridge);
@@ -96,9 +101,10 @@ describe('encrypted pipeline', () => {
     const codecPort = `http://127.0.0.1:${bridge.codec?.port}`;
     const incident = seedIncident(pagerDuty, { title: 'Ledger service returns 500 for acct 4471' });
     const body = JSON.stringify(incidentWebhook('incident.resolved', incident));
-    expect((await request(webhookPort).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, 'sig')).send(body)).status).toBe(202);
+    expect((await request(webhookPort).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, SIGNING_SECRET)).send(body)).status).toBe(202);
     const handle = client.workflow.getHandle(workflowIdForIncident(incident.id));
     expect(await handle.result()).toMatchObject({ outcome: 'pull_request_opened' });
+    encryptedWorkflowId = handle.workflowId;
     expect((await handle.query<PostmortemStatus>(statusQuery)).title).toBe(incident.title);
 
     // The raw history, as stored by the server.
@@ -171,6 +177,35 @@ describe('encrypted pipeline', () => {
     const [attributes] = await new EncryptionCodec(parseEncryptionKeys(keys)).decode([failures[0]?.encodedAttributes as never]);
     expect(Buffer.from(attributes?.data ?? []).toString()).toContain('acct 4471 is locked');
   });
+
+  it('the temporal CLI decodes through a codec endpoint that wants CODEC_AUTH_TOKEN, with --codec-auth "Bearer <token>"', async () => {
+    const token = randomBytes(32).toString('base64url');
+    const bridge = await startBridge(
+      { PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', CODEC_PORT: '0', CODEC_AUTH_TOKEN: token, PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, PAYLOAD_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: env.address },
+      logger,
+    );
+    bridges.push(bridge);
+    const show = (...extra: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        const args = ['workflow', 'show', '--workflow-id', encryptedWorkflowId ?? '', '--address', env.address, '--namespace', 'default', '--codec-endpoint', `http://127.0.0.1:${bridge.codec?.port}/codec`, '--output', 'json', ...extra];
+        execFile(temporalCli(), args, { env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir() }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        );
+      });
+    const decodedText = (out: string) => {
+      const texts: string[] = [out];
+      for (const m of out.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)) texts.push(Buffer.from(m[1] ?? '', 'base64').toString('utf8'));
+      return texts.join('\n');
+    };
+    expect(encryptedWorkflowId).toBeDefined();
+    const authorized = await show('--codec-auth', `Bearer ${token}`);
+    expect(authorized.code).toBe(0);
+    expect(decodedText(authorized.out)).toContain('Ledger service returns 500');
+    // Without it the endpoint answers 401 and the CLI shows nothing decoded (it retries until its timeout).
+    const refused = await show('--command-timeout', '3s');
+    expect(refused.code).not.toBe(0);
+    expect(decodedText(refused.out)).not.toContain('Ledger service returns 500');
+  });
 });
 
 describe('codec listener', () => {
@@ -178,7 +213,7 @@ describe('codec listener', () => {
   const sample = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"db down"').toString('base64') };
   const { logger } = capturingLogger('codec');
   // No Temporal server: the bridge's connection is lazy, and the codec never calls Temporal.
-  const bridgeEnv = { PORT: '0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: 'sig', TEMPORAL_ADDRESS: '127.0.0.1:1' };
+  const bridgeEnv = { PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', CODEC_PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: SIGNING_SECRET, TEMPORAL_ADDRESS: '127.0.0.1:1' };
 
   it('listens on loopback by default, and round-trips encode and decode there', async () => {
     const bridge = await startBridge({ ...bridgeEnv, PAYLOAD_ENCRYPTION_KEYS: keys }, logger);

@@ -28,7 +28,7 @@ describe('LOG_LEVEL', () => {
   });
 
   it('is the same check in the bridge and worker configuration', () => {
-    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 's', LOG_LEVEL: 'verbose' })).toThrow(LEVEL_MESSAGE);
+    expect(() => loadBridgeConfig({ WEBHOOK_SECRET: 'shared-test-secret-0001', LOG_LEVEL: 'verbose' })).toThrow(LEVEL_MESSAGE);
     expect(() => loadWorkerConfig({ LOG_LEVEL: 'verbose' })).toThrow(LEVEL_MESSAGE);
   });
 
@@ -73,7 +73,7 @@ describe('LOG_LEVEL', () => {
     it.each(['bridge', 'worker', 'dev'])('%s exits 1 and names LOG_LEVEL', (entry) => {
       const result = spawnSync(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, path.join(ROOT, 'src', entry, 'main.ts')], {
         cwd,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'verbose', WEBHOOK_SECRET: 'local-test-only', TEMPORAL_ADDRESS: '127.0.0.1:1' },
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'verbose', WEBHOOK_SECRET: 'local-test-only-secret', TEMPORAL_ADDRESS: '127.0.0.1:1' },
         encoding: 'utf8',
         timeout: 60_000,
       });

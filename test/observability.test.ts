@@ -48,9 +48,9 @@ afterAll(async () => {
 it('runs an incident, logs JSON with ids and no secrets, and exports Temporal metrics', async () => {
   const incident = seedIncident(pagerDuty);
   devin.fail('create', { status: 503 }); // one logged, retried failure
-  const app = createWebhookApp({ client: env.client, taskQueue: 'observability', secrets: { signingSecrets: ['s3cret-signing'] }, logger: capturingLogger().logger });
+  const app = createWebhookApp({ client: env.client, taskQueue: 'observability', secrets: { signingSecrets: ['s3cret-signing-observability'] }, logger: capturingLogger().logger });
   const body = JSON.stringify(incidentWebhook('incident.resolved', incident));
-  const res = await request(app).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, 's3cret-signing')).send(body);
+  const res = await request(app).post('/webhooks/pagerduty').set('x-pagerduty-signature', signBody(body, 's3cret-signing-observability')).send(body);
   expect(res.status).toBe(202);
   const result = await env.client.workflow.getHandle(workflowIdForIncident(incident.id)).result();
   expect(result).toMatchObject({ outcome: 'pull_request_opened' });

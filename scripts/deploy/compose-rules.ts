@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_CODEC_PORT } from '../../src/config';
+import { DEFAULT_BRIDGE_METRICS_ADDRESS, DEFAULT_CODEC_PORT } from '../../src/config';
 import { SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { CLI_TYPES } from '../../src/temporal/search-attribute-types';
 import { asArray, asRecord, asString, asStrings, COMPOSE, type ComposeModel, durationSeconds, type Json, parseImageRef } from './compose-config';
@@ -222,6 +222,13 @@ export function projectFindings(compose: ComposeModel, root = PROJECT_ROOT): Fin
     if (published.length > 0 && ['127.0.0.1', 'localhost', '::1'].includes(codecHost)) {
       flag('codec-endpoint', `${bridge.name}: the codec port ${codecPort} is published, but CODEC_HOST ${codecHost} only accepts connections from inside the container; set CODEC_HOST: 0.0.0.0`);
     }
+    // Its metrics have a listener of their own (BRIDGE_METRICS_ADDRESS), for the compose network only.
+    const metricsPort = (bridge.env('BRIDGE_METRICS_ADDRESS') ?? DEFAULT_BRIDGE_METRICS_ADDRESS).split(':').pop();
+    for (const port of ports(bridge.spec).filter((p) => p.target === metricsPort)) {
+      if (port.hostIp !== '127.0.0.1') flag('private-ports', `${bridge.name}: the metrics port ${metricsPort} is published on all interfaces; scrape it on the compose network or bind it to 127.0.0.1`);
+    }
+    const probe = asStrings(asRecord(bridge.spec.healthcheck).test).join(' ');
+    if (probe.includes(`:${webhookPort}/metrics`)) flag('bridge-healthcheck', `${bridge.name}: the healthcheck reads /metrics on the webhook port, which serves /healthz and /readyz only`);
   }
   for (const s of ui) {
     if (!s.env('TEMPORAL_ADDRESS')) flag('ui', `${s.name}: TEMPORAL_ADDRESS is not set`);

@@ -1,10 +1,12 @@
 // The Temporal UI's remote codec endpoint (`--ui-codec-endpoint http://localhost:3001/codec`): the UI,
 // running in the user's browser, posts encrypted payloads and shows what comes back decoded. Anyone who
 // can reach it can read incident data, so it has its own listener (CODEC_PORT on CODEC_HOST, loopback by
-// default), never the public webhook port, and refuses browser requests from origins it does not know.
+// default), never the public webhook port, refuses browser requests from origins it does not know, and
+// with CODEC_AUTH_TOKEN / CODEC_JWKS_URL answers only requests that authenticate (codec-auth.ts).
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../config/logger';
+import type { CodecAuthenticator } from './codec-auth';
 
 interface JsonPayload {
   metadata?: Record<string, string>;
@@ -21,7 +23,14 @@ const toJson = (p: Payload): JsonPayload => ({
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 
-export function codecRouter(codec: PayloadCodec, allowedOrigins: string[]): Router {
+export interface CodecAppOptions {
+  allowedOrigins: string[];
+  /** Absent: every request that passes the origin check is answered (loopback-only deployments). */
+  authenticate?: CodecAuthenticator;
+  logger?: Logger;
+}
+
+export function codecRouter(codec: PayloadCodec, { allowedOrigins, authenticate, logger }: CodecAppOptions): Router {
   const router = express.Router();
   router.use((req, res, next) => {
     const origin = req.get('origin');
@@ -36,14 +45,32 @@ export function codecRouter(codec: PayloadCodec, allowedOrigins: string[]): Rout
       res.set('access-control-allow-methods', 'POST, OPTIONS');
       res.set('access-control-allow-headers', 'content-type, x-namespace, authorization');
       res.set('access-control-allow-credentials', 'true');
+      res.set('access-control-expose-headers', 'www-authenticate');
       res.vary('origin');
     }
+    // The preflight carries no credentials (browsers never send Authorization with it): not authenticated.
     if (req.method === 'OPTIONS') {
       res.sendStatus(204);
       return;
     }
     next();
   });
+  if (authenticate) {
+    // Before the body is read: an unauthenticated caller gets nothing decoded and costs no JSON parsing.
+    router.use((req, res, next) => {
+      authenticate(req.get('authorization')).then((result) => {
+        if (result.ok) {
+          next();
+          return;
+        }
+        logger?.warn({ outcome: 'unauthorized', reason: result.reason, path: req.path, origin: req.get('origin'), remote: req.socket.remoteAddress }, 'codec request refused');
+        res
+          .status(401)
+          .set('www-authenticate', result.credentialGiven ? 'Bearer realm="codec", error="invalid_token"' : 'Bearer realm="codec"')
+          .json({ error: 'authentication required: Authorization: Bearer <CODEC_AUTH_TOKEN, or a JWT of the configured identity provider>' });
+      }, next);
+    });
+  }
   router.use(express.json({ limit: '4mb' }));
   for (const operation of ['encode', 'decode'] as const) {
     router.post(`/${operation}`, async (req, res) => {
@@ -64,10 +91,11 @@ export function codecRouter(codec: PayloadCodec, allowedOrigins: string[]): Rout
 }
 
 /** The codec listener's whole app: /codec/{encode,decode}, a JSON 404 for anything else. */
-export function createCodecApp(codec: PayloadCodec, allowedOrigins: string[], logger?: Logger): express.Express {
+export function createCodecApp(codec: PayloadCodec, options: CodecAppOptions): express.Express {
+  const { logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  app.use('/codec', codecRouter(codec, allowedOrigins));
+  app.use('/codec', codecRouter(codec, options));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

@@ -1,71 +1,29 @@
 // `npm run bridge`: the HTTP endpoint PagerDuty delivers webhooks to.
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { loadBridgeConfig, ConfigError } from '../config';
+import { isLoopbackHost } from '../config/values';
 import { loadDotEnv } from '../config/env-file';
 import { createLogger, type Logger } from '../config/logger';
 import { describeTarget, loadTemporalSettings } from '../config/temporal';
 import { createLazyClient } from '../temporal/connection';
 import type { PayloadCodec } from '@temporalio/common';
-import { createBridgeMetrics } from './metrics';
+import { createBridgeMetrics, createMetricsApp } from './metrics';
+import { createCodecAuthenticator } from './codec-auth';
 import { createCodecApp } from './codec-server';
+import { type DrainingListener, listenDraining } from './listener';
 import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encryption';
+import { temporalReadiness } from './readiness';
 import { createWebhookApp } from './webhook-app';
-
-const DRAIN_GRACE_MS = 10_000;
 
 export interface RunningBridge {
   server: Server;
   port: number;
   /** The codec endpoint's own listener, only when PAYLOAD_ENCRYPTION_KEYS is set. */
   codec?: { server: Server; port: number; host: string };
+  /** GET /metrics on its own listener, unless BRIDGE_METRICS_ADDRESS=off. */
+  metrics?: { server: Server; port: number; host: string };
   /** Stops accepting connections, lets in-flight requests finish, then closes the Temporal connection. */
   close(): Promise<void>;
-}
-
-interface DrainingListener {
-  server: Server;
-  port: number;
-  close(): Promise<void>;
-}
-
-/**
- * Listens and tracks in-flight requests. On close, answers still in flight tell their clients to hang
- * up, so keep-alive connections do not hold a SIGTERM open; a stuck client is cut off after the grace time.
- */
-async function listenDraining(app: RequestListener, port: number, host?: string): Promise<DrainingListener> {
-  const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    const listening = () => {
-      server.off('error', reject);
-      resolve();
-    };
-    if (host === undefined) server.listen(port, listening);
-    else server.listen(port, host, listening);
-  });
-  let draining = false;
-  const inFlight = new Set<ServerResponse>();
-  server.on('request', (_req, res: ServerResponse) => {
-    if (draining) res.setHeader('connection', 'close');
-    inFlight.add(res);
-    res.on('close', () => inFlight.delete(res));
-  });
-  const address = server.address();
-  return {
-    server,
-    port: typeof address === 'object' && address ? address.port : port,
-    close: async () => {
-      draining = true;
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-      const cutOff = setTimeout(() => server.closeAllConnections(), DRAIN_GRACE_MS);
-      cutOff.unref();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      clearTimeout(cutOff);
-    },
-  };
 }
 
 export async function startBridge(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('bridge')): Promise<RunningBridge> {
@@ -73,25 +31,57 @@ export async function startBridge(env: Record<string, string | undefined> = proc
   const temporal = loadTemporalSettings(env);
   const dataConverter = encryptionDataConverter(env);
   const client = createLazyClient(temporal, dataConverter);
+  const metrics = createBridgeMetrics();
+  const readiness = temporalReadiness(client, { metrics, logger });
   const app = createWebhookApp({
     client,
     taskQueue: config.taskQueue,
     secrets: { signingSecrets: config.webhookSigningSecrets, sharedSecret: config.sharedWebhookSecret },
     logger,
-    metrics: createBridgeMetrics(),
+    metrics,
     redactPersonalData: config.redactPersonalData,
+    readiness,
   });
-  const main = await listenDraining(app, config.port);
-  // The codec endpoint decodes incident data for whoever reaches it: never on the public webhook port.
-  let codec: DrainingListener | undefined;
-  if (dataConverter) {
+  const limits = config.listener;
+  const main = await listenDraining(app, { port: config.port, limits, onDrop: () => metrics.droppedConnection('webhook') });
+  const started: DrainingListener[] = [main];
+  /** A listener after the first: if it cannot listen, the ones started are closed and the error names its variables. */
+  const also = async (what: string, listen: () => Promise<DrainingListener>) => {
     try {
-      codec = await listenDraining(createCodecApp(dataConverter.payloadCodecs[0] as PayloadCodec, config.codec.allowedOrigins, logger), config.codec.port, config.codec.host);
+      const listener = await listen();
+      started.push(listener);
+      return listener;
     } catch (error) {
-      await main.close();
+      await Promise.all(started.map((l) => l.close()));
+      await readiness.settled();
       await client.connection.close();
-      throw new Error(`codec endpoint (CODEC_HOST ${config.codec.host}, CODEC_PORT ${config.codec.port}): ${messageOf(error)}`, { cause: error });
+      throw new Error(`${what}: ${messageOf(error)}`, { cause: error });
     }
+  };
+  // The codec endpoint decodes incident data for whoever it lets in: never on the public webhook port.
+  const authenticate = createCodecAuthenticator(config.codecAuth);
+  const codec = dataConverter
+    ? await also(`codec endpoint (CODEC_HOST ${config.codec.host}, CODEC_PORT ${config.codec.port})`, () =>
+        listenDraining(createCodecApp(dataConverter.payloadCodecs[0] as PayloadCodec, { allowedOrigins: config.codec.allowedOrigins, authenticate, logger }), {
+          port: config.codec.port,
+          host: config.codec.host,
+          limits,
+          onDrop: () => metrics.droppedConnection('codec'),
+        }),
+      )
+    : undefined;
+  // Operational data (request counts, latencies, process metrics) stays off the public port too.
+  const metricsAddress = config.metrics;
+  const metricsListener = metricsAddress
+    ? await also(`metrics endpoint (BRIDGE_METRICS_ADDRESS ${urlHost(metricsAddress.host)}:${metricsAddress.port})`, () =>
+        listenDraining(createMetricsApp(metrics), { ...metricsAddress, limits, onDrop: () => metrics.droppedConnection('metrics') }),
+      )
+    : undefined;
+  if (codec && !authenticate && !isLoopbackHost(config.codec.host)) {
+    logger.warn(
+      { codecHost: config.codec.host, codecPort: codec.port },
+      `the codec endpoint listens on ${config.codec.host} without authentication: whoever reaches it can decrypt incident data and encrypt with the live key; set CODEC_AUTH_TOKEN and/or CODEC_JWKS_URL (README, "Encryption at rest")`,
+    );
   }
   logger.info(
     {
@@ -103,6 +93,9 @@ export async function startBridge(env: Record<string, string | undefined> = proc
         config.sharedWebhookSecret ? 'shared X-Webhook-Secret' : undefined,
       ].filter(Boolean),
       codec: codec ? `http://${urlHost(config.codec.host)}:${codec.port}/codec (origins: ${config.codec.allowedOrigins.join(', ')})` : 'off (PAYLOAD_ENCRYPTION_KEYS not set)',
+      codecAuth: codec ? (authenticate?.accepts ?? ['none (CODEC_AUTH_TOKEN, CODEC_JWKS_URL not set)']) : undefined,
+      metrics: metricsListener && metricsAddress ? `http://${urlHost(metricsAddress.host)}:${metricsListener.port}/metrics` : 'off (BRIDGE_METRICS_ADDRESS=off)',
+      limits: { requestTimeoutMs: limits.requestTimeoutMs, headersTimeoutMs: limits.headersTimeoutMs, keepAliveTimeoutMs: limits.keepAliveTimeoutMs, maxConnections: limits.maxConnections },
     },
     'bridge listening',
   );
@@ -110,8 +103,10 @@ export async function startBridge(env: Record<string, string | undefined> = proc
     server: main.server,
     port: main.port,
     codec: codec ? { server: codec.server, port: codec.port, host: config.codec.host } : undefined,
+    metrics: metricsListener && metricsAddress ? { server: metricsListener.server, port: metricsListener.port, host: metricsAddress.host } : undefined,
     close: async () => {
-      await Promise.all([main.close(), codec?.close()]);
+      await Promise.all(started.map((listener) => listener.close()));
+      await readiness.settled(); // a probe's Temporal call still retrying must not outlive the connection
       await client.connection.close();
     },
   };

@@ -1,5 +1,7 @@
-// Prometheus metrics of the webhook bridge (GET /metrics). One registry per app, so tests and
-// several apps in one process never share counters.
+// Prometheus metrics of the webhook bridge, served as GET /metrics on an internal listener of its own
+// (BRIDGE_METRICS_ADDRESS, loopback by default), never on the public webhook port. One registry per
+// app, so tests and several apps in one process never share counters.
+import express from 'express';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export type WebhookOutcome = 'accepted' | 'ignored' | 'closed' | 'unauthorized' | 'invalid' | 'too_large' | 'unavailable';
@@ -9,7 +11,11 @@ export interface BridgeMetrics {
   webhook(eventType: string, outcome: WebhookOutcome): void;
   signatureFailure(): void;
   temporalCall(operation: 'signal_with_start' | 'readiness', seconds: number, ok: boolean): void;
+  /** A connection closed at once because the listener had BRIDGE_MAX_CONNECTIONS open. */
+  droppedConnection(listener: BridgeListener): void;
 }
+
+export type BridgeListener = 'webhook' | 'codec' | 'metrics';
 
 /** Event types are PagerDuty's, but a label set must stay bounded: anything else is `other`. */
 const KNOWN_TYPE = /^(?:(?:incident|service|pagey)\.[a-z_.]{1,40}|unknown)$/;
@@ -35,10 +41,30 @@ export function createBridgeMetrics(defaultMetrics = true): BridgeMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4],
     registers: [registry],
   });
+  const dropped = new Counter({
+    name: 'postmortem_bridge_dropped_connections_total',
+    help: 'Connections closed on arrival because the listener had BRIDGE_MAX_CONNECTIONS open',
+    labelNames: ['listener'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     webhook: (eventType, outcome) => webhooks.inc({ event_type: KNOWN_TYPE.test(eventType) ? eventType : 'other', outcome }),
     signatureFailure: () => signatureFailures.inc(),
     temporalCall: (operation, seconds, ok) => temporalLatency.observe({ operation, result: ok ? 'ok' : 'error' }, seconds),
+    droppedConnection: (listener) => dropped.inc({ listener }),
   };
+}
+
+/** The metrics listener's whole app: GET /metrics, a JSON 404 for anything else. */
+export function createMetricsApp(metrics: BridgeMetrics): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  return app;
 }

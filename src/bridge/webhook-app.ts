@@ -4,8 +4,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import { type BridgeMetrics, createBridgeMetrics } from './metrics';
+import { type ReadinessProbe, temporalReadiness } from './readiness';
 import type { Logger } from '../config/logger';
-import { type DeliveryOutcome, deliverIncidentEvent, withinTime } from '../temporal/deliver-event';
+import { type DeliveryOutcome, deliverIncidentEvent } from '../temporal/deliver-event';
 import { workflowIdForIncident } from '../domain/incident';
 import { describeId, isDeliveryId } from '../domain/identifiers';
 import { isAuthentic, parseWebhook, type WebhookSecrets } from '../integrations/pagerduty/webhook';
@@ -22,6 +23,8 @@ export interface WebhookAppOptions {
   metrics?: BridgeMetrics;
   /** Emails and phone numbers in event text are redacted unless this is false. */
   redactPersonalData?: boolean;
+  /** GET /readyz's cached check of Temporal (default: temporalReadiness with its default cache). */
+  readiness?: ReadinessProbe;
 }
 
 export function createWebhookApp({
@@ -31,29 +34,22 @@ export function createWebhookApp({
   logger,
   metrics = createBridgeMetrics(false),
   redactPersonalData = true,
+  readiness,
 }: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
 
-  app.get('/metrics', async (_req, res) => {
-    res.set('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
-
+  // GET /metrics is not here: it has its own internal listener (BRIDGE_METRICS_ADDRESS, metrics.ts).
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
+  // One Temporal call answers the probes of a few seconds (readiness.ts): probing costs Temporal nothing.
+  const ready = readiness ?? temporalReadiness(client, { metrics, logger });
   app.get('/readyz', async (_req, res) => {
-    const started = Date.now();
-    try {
-      await withinTime(2_000, client.connection.withDeadline(Date.now() + 2_000, () => client.workflowService.getSystemInfo({})));
-      metrics.temporalCall('readiness', (Date.now() - started) / 1000, true);
-      res.json({ status: 'ready' });
-    } catch (error) {
-      metrics.temporalCall('readiness', (Date.now() - started) / 1000, false);
-      logger.warn({ err: errorMessage(error) }, 'readiness check: Temporal unreachable');
-      res.status(503).json({ status: 'unavailable', error: 'Temporal is unreachable' });
-    }
+    const answer = await ready();
+    if (answer.ready) res.json({ status: 'ready' });
+    else res.status(503).json({ status: 'unavailable', error: 'Temporal is unreachable' });
   });
 
   app.post(

@@ -86,6 +86,33 @@ export const host = (fallback: string) =>
     return text.replace(/^\[(.*)\]$/, '$1');
   });
 
+const HOST_NAME = /^[A-Za-z0-9.-]+$/;
+const IP_LITERAL = /^[0-9A-Fa-f:.]+$/;
+
+/**
+ * A listener's `host:port` (`[::1]:9465` for IPv6), or `off`: `{ host, port }` or undefined. Unset or
+ * blank is `fallback`.
+ */
+export const listenAddress = (fallback: string) =>
+  optionalText.transform((value, ctx) => {
+    const text = value ?? fallback;
+    if (/^off$/i.test(text)) return undefined;
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+    const host = match?.[1] ?? match?.[2];
+    const port = Number(match?.[3]);
+    if (!match || host === undefined || !(HOST_NAME.test(host) || IP_LITERAL.test(host)) || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `must be host:port to listen on, e.g. 127.0.0.1:9465 or 0.0.0.0:9465, or off (got "${value}")` });
+      return z.NEVER;
+    }
+    return { host, port };
+  });
+
+/** Loopback: reachable from this machine (or container) only. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || /^::ffff:127\./.test(bare);
+}
+
 /** Browser origins (scheme://host[:port]), compared with the Origin header exactly as browsers send it. */
 export const origins = (fallback: string) =>
   optionalText.transform((value, ctx) => {

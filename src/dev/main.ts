@@ -77,6 +77,13 @@ async function main() {
     bridge.codec
       ? `  Codec endpoint:    http://localhost:${bridge.codec.port}/codec  (payloads encrypted; CODEC_HOST ${bridge.codec.host}, allowed origins: CODEC_CORS_ORIGINS)`
       : undefined,
+    // The dev server's UI has no login and sends no Authorization header: with a token it cannot decode.
+    bridge.codec && bridgeConfig.codecAuth.token
+      ? '                     CODEC_AUTH_TOKEN is set: the UI cannot send it and shows payloads encrypted; the CLI can: --codec-auth "Bearer $CODEC_AUTH_TOKEN"'
+      : undefined,
+    bridge.metrics
+      ? `  Bridge metrics:    http://${bridge.metrics.host.includes(':') ? `[${bridge.metrics.host}]` : bridge.metrics.host}:${bridge.metrics.port}/metrics  (BRIDGE_METRICS_ADDRESS; not on the webhook port)`
+      : undefined,
     settings.generatedSecret
       ? `  Signing secret:    ${settings.generatedSecret}  (generated for local use, kept in .data/dev-webhook-secret)`
       : '  Signing secret:    from PAGERDUTY_WEBHOOK_SECRETS / WEBHOOK_SECRET',

@@ -1,6 +1,6 @@
 // `postmortem replay-webhook <file> [--webhook-id ID] [--json]`: delivers a saved PagerDuty v3
 // webhook body the way the bridge does. No signature check: the file is the operator's.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliConfigError, loadRedactPersonalData } from '../../config/cli';
 import { parseWebhook } from '../../integrations/pagerduty/webhook';
@@ -9,6 +9,9 @@ import { deliverIncidentEvent } from '../../temporal/deliver-event';
 import type { Context } from '../context';
 import { CliFailure, EXIT_OK, messageOf } from '../errors';
 import { nonEmpty } from '../validate';
+
+/** The bridge's body limit (MAX_BODY_BYTES); PagerDuty's deliveries are far smaller (≤ 256 KB). */
+const MAX_FILE_BYTES = 1024 * 1024;
 
 interface ReplayOptions {
   webhookId?: string;
@@ -25,14 +28,52 @@ function redactionOptions(ctx: Context): RedactionOptions {
   }
 }
 
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/** Refuses what is not a regular file of at most 1 MiB, from its metadata alone. */
+function checkSavedBody(file: string, stats: Stats): void {
+  if (!stats.isFile()) throw new CliFailure(`${file} is not a regular file (it is ${kindOf(stats)}): replay-webhook reads a webhook body saved to a file`);
+  if (stats.size > MAX_FILE_BYTES) throw new CliFailure(`${file} is ${stats.size} bytes: a saved webhook body is at most 1 MiB (the bridge refuses larger deliveries too)`);
+}
+
+/**
+ * A FIFO would block the CLI until a writer came and a device (/dev/zero) would grow it without end, so
+ * the path is checked before it is opened; it is opened non-blocking and checked again through the
+ * descriptor (the path may have changed in between), and never more than the limit is read.
+ */
+function readSavedBody(file: string): string {
+  let fd: number | undefined;
+  try {
+    checkSavedBody(file, statSync(file));
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    checkSavedBody(file, fstatSync(fd));
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_FILE_BYTES) throw new CliFailure(`${file} grew past 1 MiB while it was read: a saved webhook body is at most 1 MiB`);
+    return buffer.subarray(0, length).toString('utf8');
+  } catch (error) {
+    if (error instanceof CliFailure) throw error;
+    throw new CliFailure(`cannot read ${file}: ${messageOf(error)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 async function replayWebhook(ctx: Context, file: string, options: ReplayOptions): Promise<number> {
   const webhookId = nonEmpty(options.webhookId, 'webhook-id');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new CliFailure(`cannot read ${file}: ${messageOf(error)}`);
-  }
+  const text = readSavedBody(file);
   let body: unknown;
   try {
     body = JSON.parse(text);
