@@ -68,7 +68,7 @@ it('the worker and the bridge at LOG_LEVEL=debug print no key, token or secret i
   processes.push(worker);
   const bridge = await startNodeProcess(
     'src/bridge/main.ts',
-    { ...common, PORT: '0', PAGERDUTY_WEBHOOK_SECRETS: signingSecret, WEBHOOK_SECRET: sharedSecret, CODEC_AUTH_TOKEN: codecToken, CODEC_PORT: '0' },
+    { ...common, PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', PAGERDUTY_WEBHOOK_SECRETS: signingSecret, WEBHOOK_SECRET: sharedSecret, CODEC_AUTH_TOKEN: codecToken, CODEC_PORT: '0' },
     /"msg":"bridge listening"/,
   );
   processes.push(bridge);
