@@ -625,7 +625,8 @@ describe('trimmed notes', () => {
     const state = new IncidentState('PTRIM01');
     state.record(trimmedNoteEvent('PTRIM01'));
     const context = contextFromWebhooks(state.evidenceRequest(), 'PAGERDUTY_API_TOKEN is not set: built from webhook data alone', NOW);
-    expect(context.notes).toEqual([{ at: '2026-02-10T14:20:00.000Z', author: 'Ada Lovelace', content: `${TEXT.slice(0, 60)} … (trimmed by PagerDuty)` }]);
+    // The author is the webhook's agent: a pseudonym at the bridge (personal data redacted by default).
+    expect(context.notes).toEqual([{ at: '2026-02-10T14:20:00.000Z', author: '[REDACTED:person] PUSER01', content: `${TEXT.slice(0, 60)} … (trimmed by PagerDuty)` }]);
     expect(buildPostmortemPrompt(context)).toContain('(trimmed by PagerDuty)');
   });
 
