@@ -423,7 +423,7 @@ export const DETECTORS: readonly Detector[] = [
     kind: 'card_number',
     // (The boundary is checked behind the first 4 digits: most digits in logs fail `[2-6]\d{3}` before it is tried.)
     pattern: re(
-      String.raw`${bounded(String.raw`0-9A-Za-z_.+/:\\-`, String.raw`[2-6]\d{3}`)}(?:([ -]?)\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|([ -]?)\d{6}\2\d{4,5})(?![0-9A-Za-z_]|[-.,:/]\d)`,
+      String.raw`${bounded(String.raw`0-9A-Za-z_.+/\\-`, String.raw`[2-6]\d{3}`)}(?:([ -]?)\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?|([ -]?)\d{6}\2\d{4,5})(?![0-9A-Za-z_]|[-.,:/]\d)`,
       'g',
     ),
     accept: acceptCard,
