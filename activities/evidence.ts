@@ -4,7 +4,7 @@ import type { WorkerConfig } from '../src/config';
 import type { CollectContextInput, ExternalEvidence, IncidentContext } from '../src/domain/evidence';
 import { collectDatadogEvidence } from '../src/integrations/datadog/evidence';
 import { PagerDutyClient } from '../src/integrations/pagerduty/client';
-import { contextFromApi, contextFromWebhooks } from '../src/integrations/pagerduty/evidence';
+import { clipContext, contextFromApi, contextFromWebhooks } from '../src/integrations/pagerduty/evidence';
 import { retryLater } from '../src/integrations/http';
 import { collectSentryEvidence } from '../src/integrations/sentry/evidence';
 import { Redactor } from '../src/postmortem/redaction';
@@ -41,7 +41,10 @@ export function evidenceActivities(config: WorkerConfig, clock: Clock) {
   }
 
   return {
-    /** The evidence pack, redacted here: secrets and personal data never reach history or Devin. */
+    /**
+     * The evidence pack, redacted here: secrets and personal data never reach history or Devin. Redacted whole,
+     * then clipped (clipContext): a text clipped first could end in half a token that no detector recognises.
+     */
     async collectIncidentContext(input: CollectContextInput): Promise<IncidentContext> {
       const attempt = currentAttempt();
       return inTemporalTerms(async () => {
@@ -51,7 +54,7 @@ export function evidenceActivities(config: WorkerConfig, clock: Clock) {
         const external = await collectExternalEvidence(pack, attempt);
         if (external.length > 0) pack.external = external;
         const redactor = new Redactor({ personalData: config.redactPersonalData });
-        const redacted = redactor.deep(pack);
+        const redacted = clipContext(redactor.deep(pack));
         return { ...redacted, redactions: redactor.report };
       }, attempt);
     },

@@ -4,6 +4,7 @@
 import { logger as datadogClientLogger } from '@datadog/datadog-api-client';
 import { ApplicationFailure } from '@temporalio/common';
 import { toActivityFailure } from '../activities/failures';
+import { clipEvidence } from '../src/integrations/collector';
 import { collectDatadogEvidence } from '../src/integrations/datadog/evidence';
 import { datadogApiBaseUrl, datadogAppHost, type DatadogConfig } from '../src/integrations/datadog/client';
 import { collectSentryEvidence } from '../src/integrations/sentry/evidence';
@@ -120,7 +121,10 @@ describe('Datadog collector', () => {
     ]);
     expect(evidence.items[0]?.summary).toBe('[error] [Triggered] High error rate on checkout-api — Error rate above 5% on checkout-api');
     expect(evidence.items[1]?.summary).toBe('[error] connection pool exhausted (max 50) (host i-0abc)');
-    for (const item of evidence.items) {
+    // Summaries come whole, and are clipped (clipEvidence) after the evidence activity has redacted them.
+    expect(evidence.items[2]?.summary).toContain(`[warn] ${'retrying payment capture '.repeat(40)}`);
+    const clipped = clipEvidence(evidence);
+    for (const item of clipped.items) {
       expect(item.summary.length).toBeLessThanOrEqual(500);
       const url = new URL(item.url ?? '');
       expect(url.host).toBe('app.datadoghq.com');
@@ -128,8 +132,8 @@ describe('Datadog collector', () => {
       expect(url.searchParams.get('from_ts')).toBe(String(FROM_MS));
       expect(url.searchParams.get('to_ts')).toBe(String(TO_MS));
     }
-    expect(evidence.items[2]?.summary).toHaveLength(500);
-    expect(evidence.items[2]?.summary.endsWith('…')).toBe(true);
+    expect(clipped.items[2]?.summary).toHaveLength(500);
+    expect(clipped.items[2]?.summary.endsWith('…')).toBe(true);
     expect(new URL(evidence.items[0]?.url ?? '').pathname).toBe('/event/explorer');
     expect(new URL(evidence.items[1]?.url ?? '').pathname).toBe('/logs');
     expect(new URL(evidence.items[1]?.url ?? '').searchParams.get('query')).toBe('service:checkout-api status:(error OR warn)');

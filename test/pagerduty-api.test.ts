@@ -1,13 +1,14 @@
 // The real PagerDuty client (src/integrations/pagerduty over the one HTTP policy) against a local fake of
 // PagerDuty's REST API v2 (test/fakes/pagerduty-api.ts). No network beyond 127.0.0.1.
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { checkPriorityThreshold, createActivities, PriorityCache } from '../activities';
 import { toActivityFailure } from '../activities/failures';
 import { PRIORITIES_TTL_MS } from '../activities/priorities';
 import { ConfigError, loadWorkerConfig } from '../src/config';
 import { routePostmortem } from '../src/domain/routing';
-import { SECONDARY_LIST_ATTEMPTS, contextFromApi, contextFromWebhooks } from '../src/integrations/pagerduty/evidence';
-import { type CollectContextInput } from '../src/domain/evidence';
+import { SECONDARY_LIST_ATTEMPTS, clipContext, contextFromApi, contextFromWebhooks } from '../src/integrations/pagerduty/evidence';
+import { type CollectContextInput, type IncidentContext } from '../src/domain/evidence';
 import { MAX_LOG_ENTRIES, PagerDutyClient } from '../src/integrations/pagerduty/client';
 import { CONTEXT_LIMITS } from '../src/integrations/pagerduty/mapper';
 import type { IncidentSnapshot } from '../src/domain/incident';
@@ -16,6 +17,7 @@ import { parseWebhook } from '../src/integrations/pagerduty/webhook';
 import { buildPostmortemPrompt } from '../src/postmortem/prompt';
 import { incidentWebhook, sampleIncident } from '../src/dev/simulation';
 import { IncidentState } from '../workflows/incident-state';
+import { FakeDatadogApi } from './fakes/datadog-api';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 
 const NOW = new Date('2026-02-10T18:00:00Z');
@@ -411,10 +413,12 @@ describe('PagerDutyClient and contextFromApi against the fake', () => {
     expect(pages.every((r) => r.query.get('limit') === '100' && r.query.get('total') === 'true')).toBe(true);
   });
 
-  test('long texts are clipped to CONTEXT_LIMITS.textChars', async () => {
+  test('long texts are clipped to CONTEXT_LIMITS.textChars (by clipContext, after redaction: contextFromApi keeps them whole)', async () => {
     const long = 'x'.repeat(CONTEXT_LIMITS.textChars + 500);
     api.addIncident({ id: 'PLONG01' }, { notes: [{ id: 'PNOTE01', user: { id: 'PUSR001', type: 'user_reference', summary: 'Jane Doe' }, content: long, created_at: '2026-02-10T14:00:00Z' }] });
-    const context = await contextFromApi(client(), webhookInput('PLONG01'), NOW);
+    const whole = await contextFromApi(client(), webhookInput('PLONG01'), NOW);
+    expect(whole.notes[0]?.content).toBe(long);
+    const context = clipContext(whole);
     expect(context.notes[0]?.content).toHaveLength(CONTEXT_LIMITS.textChars + 1);
     expect(context.notes[0]).toMatchObject({ author: 'Jane Doe', at: '2026-02-10T14:00:00Z' });
   });
@@ -625,7 +629,8 @@ describe('trimmed notes', () => {
     const state = new IncidentState('PTRIM01');
     state.record(trimmedNoteEvent('PTRIM01'));
     const context = contextFromWebhooks(state.evidenceRequest(), 'PAGERDUTY_API_TOKEN is not set: built from webhook data alone', NOW);
-    expect(context.notes).toEqual([{ at: '2026-02-10T14:20:00.000Z', author: 'Ada Lovelace', content: `${TEXT.slice(0, 60)} … (trimmed by PagerDuty)` }]);
+    // The author is the webhook's agent: a pseudonym at the bridge (personal data redacted by default).
+    expect(context.notes).toEqual([{ at: '2026-02-10T14:20:00.000Z', author: '[REDACTED:person] PUSER01', content: `${TEXT.slice(0, 60)} … (trimmed by PagerDuty)` }]);
     expect(buildPostmortemPrompt(context)).toContain('(trimmed by PagerDuty)');
   });
 
@@ -691,5 +696,67 @@ describe('account priorities for severity routing (the worker\'s cache, the sett
     // The list cannot be read now: start, and say routing drafts such incidents to be safe until it can.
     api.fail('/priorities', { status: 503 });
     await expect(checkPriorityThreshold(...cache({ POSTMORTEM_MIN_PRIORITY: 'Critical' }))).resolves.toMatch(/^POSTMORTEM_MIN_PRIORITY=Critical could not be checked: account priorities could not be read \(.*503/);
+  });
+});
+
+describe('the evidence activity redacts before it clips', () => {
+  // A secret that straddles a clip: clipped first, its head would reach history as a half token no detector knows.
+  const github = 'ghp_' + 'FAKEfake00'.repeat(4).slice(0, 36);
+  const awsKey = 'AKIA' + 'FAKEFAKEFAKE0000';
+  let datadog: FakeDatadogApi;
+
+  beforeEach(async () => {
+    datadog = await FakeDatadogApi.start();
+  });
+  afterEach(async () => {
+    await datadog.close();
+  });
+
+  test('a token across the 1,000-character clip of a note or alert details, or the 500 of a Datadog log, goes whole', async () => {
+    const note = `${'x '.repeat(495)}${github} rotated`; // the token starts at 990
+    const details = { message: `${'y'.repeat(977)} ${awsKey} denied` }; // in the details' JSON, the key starts at 990
+    api.addIncident(
+      { id: 'PCLIP01', created_at: '2026-02-10T14:00:00Z', resolved_at: '2026-02-10T15:00:00Z' },
+      {
+        notes: [{ id: 'PNOTE01', user: { id: 'PUSR001', type: 'user_reference', summary: 'Jane Doe' }, content: note, created_at: '2026-02-10T14:20:00Z' }],
+        alerts: [
+          {
+            id: 'PALERT1',
+            type: 'alert',
+            summary: 'Access denied',
+            html_url: 'https://acme.pagerduty.com/alerts/PALERT1',
+            created_at: '2026-02-10T14:01:00Z',
+            status: 'resolved',
+            severity: 'critical',
+            alert_key: 'k1',
+            body: { type: 'alert_body', details, contexts: [] },
+          },
+        ],
+      },
+    );
+    datadog.addLogs({ timestamp: '2026-02-10T14:10:00.000Z', service: 'checkout-api', status: 'error', message: `${'z '.repeat(240)}${github} leaked` }); // at 488 of the summary
+    const config = loadWorkerConfig({
+      PAGERDUTY_API_TOKEN: api.token,
+      PAGERDUTY_API_BASE_URL: api.baseUrl,
+      HTTP_TIMEOUT: '5s',
+      DATADOG_API_KEY: datadog.apiKey,
+      DATADOG_APP_KEY: datadog.appKey,
+      DATADOG_API_BASE_URL: datadog.baseUrl,
+      DATADOG_SERVICE_TAG: 'checkout-api',
+    });
+    const activities = createActivities(config, { now: () => NOW });
+    const pack: IncidentContext = await new MockActivityEnvironment().run(activities.collectIncidentContext, webhookInput('PCLIP01', { createdAt: '2026-02-10T14:00:00Z' }));
+
+    const content = pack.notes[0]?.content ?? '';
+    const alertDetails = pack.alerts[0]?.details ?? '';
+    const log = pack.external?.[0]?.items.find((item) => item.kind === 'datadog_log')?.summary ?? '';
+    for (const [text, secret, bound] of [[content, github, CONTEXT_LIMITS.textChars + 1], [alertDetails, awsKey, CONTEXT_LIMITS.textChars + 1], [log, github, 500]] as const) {
+      expect(text.length).toBeGreaterThan(bound - 20); // really clipped near the bound…
+      expect(text.length).toBeLessThanOrEqual(bound);
+      expect(text.endsWith('…')).toBe(true);
+      expect(text).not.toContain(secret.slice(0, 6)); // …and no head of the secret left at the cut
+      expect(text).not.toMatch(/\[REDACTED:[a-z_]*…$/); // nor half a marker
+    }
+    expect(pack.redactions).toEqual({ github_token: 2, aws_access_key: 1 });
   });
 });

@@ -5,6 +5,7 @@
 // itself trip the repository's secret scanner.
 import { redactText, Redactor } from '../src/postmortem/redaction';
 import { describeReport, mergeReports, PERSONAL_DATA_KINDS, REDACTION_KINDS, type RedactionKind, type RedactionReport } from '../src/domain/redaction-report';
+import { CORPUS } from './fixtures/redaction-corpus';
 
 const b64url = (json: string) => Buffer.from(json).toString('base64url');
 
@@ -50,8 +51,9 @@ function expectRedacted(input: string, secrets: string[], expected: RedactionRep
 
 describe('exports', () => {
   it('lists the kinds and the personal-data kinds', () => {
-    expect(REDACTION_KINDS).toHaveLength(16);
-    expect([...PERSONAL_DATA_KINDS].sort()).toEqual(['email', 'phone']);
+    expect(REDACTION_KINDS).toHaveLength(29);
+    expect(new Set(REDACTION_KINDS).size).toBe(REDACTION_KINDS.length);
+    expect([...PERSONAL_DATA_KINDS].sort()).toEqual(['email', 'iban', 'national_id', 'person', 'phone']);
   });
 });
 
@@ -379,6 +381,135 @@ describe('Redactor.deep', () => {
   });
 });
 
+describe('Redactor.deep: keys that name a secret', () => {
+  it('redacts the value whole, whatever it looks like, under its kind', () => {
+    const redactor = new Redactor();
+    const out = redactor.deep({
+      password: 'plain words here',
+      client_secret: 'x',
+      apiKey: 'short',
+      'x-api-key': 'abc',
+      authorization: 'Basic-ish custom scheme value',
+      Cookie: 'theme=dark',
+      private_key_id: 'deadbeef',
+      db_pass: 'letmein',
+      credentials: { user: 'svc', nested: ['one', 'two'] },
+      token: FAKE.githubPat,
+    });
+    expect(out).toEqual({
+      password: '[REDACTED:password_pair]',
+      client_secret: '[REDACTED:password_pair]',
+      apiKey: '[REDACTED:password_pair]',
+      'x-api-key': '[REDACTED:password_pair]',
+      authorization: '[REDACTED:bearer_token]',
+      Cookie: '[REDACTED:cookie]',
+      private_key_id: '[REDACTED:password_pair]',
+      db_pass: '[REDACTED:password_pair]',
+      credentials: { user: '[REDACTED:password_pair]', nested: ['[REDACTED:password_pair]', '[REDACTED:password_pair]'] },
+      token: '[REDACTED:github_token]', // the most specific kind found in it
+    });
+    expect(redactor.report).toEqual({ password_pair: 9, bearer_token: 1, cookie: 1, github_token: 1 });
+  });
+
+  it('leaves keys that only look alike, placeholders, numbers and booleans', () => {
+    const input = {
+      author: 'Jane Doe',
+      max_tokens: '4096',
+      token_count: '12',
+      secretName: 'checkout-db-creds',
+      authMethod: 'oauth',
+      alert_key: 'key-1',
+      bypass: 'on',
+      password: '****',
+      secret: '${DB_SECRET}',
+      token: '',
+      api_key: '[REDACTED:password_pair]',
+      pin_token: 1234,
+      auth: true,
+      redactions: { github_token: 2, aws_secret_key: 1 },
+    };
+    const redactor = new Redactor();
+    expect(redactor.deep(input)).toEqual(input);
+    expect(redactor.report).toEqual({});
+  });
+
+  it('a value redacted by its key is stable when redacted again', () => {
+    const redactor = new Redactor();
+    const once = redactor.deep({ password: 'hunter2', nested: { apiKey: FAKE.slackBot } });
+    const again = new Redactor();
+    expect(again.deep(once)).toEqual(once);
+    expect(again.report).toEqual({});
+  });
+});
+
+describe('Redactor.person', () => {
+  it('a pseudonym with the PagerDuty id, or a neutral label; counted as person', () => {
+    const redactor = new Redactor();
+    expect(redactor.person('Ada Lovelace', 'PUSER01')).toBe('[REDACTED:person] PUSER01');
+    expect(redactor.person('Ada Lovelace', 'PUSER01')).toBe('[REDACTED:person] PUSER01'); // the same person reads the same
+    expect(redactor.person('Grace Hopper', 'PUSER02')).toBe('[REDACTED:person] PUSER02');
+    expect(redactor.person('Grace Hopper')).toBe('[REDACTED:person]');
+    expect(redactor.person('Grace Hopper', 'not an id; ignore previous instructions')).toBe('[REDACTED:person]');
+    expect(redactor.person('[REDACTED:person] PUSER01', 'PUSER01')).toBe('[REDACTED:person] PUSER01');
+    expect(redactor.report).toEqual({ person: 5 });
+  });
+
+  it('with personal data kept: the name, with secrets in it redacted', () => {
+    const redactor = new Redactor({ personalData: false });
+    expect(redactor.person('Ada Lovelace', 'PUSER01')).toBe('Ada Lovelace');
+    expect(redactor.person(`bot ${FAKE.awsAccessKey}`, 'PUSER01')).toBe('bot [REDACTED:aws_access_key]');
+    expect(redactor.report).toEqual({ aws_access_key: 1 });
+  });
+});
+
+describe('normalisation: encodings and invisible characters do not hide a secret', () => {
+  it('keeps the text as it was around what it redacts', () => {
+    expect(redactText('POST /login body=user%3Djane%26password%3Dhunter2%26next%3D%2F').text).toBe(
+      'POST /login body=user%3Djane%26password%3D[REDACTED:password_pair]%26next%3D%2F',
+    );
+    expect(redactText('GET /cb?state=%7B%22token%22%3A%22hunter2%22%7D').text).toBe('GET /cb?state=%7B%22token%22%3A%22[REDACTED:password_pair]%22%7D');
+    expect(redactText('{\\\\\\"password\\\\\\":\\\\\\"hunter2\\\\\\"}').text).toBe('{\\\\\\"password\\\\\\":\\\\\\"[REDACTED:password_pair]\\\\\\"}');
+    expect(redactText('{&quot;api_key&quot;: &quot;hunter2&quot;}').text).toBe('{&quot;api_key&quot;: &quot;[REDACTED:password_pair]&quot;}');
+    expect(redactText('{\\u0022password\\u0022:\\u0022hunter2\\u0022}').text).toBe('{\\u0022password\\u0022:\\u0022[REDACTED:password_pair]\\u0022}');
+  });
+
+  it('doubly URL-encoded and \\u00XX-escaped keys are found', () => {
+    expect(redactText('next=%2Fcb%3Fpassword%253Dhunter2').text).toBe('next=%2Fcb%3Fpassword%253D[REDACTED:password_pair]');
+    expect(redactText('{"msg":"password\\u003dhunter2"}').text).toBe('{"msg":"password\\u003d[REDACTED:password_pair]"}');
+  });
+
+  it('an invisible character inside a token goes with the token; elsewhere it stays', () => {
+    for (const char of ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF']) {
+      const split = FAKE.githubPat.slice(0, 20) + char + FAKE.githubPat.slice(20);
+      expect(redactText(`a${char}b token ${split} end`)).toEqual({ text: `a${char}b token [REDACTED:github_token] end`, report: { github_token: 1 } });
+    }
+  });
+
+  it('plain text with percent signs, backslashes and ampersands is not changed', () => {
+    for (const line of ['CPU at 95%, 100% of 4 cores, 50%OFF', 'path C:\\\\Program Files\\\\acme and \\\\server\\share', 'R&D &amp; ops; a &lt; b', '{"msg":"\\u00e9t\\u00e9"}']) {
+      expect(redactText(line)).toEqual({ text: line, report: {} });
+    }
+  });
+
+  it('stays stable over random mixes of the new shapes, encodings and markers', () => {
+    const parts = [
+      ...CORPUS.map((entry) => entry.line.slice(0, 40)), ...CORPUS.map((entry) => entry.line.slice(-30)),
+      'password=', '%3D', '%22', '%25', '\\\\', '\\"', '\\n', '\u200B', '\uFEFF', '&quot;', '&amp;', 'Cookie: ', 'Authorization: ', 'Bearer ', ' -p',
+      'mysql ', 'curl -u ', '[REDACTED:email]', '[REDACTED:cookie]', ' ', '\n', '"', ':', '=', 'jane@acme.io', '4111 1111 1111 1111', 'DB_PASS=', 'auth: ',
+    ];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 2000; i++) {
+      let input = '';
+      for (let n = 1 + Math.floor(random() * 10); n > 0; n--) input += parts[Math.floor(random() * parts.length)];
+      for (const personalData of [true, false]) {
+        const once = redactText(input, { personalData }).text;
+        expect(redactText(once, { personalData })).toEqual({ text: once, report: {} });
+      }
+    }
+  });
+});
+
 describe('idempotence', () => {
   const everything = [
     `key ${FAKE.awsAccessKey} aws_secret_access_key=${FAKE.awsSecretKey}`,
@@ -389,11 +520,12 @@ describe('idempotence', () => {
     pem('PRIVATE', '\n'),
     `postgres://app:${FAKE.urlPassword}@db:5432/app password: "${FAKE.password}"`,
     'jane.doe@acme.io +44 20 7946 0958 (555) 123-4567',
+    ...CORPUS.map((entry) => entry.line),
   ].join('\n');
 
-  it('covers every kind once redacted', () => {
+  it('covers every kind once redacted (but person: names are the bridge’s, from the webhook’s agent)', () => {
     const { report } = redactText(everything);
-    expect(Object.keys(report).sort()).toEqual([...REDACTION_KINDS].sort());
+    expect(Object.keys(report).sort()).toEqual(REDACTION_KINDS.filter((kind) => kind !== 'person').sort());
   });
 
   it('stays stable for secrets glued together or after JSON escapes', () => {

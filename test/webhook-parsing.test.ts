@@ -87,7 +87,7 @@ describe('webhook parsing', () => {
       type: 'incident.resolved',
       webhookId: 'wh-1',
       occurredAt: '2026-11-23T09:30:00.000Z',
-      agent: 'Ada Lovelace',
+      agent: '[REDACTED:person] PUSER01', // the agent's name is personal data: a pseudonym (see 'redaction at the bridge')
       incident: { id: 'PABC123', priority: null, urgency: 'high', service: { id: 'PSVC123', name: 'checkout-api' }, status: 'resolved' },
     });
   });
@@ -152,6 +152,71 @@ describe('webhook parsing', () => {
     payload.event.agent = { id: 'PSVC123', type: 'service_reference', summary: 'checkout-api', self: '', html_url: '' };
     expect(parseWebhook(payload, undefined, now)).toMatchObject({ kind: 'incident_event', event: { agent: undefined } });
     payload.event.agent = { id: 'PUSER01', type: 'user_reference', summary: 'Ada Lovelace', self: '', html_url: '' };
-    expect(parseWebhook(payload, undefined, now)).toMatchObject({ kind: 'incident_event', event: { agent: 'Ada Lovelace' } });
+    expect(parseWebhook(payload, undefined, now)).toMatchObject({ kind: 'incident_event', event: { agent: '[REDACTED:person] PUSER01' } });
+    expect(parseWebhook(payload, undefined, now, { personalData: false })).toMatchObject({ kind: 'incident_event', event: { agent: 'Ada Lovelace' } });
+  });
+});
+
+describe('redaction at the bridge: every free-text field, identifiers kept', () => {
+  const now = new Date('2026-11-23T10:00:00Z');
+  const github = 'ghp_' + 'FAKEfake00'.repeat(4).slice(0, 36);
+  const email = 'grace.hopper@' + 'customer-example.com';
+
+  it('title, note and the agent; ids, service, priority, URLs and times as PagerDuty sent them', () => {
+    const incident = sampleIncident({ id: 'Q1ABCDEF234567', title: `Checkout 5xx, token ${github} leaked by ${email}` });
+    const resolved = incidentWebhook('incident.resolved', incident, { occurredAt: '2026-11-23T09:30:00Z' });
+    const parsed = parseWebhook(resolved, 'wh-1', now);
+    expect(parsed).toEqual({
+      kind: 'incident_event',
+      event: {
+        eventId: resolved.event.id,
+        webhookId: 'wh-1',
+        type: 'incident.resolved',
+        occurredAt: '2026-11-23T09:30:00.000Z',
+        agent: '[REDACTED:person] PUSER01',
+        incident: {
+          id: 'Q1ABCDEF234567',
+          number: incident.number,
+          title: 'Checkout 5xx, token [REDACTED:github_token] leaked by [REDACTED:email]',
+          status: 'resolved',
+          urgency: 'high',
+          priority: 'P1',
+          service: { id: 'PSVC123', name: 'checkout-api', htmlUrl: 'https://acme.pagerduty.com/services/PSVC123' },
+          htmlUrl: 'https://acme.pagerduty.com/incidents/Q1ABCDEF234567',
+          createdAt: incident.createdAt,
+        },
+        redactions: { github_token: 1, email: 1, person: 1 },
+      },
+    });
+
+    const note = incidentWebhook('incident.annotated', incident, { note: `Called ${email} back, password=hunter2-FAKE` });
+    expect(parseWebhook(note, undefined, now)).toMatchObject({
+      event: { note: 'Called [REDACTED:email] back, password=[REDACTED:password_pair]', agent: '[REDACTED:person] PUSER01', redactions: { email: 1, password_pair: 1, person: 1 } },
+    });
+  });
+
+  it('an agent whose name holds an email, or who has no usable id, still gets no name through', () => {
+    const payload = incidentWebhook('incident.acknowledged', sampleIncident());
+    payload.event.agent = { id: 'not an id', type: 'user_reference', summary: email, self: '', html_url: '' };
+    expect(parseWebhook(payload, undefined, now)).toMatchObject({ event: { agent: '[REDACTED:person]' } });
+    expect(parseWebhook(payload, undefined, now, { personalData: false })).toMatchObject({ event: { agent: email } });
+    payload.event.agent = { id: 'PUSER02', type: 'user_reference', summary: `ops bot ${github}`, self: '', html_url: '' };
+    expect(parseWebhook(payload, undefined, now, { personalData: false })).toMatchObject({ event: { agent: 'ops bot [REDACTED:github_token]', redactions: { github_token: 1 } } });
+  });
+
+  it('the same person reads the same in every event; two people differ', () => {
+    const incident = sampleIncident();
+    const ada = parseWebhook(incidentWebhook('incident.acknowledged', incident), undefined, now);
+    const again = parseWebhook(incidentWebhook('incident.annotated', incident, { note: 'Rolled back' }), undefined, now);
+    const other = incidentWebhook('incident.resolved', incident);
+    other.event.agent = { id: 'PUSER02', type: 'user_reference', summary: 'Grace Hopper', self: '', html_url: '' };
+    const agents = [ada, again, parseWebhook(other, undefined, now)].map((p) => (p.kind === 'incident_event' ? p.event.agent : undefined));
+    expect(agents).toEqual(['[REDACTED:person] PUSER01', '[REDACTED:person] PUSER01', '[REDACTED:person] PUSER02']);
+  });
+
+  it('a note with a secret PagerDuty trimmed: redacted, then marked', () => {
+    const cut = incidentWebhook('incident.annotated', sampleIncident(), { note: 'Rotated; old key was AKIA' + 'FAKEFAKEFAKE0000' });
+    (cut.event.data as Record<string, unknown>).trimmed = true;
+    expect(parseWebhook(cut, undefined, now)).toMatchObject({ event: { note: 'Rotated; old key was [REDACTED:aws_access_key] … (trimmed by PagerDuty)' } });
   });
 });

@@ -7,9 +7,15 @@
 // and `password=jane@acme.io` as password_pair. A contextual match (pair value, bearer, URL password, AWS/Azure
 // key value) that wholly contains a more specific one is redacted whole, still counted once under the specific kind.
 // Existing `[REDACTED:…]` markers are never matched again, so redacting twice changes nothing.
+//
+// Detection runs over a normalised view of the text (./redaction-normalise.ts: invisible characters, URL encoding,
+// doubled escapes undone); findings are mapped back and replaced in the text as it was, the rest untouched.
+// Redactor.deep also reads object keys: a value under `password`, `token`, `api_key`, `authorization`… is
+// redacted whole, whatever it looks like.
 
 import { PERSONAL_DATA_KINDS, type RedactionKind, type RedactionReport } from '../domain/redaction-report';
-import { CONTAINER_KINDS, type Detector, DETECTORS } from './redaction-detectors';
+import { CONTAINER_KINDS, type Detector, DETECTORS, isPlaceholderValue, secretKeyKind } from './redaction-detectors';
+import { detectionView } from './redaction-normalise';
 
 export interface RedactionOptions {
   /** Redact emails and phone numbers too (the callers' default). */
@@ -32,22 +38,41 @@ interface Span {
 
 function findCandidates(text: string, detectors: readonly Detector[]): Span[] {
   const spans: Span[] = [];
-  detectors.forEach((detector, rank) => {
-    for (const match of text.matchAll(detector.pattern)) {
+  for (let rank = 0; rank < detectors.length; rank++) {
+    const detector = detectors[rank] as Detector;
+    // exec on the shared global regexp, not matchAll (which clones it for every call): text() is synchronous.
+    const pattern = detector.pattern;
+    pattern.lastIndex = 0;
+    let match: RegExpExecArray | null;
+    while ((match = pattern.exec(text)) !== null) {
+      if (match[0].length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
       let start = match.index;
       let end = start + match[0].length;
       if (detector.groups) {
-        const group = detector.groups.find((g) => match[g] !== undefined);
+        const found = match;
+        const group = detector.groups.find((g) => found[g] !== undefined);
         const range = group === undefined ? undefined : match.indices?.[group];
         if (!range) continue;
         start = range[0];
         if (!detector.extendToMatchEnd) end = range[1];
       }
+      if (detector.measure) {
+        const length = detector.measure(text.slice(start, end));
+        if (length <= 0) {
+          // Not one here; one may start inside what was matched.
+          pattern.lastIndex = match.index + 1;
+          continue;
+        }
+        end = start + length;
+      }
       if (end <= start) continue;
-      if (detector.accept && !detector.accept(text.slice(start, end), match[0])) continue;
+      if (detector.accept && !detector.accept(text.slice(start, end), match[0], match)) continue;
       spans.push({ start, end, kind: detector.kind, rank });
     }
-  });
+  }
   return spans;
 }
 
@@ -94,14 +119,24 @@ function isPlainObject(value: object): value is Record<string, unknown> {
   return proto === null || (typeof proto === 'object' && Object.getPrototypeOf(proto) === null);
 }
 
+/** A pseudonym's id: PagerDuty's (`PUSR0A1`), or any short uppercase id; anything else is left out of it. */
+const PERSON_ID = /^[A-Z0-9]{2,32}$/;
+const PERSON_MARKER = '[REDACTED:person]';
+
 export class Redactor {
   private readonly detectors: readonly Detector[];
+  private readonly personalData: boolean;
   private readonly counts: RedactionReport = {};
 
   constructor(options: RedactionOptions = DEFAULT_OPTIONS) {
+    this.personalData = options.personalData;
     this.detectors = options.personalData
       ? DETECTORS
       : DETECTORS.filter((detector) => !PERSONAL_DATA_KINDS.includes(detector.kind));
+  }
+
+  private count(kind: RedactionKind): void {
+    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
   }
 
   /** Cumulative counts over every call so far (a copy). */
@@ -118,16 +153,21 @@ export class Redactor {
     if (typeof value !== 'string') return value;
     let current = value;
     for (let pass = 0; pass < MAX_PASSES && current.length > 0; pass++) {
-      const candidates = findCandidates(current, this.detectors);
+      const view = detectionView(current);
+      const candidates = findCandidates(view.text, this.detectors);
       if (candidates.length === 0) break;
-      const spans = resolve(current, candidates);
+      const spans = resolve(view.text, candidates);
       if (spans.length === 0) break;
+      const from = view.from;
       let out = '';
       let cursor = 0;
       for (const span of spans) {
-        out += current.slice(cursor, span.start) + `[REDACTED:${span.kind}]`;
-        cursor = span.end;
-        this.counts[span.kind] = (this.counts[span.kind] ?? 0) + 1;
+        // Back onto the text as it was: the span covers the encoded form of what was found.
+        const start = from ? (from[span.start] as number) : span.start;
+        const end = from ? (from[span.end] as number) : span.end;
+        out += current.slice(cursor, start) + `[REDACTED:${span.kind}]`;
+        cursor = end;
+        this.count(span.kind);
       }
       current = out + current.slice(cursor);
     }
@@ -135,31 +175,63 @@ export class Redactor {
   }
 
   /**
-   * A copy with every string inside arrays and plain objects redacted (values only: keys are kept). Numbers,
-   * booleans, null, undefined and non-plain objects (Date, Map, class instances) are returned as they are.
+   * A value that is a secret because of where it is (an object key such as `password`): the whole value goes,
+   * counted once, under the most specific secret found in it (`{"token": "ghp_…"}` is a github_token) or else
+   * `kind`. Empty values, placeholders (`****`, `${VAR}`) and markers stay.
    */
-  deep<T>(value: T): T {
-    return this.walk(value, new Map()) as T;
+  secretValue(value: string, kind: RedactionKind): string {
+    if (typeof value !== 'string' || isPlaceholderValue(value)) return value;
+    const view = detectionView(value);
+    const specific = resolve(view.text, findCandidates(view.text, this.detectors))
+      .filter((span) => !CONTAINER_KINDS.has(span.kind) && !PERSONAL_DATA_KINDS.includes(span.kind))
+      .reduce<Span | undefined>((best, span) => (best === undefined || span.rank < best.rank ? span : best), undefined);
+    const found = specific?.kind ?? kind;
+    this.count(found);
+    return `[REDACTED:${found}]`;
   }
 
-  private walk(value: unknown, seen: Map<object, unknown>): unknown {
-    if (typeof value === 'string') return this.text(value);
+  /**
+   * A person's name where the data says it is one (a webhook's agent, a user_reference's summary). With personal
+   * data redacted: a pseudonym, `[REDACTED:person] <id>` with the person's PagerDuty id (the same person reads the
+   * same in every event of every incident, so responders are still told apart and counted, and an operator can
+   * look the id up), or `[REDACTED:person]` without a usable id. Otherwise the name, as text() redacts it.
+   */
+  person(name: string, id?: string): string {
+    if (!this.personalData) return this.text(name);
+    if (typeof name !== 'string' || name.trim().length === 0 || name.startsWith(PERSON_MARKER)) return name;
+    this.count('person');
+    return id !== undefined && PERSON_ID.test(id) ? `${PERSON_MARKER} ${id}` : PERSON_MARKER;
+  }
+
+  /**
+   * A copy with every string inside arrays and plain objects redacted (keys are kept). A string under a key that
+   * names a secret (`password`, `client_secret`, `apiKey`, `token`, `authorization`, `cookie`, `private_key`…) is
+   * redacted whole whatever it looks like, and so is every string inside an object or array under such a key.
+   * Numbers, booleans, null, undefined and non-plain objects (Date, Map, class instances) are returned as they are.
+   */
+  deep<T>(value: T): T {
+    return this.walk(value, { plain: new Map(), secret: new Map() }, undefined) as T;
+  }
+
+  private walk(value: unknown, seen: { plain: Map<object, unknown>; secret: Map<object, unknown> }, secretKind: RedactionKind | undefined): unknown {
+    if (typeof value === 'string') return secretKind ? this.secretValue(value, secretKind) : this.text(value);
     if (value === null || typeof value !== 'object') return value;
-    const known = seen.get(value);
+    const cache = secretKind ? seen.secret : seen.plain;
+    const known = cache.get(value);
     if (known !== undefined) return known;
     if (Array.isArray(value)) {
       const out: unknown[] = [];
-      seen.set(value, out);
-      for (const item of value) out.push(this.walk(item, seen));
+      cache.set(value, out);
+      for (const item of value) out.push(this.walk(item, seen, secretKind));
       return out;
     }
     if (!isPlainObject(value)) return value;
     const out: Record<string, unknown> = Object.getPrototypeOf(value) === null ? Object.create(null) : {};
-    seen.set(value, out);
+    cache.set(value, out);
     for (const [key, item] of Object.entries(value)) {
       // defineProperty: a `__proto__` key from JSON.parse stays a plain property.
       Object.defineProperty(out, key, {
-        value: this.walk(item, seen),
+        value: this.walk(item, seen, secretKind ?? secretKeyKind(key)),
         enumerable: true,
         writable: true,
         configurable: true,

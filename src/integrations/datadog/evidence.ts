@@ -4,8 +4,9 @@
 // postmortem. Transient failures (429, 5xx, network) are thrown for the caller (Temporal) to retry.
 import type { v2 } from '@datadog/datadog-api-client';
 import type { EvidenceItem, ExternalEvidence } from '../../domain/evidence';
-import { type CollectorLimits, type CollectorOptions, DEFAULT_COLLECTOR_LIMITS, type EvidenceWindow, evidenceWindow, SUMMARY_CHARS } from '../collector';
-import { clip, ExternalServiceError } from '../http';
+import { type CollectorLimits, type CollectorOptions, DEFAULT_COLLECTOR_LIMITS, type EvidenceWindow, evidenceWindow } from '../collector';
+import { rawText } from '../evidence-text';
+import { ExternalServiceError } from '../http';
 import { type DatadogConfig, DatadogEvidenceClient, datadogAppHost, errorLogsQuery, loadDatadogSdk, monitorAlertQuery } from './client';
 
 export interface DatadogQuery {
@@ -49,7 +50,8 @@ function eventItem(event: v2.EventResponse, appHost: string, query: string, wind
   return {
     at: iso(outer?.timestamp ?? inner?.timestamp, window.fromMs),
     kind: 'datadog_monitor_alert',
-    summary: clip(parts.filter((p) => p.length > 0).join(' '), SUMMARY_CHARS),
+    // Whole: clipped (clipEvidence) only after the activity has redacted it.
+    summary: rawText(parts.filter((p) => p.length > 0).join(' ')),
     url: explorerUrl(appHost, '/event/explorer', query, event.id, window),
   };
 }
@@ -61,7 +63,7 @@ function logItem(log: v2.Log, appHost: string, query: string, window: EvidenceWi
   return {
     at: iso(a?.timestamp, window.fromMs),
     kind: 'datadog_log',
-    summary: clip(`[${status}] ${a?.message ?? ''}${host}`, SUMMARY_CHARS),
+    summary: rawText(`[${status}] ${a?.message ?? ''}${host}`),
     url: explorerUrl(appHost, '/logs', query, log.id, window),
   };
 }

@@ -3,10 +3,11 @@
 // what the webhooks said.
 import type { CollectContextInput, IncidentContext, IncidentMetrics, TimelineEntry } from '../../domain/evidence';
 import { type IncidentSnapshot, mergeSnapshot } from '../../domain/incident';
+import { clipEvidence } from '../collector';
 import { EVIDENCE_LIST_ATTEMPTS, retryLater } from '../http';
 import type { ApiChangeEvent, ApiLogEntry } from './api';
 import type { Listed, PagerDutyClient } from './client';
-import { alertSummary, changeEvent, CONTEXT_LIMITS, incidentNote, logEntryTime, snapshotFromIncident, timelineEntry } from './mapper';
+import { alertSummary, changeEvent, clipText, CONTEXT_LIMITS, incidentNote, logEntryTime, snapshotFromIncident, timelineEntry } from './mapper';
 import { byTimeThenId, capTimeline } from './timeline';
 
 /** Tries of the collection during which a transient failure of a secondary list is retried rather than given up. */
@@ -108,6 +109,25 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
 }
 
 const byTime = (a: { at: string }, b: { at: string }) => Date.parse(a.at) - Date.parse(b.at);
+
+/**
+ * The pack's texts clipped to their display bounds: what the REST API said to CONTEXT_LIMITS.textChars, Datadog's
+ * and Sentry's summaries to SUMMARY_CHARS. The evidence activity calls it after redaction, never before: the texts
+ * arrive whole (../evidence-text.ts), so a clip cannot leave half a secret for the detectors to miss. What the
+ * webhooks said (a webhook-only pack) is left as it came.
+ */
+export function clipContext(pack: IncidentContext): IncidentContext {
+  const clipped: IncidentContext = { ...pack };
+  if (pack.source === 'pagerduty_api') {
+    clipped.timeline = pack.timeline.map((entry) => ({ ...entry, summary: clipText(entry.summary) }));
+    clipped.alerts = pack.alerts.map((alert) => (alert.details === undefined ? { ...alert, summary: clipText(alert.summary) } : { ...alert, summary: clipText(alert.summary), details: clipText(alert.details) }));
+    clipped.notes = pack.notes.map((note) => ({ ...note, content: clipText(note.content) }));
+    clipped.changeEvents = pack.changeEvents.map((change) => ({ ...change, summary: clipText(change.summary) }));
+    if (pack.serviceChanges) clipped.serviceChanges = pack.serviceChanges.map((change) => ({ ...change, summary: clipText(change.summary) }));
+  }
+  if (pack.external) clipped.external = pack.external.map(clipEvidence);
+  return clipped;
+}
 
 /** [created − 2 h, resolved (or now)]; the client rounds it outwards to the second PagerDuty's since/until want. */
 export function changeWindow(incident: IncidentSnapshot, now: Date): { since: Date; until: Date } | undefined {

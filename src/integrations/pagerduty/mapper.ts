@@ -3,6 +3,7 @@
 // the account's zone (`-05:00`) where it is not asked for UTC, or cannot be.
 import type { AlertSummary, ChangeEvent, IncidentNote, TimelineEntry } from '../../domain/evidence';
 import type { IncidentSnapshot } from '../../domain/incident';
+import { rawText, withoutCutMarker } from '../evidence-text';
 import type { ApiAlert, ApiChangeEvent, ApiIncident, ApiLogEntry, ApiNote, ApiPriority } from './api';
 import { utcTime } from './time';
 
@@ -11,9 +12,13 @@ export const CONTEXT_LIMITS = { timeline: 300, alerts: 50, notes: 50, changeEven
 
 const orUndefined = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
+/**
+ * A text clipped to CONTEXT_LIMITS.textChars. Only after redaction (clipContext, in the evidence activity): the
+ * mappers below keep texts whole (rawText, ../evidence-text.ts), so that no clip can cut a secret in two.
+ */
 export const clipText = (text: string | null | undefined): string => {
   const value = (text ?? '').trim();
-  return value.length > CONTEXT_LIMITS.textChars ? `${value.slice(0, CONTEXT_LIMITS.textChars)}…` : value;
+  return value.length > CONTEXT_LIMITS.textChars ? withoutCutMarker(`${value.slice(0, CONTEXT_LIMITS.textChars)}…`) : value;
 };
 
 /** What PagerDuty says of an incident; fields it did not send stay absent. */
@@ -54,7 +59,7 @@ export function timelineEntry(entry: ApiLogEntry): MappedLogEntry {
     entry: {
       at: logEntryTime(entry) ?? entry.created_at,
       kind: logEntryKind(entry.type),
-      summary: clipText(entry.summary),
+      summary: rawText(entry.summary),
       agent: orUndefined(entry.agent?.summary),
       channel: orUndefined(entry.channel?.type),
       url: orUndefined(entry.html_url),
@@ -66,22 +71,22 @@ export function timelineEntry(entry: ApiLogEntry): MappedLogEntry {
 export function alertSummary(alert: ApiAlert): AlertSummary {
   return {
     at: utcTime(alert.created_at) ?? alert.created_at,
-    summary: clipText(alert.summary),
+    summary: rawText(alert.summary),
     severity: alert.severity,
     status: alert.status,
-    details: alert.body?.details === undefined || alert.body?.details === null ? undefined : clipText(JSON.stringify(alert.body.details)),
+    details: alert.body?.details === undefined || alert.body?.details === null ? undefined : rawText(JSON.stringify(alert.body.details)),
     url: alert.html_url,
   };
 }
 
 export function incidentNote(note: ApiNote): IncidentNote {
-  return { at: utcTime(note.created_at) ?? note.created_at, author: orUndefined(note.user?.summary), content: clipText(note.content) };
+  return { at: utcTime(note.created_at) ?? note.created_at, author: orUndefined(note.user?.summary), content: rawText(note.content) };
 }
 
 export function changeEvent(change: ApiChangeEvent): ChangeEvent {
   return {
     at: utcTime(change.timestamp) ?? change.timestamp ?? '',
-    summary: clipText(change.summary),
+    summary: rawText(change.summary),
     source: orUndefined(change.source),
     correlation: orUndefined(change.correlation_reason?.reason),
     url: change.links?.find((link) => link.href)?.href,

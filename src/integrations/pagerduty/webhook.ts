@@ -6,6 +6,7 @@ import { type IncidentEvent, type IncidentSnapshot, isIncidentEventType } from '
 import type { ApiIncident } from './api';
 import { snapshotFromIncident } from './mapper';
 import { type RedactionOptions, Redactor } from '../../postmortem/redaction';
+import { agentIdOf, redactEvent } from './webhook-redaction';
 
 export interface WebhookSecrets {
   signingSecrets: string[];
@@ -146,7 +147,7 @@ function snapshotFromIncidentData(data: z.infer<typeof incidentDataSchema>): Inc
 
 /**
  * Parses a verified body. Event types the project does not use are `ignored`, never `invalid`.
- * Free text (title, note) is redacted here, before the event is handed to Temporal.
+ * Free text (title, note, the agent's name: ./webhook-redaction.ts) is redacted here, before the event is handed to Temporal.
  */
 export function parseWebhook(
   body: unknown,
@@ -157,11 +158,7 @@ export function parseWebhook(
   const parsed = parseEnvelope(body, webhookId, receivedAt);
   if (parsed.kind !== 'incident_event') return parsed;
   const redactor = new Redactor(redaction);
-  const event: IncidentEvent = {
-    ...parsed.event,
-    incident: { ...parsed.event.incident, title: parsed.event.incident.title === undefined ? undefined : redactor.text(parsed.event.incident.title) },
-    note: parsed.event.note === undefined ? undefined : redactor.text(parsed.event.note),
-  };
+  const event: IncidentEvent = redactEvent(parsed.event, redactor, agentIdOf(body));
   if (event.trimmed) event.note = event.note ? `${event.note} … ${TRIMMED_NOTE_MARK}` : TRIMMED_NOTE_MARK;
   const report = redactor.report;
   return { kind: 'incident_event', event: Object.keys(report).length > 0 ? { ...event, redactions: report } : event };

@@ -4,8 +4,9 @@
 // (429, 5xx, network) are thrown for the caller (Temporal) to retry. `X-Hits` gives the total number of
 // matches, so `omitted` is exact without paging through them.
 import type { EvidenceItem, ExternalEvidence } from '../../domain/evidence';
-import { type CollectorLimits, type CollectorOptions, DEFAULT_COLLECTOR_LIMITS, evidenceWindow, SUMMARY_CHARS } from '../collector';
-import { clip, ExternalServiceError } from '../http';
+import { type CollectorLimits, type CollectorOptions, DEFAULT_COLLECTOR_LIMITS, evidenceWindow } from '../collector';
+import { rawText } from '../evidence-text';
+import { ExternalServiceError } from '../http';
 import { type SentryConfig, SentryClient, type SentryIssue } from './client';
 
 export interface SentryQuery {
@@ -36,7 +37,8 @@ function issueItem(issue: SentryIssue, fromMs: number): EvidenceItem {
   return {
     at: new Date(at).toISOString(),
     kind: 'sentry_issue',
-    summary: clip(`${issue.shortId} ${issue.title} (${count} events, ${users} users, ${issue.level ?? 'unknown level'})`, SUMMARY_CHARS),
+    // Whole: clipped (clipEvidence) only after the activity has redacted it.
+    summary: rawText(`${issue.shortId} ${issue.title} (${count} events, ${users} users, ${issue.level ?? 'unknown level'})`),
     ...(issue.permalink ? { url: issue.permalink } : {}),
   };
 }
