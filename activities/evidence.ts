@@ -48,13 +48,15 @@ export function evidenceActivities(config: WorkerConfig, clock: Clock) {
     async collectIncidentContext(input: CollectContextInput): Promise<IncidentContext> {
       const attempt = currentAttempt();
       return inTemporalTerms(async () => {
+        const people = new Map<string, string | undefined>();
         const pack = config.pagerDuty
-          ? await contextFromApi(new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, activitySignal()), input, clock.now(), attempt)
+          ? await contextFromApi(new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, activitySignal()), input, clock.now(), attempt, people)
           : contextFromWebhooks(input, 'PAGERDUTY_API_TOKEN is not set: built from webhook data alone', clock.now());
         const external = await collectExternalEvidence(pack, attempt);
         if (external.length > 0) pack.external = external;
         const redactor = new Redactor({ personalData: config.redactPersonalData });
-        const redacted = clipContext(redactor.deep(pack));
+        // People the API names become their pseudonyms first, as the bridge's agents are (REDACT_PERSONAL_DATA).
+        const redacted = clipContext(redactor.deep(redactor.people(pack, people)));
         return { ...redacted, redactions: redactor.report };
       }, attempt);
     },

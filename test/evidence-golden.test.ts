@@ -452,7 +452,9 @@ describe('golden files from the real collector', () => {
         expect(text).not.toContain(DBA_EMAIL);
       }
     }
-    expect(packs[BIG]?.redactions).toEqual({ url_password: 1, email: 1 });
+    // Every mention of the three people the API names by reference is their pseudonym (REDACT_PERSONAL_DATA).
+    expect(packs[BIG]?.redactions).toEqual({ url_password: 1, email: 1, person: 217 });
+    for (const name of ['Priya Raman', 'Sam Okafor', 'Jane Doe']) expect(JSON.stringify(packs[BIG])).not.toContain(name);
   });
 });
 
@@ -471,7 +473,7 @@ describe('what the goldens must show', () => {
     for (const url of urls) expect(url).toMatch(new RegExp(`^${WEB}/incidents/${BIG}/log_entries/R\\w+$`));
     expect(pack.timeline.map((e) => e.at)).toEqual([...pack.timeline.map((e) => e.at)].sort());
     expect(pack.timeline[0]).toMatchObject({ kind: 'trigger', at: '2026-03-04T09:12:07Z' });
-    expect(pack.timeline.at(-1)).toMatchObject({ kind: 'resolve', agent: 'Jane Doe' });
+    expect(pack.timeline.at(-1)).toMatchObject({ kind: 'resolve', agent: '[REDACTED:person] PUSR0A1' });
   });
 
   it('the 429 was honoured: the activity asked to be retried after ratelimit-reset, and the retry came after it', () => {
@@ -536,8 +538,9 @@ describe('what the goldens must show', () => {
   });
 
   it('responders are people: a service escalating by timeout or an integration triggering is not one', () => {
-    expect(packs[BIG]?.metrics?.responders).toEqual(['Priya Raman', 'Sam Okafor', 'Jane Doe']);
-    expect(promptOf(packs[BIG] as IncidentContext)).toContain('- Responders: Priya Raman, Sam Okafor, Jane Doe\n');
+    // As pseudonyms (the API's user ids), so that people are still told apart and counted.
+    expect(packs[BIG]?.metrics?.responders).toEqual(['[REDACTED:person] PUSR0C3', '[REDACTED:person] PUSR0B2', '[REDACTED:person] PUSR0A1']);
+    expect(promptOf(packs[BIG] as IncidentContext)).toContain('- Responders: [REDACTED:person] PUSR0C3, [REDACTED:person] PUSR0B2, [REDACTED:person] PUSR0A1\n');
   });
 
   it('the merged incident names the surviving one, in the pack and in the prompt', () => {

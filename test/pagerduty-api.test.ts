@@ -757,6 +757,6 @@ describe('the evidence activity redacts before it clips', () => {
       expect(text).not.toContain(secret.slice(0, 6)); // …and no head of the secret left at the cut
       expect(text).not.toMatch(/\[REDACTED:[a-z_]*…$/); // nor half a marker
     }
-    expect(pack.redactions).toEqual({ github_token: 2, aws_access_key: 1 });
+    expect(pack.redactions).toEqual({ github_token: 2, aws_access_key: 1, person: expect.any(Number) }); // and the people the API names
   });
 });

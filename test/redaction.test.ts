@@ -637,3 +637,35 @@ describe('reports', () => {
     expect(kinds.sort()).toEqual(['aws_access_key', 'password_pair']);
   });
 });
+
+describe('people the API names by reference', () => {
+  const known = new Map<string, string | undefined>([
+    ['Jane Doe', 'PUSR0A1'],
+    ['Ló (ops) Ñ+', 'PUSR0B2'],
+    ['Al', 'PUSR0C3'],
+    ['Sam Okafor', undefined],
+  ]);
+  const pack = {
+    timeline: [{ summary: 'Acknowledged by Jane Doe.', agent: 'Jane Doe' }, { summary: 'Notified Jane Doever and Janet Doe; Ló (ops) Ñ+ paged; Al too' }],
+    notes: [{ author: 'Sam Okafor', content: 'Sam Okafor: rolled back' }],
+    metrics: { responders: ['Jane Doe', 'Sam Okafor'], count: 2 },
+  };
+
+  it('read as their pseudonyms wherever they are named, whole names only, in every string of the pack', () => {
+    const redactor = new Redactor({ personalData: true });
+    const out = redactor.people(pack, known);
+    expect(out.timeline[0]).toEqual({ summary: 'Acknowledged by [REDACTED:person] PUSR0A1.', agent: '[REDACTED:person] PUSR0A1' });
+    // Not inside longer words; regex characters in a name are literal; names under 3 characters are left alone.
+    expect(out.timeline[1]?.summary).toBe('Notified Jane Doever and Janet Doe; [REDACTED:person] PUSR0B2 paged; Al too');
+    expect(out.notes[0]).toEqual({ author: '[REDACTED:person]', content: '[REDACTED:person]: rolled back' });
+    expect(out.metrics).toEqual({ responders: ['[REDACTED:person] PUSR0A1', '[REDACTED:person]'], count: 2 });
+    expect(redactor.report).toEqual({ person: 7 });
+    expect(pack.timeline[0]?.agent).toBe('Jane Doe'); // a copy
+  });
+
+  it('stay named with REDACT_PERSONAL_DATA=false', () => {
+    const redactor = new Redactor({ personalData: false });
+    expect(redactor.people(pack, known)).toBe(pack);
+    expect(redactor.report).toEqual({});
+  });
+});

@@ -21,7 +21,7 @@ export interface WebhookAppOptions {
   secrets: WebhookSecrets;
   logger: Logger;
   metrics?: BridgeMetrics;
-  /** Emails and phone numbers in event text are redacted unless this is false. */
+  /** Personal data in the event (the agent's name as a pseudonym, emails, phone numbers, national ids, IBANs) is redacted unless this is false. */
   redactPersonalData?: boolean;
   /** GET /readyz's cached check of Temporal (default: temporalReadiness with its default cache). */
   readiness?: ReadinessProbe;

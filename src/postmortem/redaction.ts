@@ -204,6 +204,25 @@ export class Redactor {
   }
 
   /**
+   * A copy of `value` in which every person the data names by reference (`known`: name → PagerDuty user id, from
+   * the API's user references) reads as their pseudonym (person()) in every string: agents, authors, and the
+   * summaries that name them ("Acknowledged by Jane Doe"). A name is matched whole, between non-letters; names
+   * under 3 characters are left alone. Without personal-data redaction: `value` as it is.
+   */
+  people<T>(value: T, known: ReadonlyMap<string, string | undefined>): T {
+    const names = [...known.keys()].filter((name) => name.trim().length >= 3).sort((a, b) => b.length - a.length);
+    if (!this.personalData || names.length === 0) return value;
+    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(?:${names.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}])`, 'gu');
+    const visit = (item: unknown): unknown => {
+      if (typeof item === 'string') return item.replace(pattern, (name) => this.person(name, known.get(name)));
+      if (Array.isArray(item)) return item.map(visit);
+      if (item === null || typeof item !== 'object' || !isPlainObject(item)) return item;
+      return Object.fromEntries(Object.entries(item).map(([key, field]) => [key, visit(field)]));
+    };
+    return visit(value) as T;
+  }
+
+  /**
    * A copy with every string inside arrays and plain objects redacted (keys are kept). A string under a key that
    * names a secret (`password`, `client_secret`, `apiKey`, `token`, `authorization`, `cookie`, `private_key`…) is
    * redacted whole whatever it looks like, and so is every string inside an object or array under such a key.
@@ -240,6 +259,8 @@ export class Redactor {
     return out;
   }
 }
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function redactText(value: string, options?: RedactionOptions): { text: string; report: RedactionReport } {
   const redactor = new Redactor(options);

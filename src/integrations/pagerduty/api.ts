@@ -54,6 +54,10 @@ export interface ApiLogEntry {
   html_url?: string | null;
   agent?: Reference | null;
   channel?: { type?: string; summary?: string } | null;
+  /** notify_log_entry: the person notified. */
+  user?: Reference | null;
+  /** assign_log_entry: who it was assigned to. */
+  assignees?: Reference[] | null;
 }
 
 /** `GET /priorities`: the account's own, listed "in order (most to least severe)". */

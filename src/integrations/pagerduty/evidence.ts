@@ -33,11 +33,12 @@ export function contextFromWebhooks(input: CollectContextInput, limitation: stri
 }
 
 /**
- * Builds the evidence pack from the REST API. Secondary lists that fail become a stated limitation.
+ * Builds the evidence pack from the REST API. Secondary lists that fail become a stated limitation. `people`,
+ * when given, receives the people the answers name by reference (name → user id).
  * `attempt`: which try of the collection this is (the activity's attempt): a transient failure of a
  * secondary list is thrown for a retry until SECONDARY_LIST_ATTEMPTS, then given up.
  */
-export async function contextFromApi(client: PagerDutyClient, input: CollectContextInput, now: Date, attempt = 1): Promise<IncidentContext> {
+export async function contextFromApi(client: PagerDutyClient, input: CollectContextInput, now: Date, attempt = 1, people?: Map<string, string | undefined>): Promise<IncidentContext> {
   const id = input.incident.id;
   const apiIncident = await client.incident(id);
   const incident = mergeSnapshot(input.incident, snapshotFromIncident(apiIncident));
@@ -82,6 +83,14 @@ export async function contextFromApi(client: PagerDutyClient, input: CollectCont
       ? await secondary('service change events', () => client.serviceChangeEvents(service.id, window.since, window.until, CONTEXT_LIMITS.changeEvents), none<ApiChangeEvent>())
       : none<ApiChangeEvent>();
   if (serviceChanges.omitted > 0) omitted.serviceChanges = serviceChanges.omitted;
+
+  // Who the API names by reference (log entry agents, the people notified or assigned, note authors), for the caller's pseudonyms: names in the
+  // pack's free text can only be found because the references say who they are.
+  if (people) {
+    for (const reference of [...entries.flatMap((e) => [e.agent, e.user, ...(e.assignees ?? [])]), ...notes.map((n) => n.user)]) {
+      if (reference?.summary && (!reference.type || /^user(_reference)?$/.test(reference.type))) people.set(reference.summary, reference.id);
+    }
+  }
 
   const timeline: TimelineEntry[] = capped.kept.map((e) => timelineEntry(e).entry);
   // Metrics from every entry read, the cut middle included: only people count as responders.

@@ -7,8 +7,8 @@
 // the pseudonym `[REDACTED:person] <PagerDuty user id>` (Redactor.person): the same person reads the same in
 // every event, so the workflow still tells responders apart and counts them, and an operator can look the id up
 // in PagerDuty; the events in history carry no name. Without personal-data redaction the name stays, with secrets
-// in it redacted. (The evidence pack read from PagerDuty's REST API still names people — log entry summaries such
-// as "Acknowledged by Jane Doe", note authors, responders: names in free text cannot be found by a pattern.)
+// in it redacted. (The evidence pack read from PagerDuty's REST API gets the same pseudonyms for the people its
+// answers name by reference: Redactor.people, in the evidence activity.)
 import type { IncidentEvent, IncidentSnapshot } from '../../domain/incident';
 import type { Redactor } from '../../postmortem/redaction';
 
