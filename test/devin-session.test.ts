@@ -13,6 +13,7 @@ import type { SessionIdentity } from '../src/domain/session';
 import { DevinClient, type DevinMessage, type DevinSession, devinId } from '../src/integrations/devin/client';
 import { choosePullRequest, judgeSession } from '../src/integrations/devin/session';
 import { errorDetail } from '../src/integrations/http';
+import { redactText } from '../src/postmortem/redaction';
 import { safeTag, sessionTags } from '../src/postmortem/prompt';
 import { checkDevinCredentials, DevinCredentialsError } from '../src/worker/devin-check';
 import { FakeDevinApi } from './fakes/devin-api';
@@ -137,6 +138,15 @@ describe('tags, ids and errors as the API takes and sends them', () => {
     expect(errorDetail({ title: 'Bad Request', status: 400 })).toBe('Bad Request');
     expect(errorDetail({ detail: [{ loc: ['body', 'tags', 3], msg: 'Input should be a valid string' }] })).toBe('tags.3: Input should be a valid string');
     expect(errorDetail({ detail: 'Session not found' })).toBe('Session not found');
+  });
+
+  test('a long detail is clipped between words, so no half token escapes redaction later', () => {
+    const token = `ghp_${'A1b2'.repeat(9)}`;
+    const detail = errorDetail({ detail: `${'word '.repeat(76)}leaked ${token} and more` }); // the token straddles the 400th character
+    expect(detail.endsWith(' …')).toBe(true);
+    expect(detail).not.toMatch(/ghp_\S*…/);
+    expect(redactText(detail).text).not.toContain('ghp_');
+    expect(errorDetail(`x${'y'.repeat(500)}`)).toBe('(501 characters left out)');
   });
 });
 

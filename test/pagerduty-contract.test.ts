@@ -262,7 +262,7 @@ describe('the published webhooks', () => {
         webhookId: 'wh-1',
         type: 'incident.priority_updated',
         occurredAt: '2020-10-02T18:45:22.169Z',
-        agent: 'Tenex Engineer',
+        agent: '[REDACTED:person] PLH1HKV', // the docs' agent, Tenex Engineer, as a pseudonym (REDACT_PERSONAL_DATA)
         incident: {
           id: 'PGR0VU2',
           number: 2,
@@ -276,6 +276,7 @@ describe('the published webhooks', () => {
           reopenedAt: '2020-10-02T18:45:22Z',
         },
         note: undefined,
+        redactions: { person: 1 },
       },
     });
   });
@@ -308,7 +309,7 @@ describe('the published webhooks', () => {
     expect(hasValidSignature(Buffer.alloc(0), vector.valid_signature_header, [vector.secret])).toBe(false);
     expect(parseWebhook(JSON.parse(body.toString('utf8')), undefined, NOW)).toMatchObject({
       kind: 'incident_event',
-      event: { eventId: '01BWDWL3NYY7LUFPZCC28QUCMK', type: 'incident.priority_updated', agent: 'Tenex Engineer', incident: { id: 'PGR0VU2', priority: 'P1', number: 2 } },
+      event: { eventId: '01BWDWL3NYY7LUFPZCC28QUCMK', type: 'incident.priority_updated', agent: '[REDACTED:person] PLH1HKV', incident: { id: 'PGR0VU2', priority: 'P1', number: 2 } },
     });
   });
 });

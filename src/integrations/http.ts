@@ -86,6 +86,18 @@ export function clip(text: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
+/**
+ * An answer's detail, clipped between words: the detail is redacted later (it lands in a limitation or a
+ * problem, which the evidence activity redacts), and a word cut in two could be half a secret that no
+ * detector recognises. A single word longer than `max` is left out, said by its length.
+ */
+function clipDetail(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.lastIndexOf(' ', max - 2);
+  return cut > 0 ? `${flat.slice(0, cut)} …` : `(${flat.length} characters left out)`;
+}
+
 /** One field error of a validation answer: `{loc, msg}` (FastAPI/pydantic) or `{field, message}`. */
 function fieldError(error: unknown): string {
   if (typeof error !== 'object' || error === null) return String(error);
@@ -107,25 +119,25 @@ export function errorDetail(body: string | unknown): string {
     try {
       value = JSON.parse(body);
     } catch {
-      return clip(body, DETAIL_CHARS) || 'no detail';
+      return clipDetail(body, DETAIL_CHARS) || 'no detail';
     }
   }
   if (typeof value === 'object' && value !== null) {
     const b = value as { error?: { message?: string; errors?: string[] }; detail?: unknown; message?: unknown; errors?: unknown; title?: unknown; status?: unknown };
-    if (b.error?.message) return [b.error.message, ...(b.error.errors ?? [])].join(': ');
+    if (b.error?.message) return clipDetail([b.error.message, ...(b.error.errors ?? [])].join(': '), DETAIL_CHARS * 2);
     const fields = Array.isArray(b.errors) && b.errors.length > 0 ? b.errors.map(fieldError).join('; ') : undefined;
     const detail =
-      typeof b.detail === 'string' ? b.detail : Array.isArray(b.detail) ? b.detail.map(fieldError).join('; ') : b.detail !== undefined && b.detail !== null ? JSON.stringify(b.detail).slice(0, DETAIL_CHARS) : undefined;
+      typeof b.detail === 'string' ? b.detail : Array.isArray(b.detail) ? b.detail.map(fieldError).join('; ') : b.detail !== undefined && b.detail !== null ? clipDetail(JSON.stringify(b.detail), DETAIL_CHARS) : undefined;
     if (typeof b.title === 'string' && typeof b.status === 'number') {
       // problem+json: the title, then what is specific to this occurrence (the field errors say it best).
       const specific = fields ?? (detail && detail !== b.title ? detail : undefined);
-      return clip(specific ? `${b.title}: ${specific}` : b.title, DETAIL_CHARS * 2);
+      return clipDetail(specific ? `${b.title}: ${specific}` : b.title, DETAIL_CHARS * 2);
     }
-    if (detail !== undefined) return detail;
-    if (fields) return fields;
-    if (typeof b.message === 'string') return b.message;
+    if (detail !== undefined) return clipDetail(detail, DETAIL_CHARS * 2);
+    if (fields) return clipDetail(fields, DETAIL_CHARS * 2);
+    if (typeof b.message === 'string') return clipDetail(b.message, DETAIL_CHARS * 2);
   }
-  return clip(typeof body === 'string' ? body : JSON.stringify(body), DETAIL_CHARS) || 'no detail';
+  return clipDetail(typeof body === 'string' ? body : JSON.stringify(body), DETAIL_CHARS) || 'no detail';
 }
 
 /** The failure for an answer that is not 2xx: retryable with the server's delay, or a rejection. */
