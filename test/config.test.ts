@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, DEFAULT_CODEC_PORT, DEFAULT_MAX_CACHED_WORKFLOWS, loadBridgeConfig, loadWorkerConfig } from '../src/config';
 import { checkingIntervalFor } from '../src/bridge/listener';
+import { deploymentOptions } from '../src/worker/postmortem-worker';
 import { formatDuration, parseDuration } from '../src/domain/duration';
 
 describe('durations', () => {
@@ -223,6 +224,20 @@ describe('worker configuration', () => {
     expect(loadWorkerConfig({}).workerMaxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
     expect(loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1000' }).workerMaxCachedWorkflows).toBe(1000);
     expect(() => loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS: must be a positive whole number/);
+  });
+
+  it('joins a Worker Deployment only with WORKER_BUILD_ID; WORKER_DEPLOYMENT_NAME defaults to the package name', () => {
+    expect(loadWorkerConfig({}).workerDeployment).toBeUndefined();
+    expect(deploymentOptions(loadWorkerConfig({}))).toEqual({});
+    const packageName = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { name: string }).name;
+    const versioned = loadWorkerConfig({ WORKER_BUILD_ID: '0.1.0-3f2a9c1' });
+    expect(versioned.workerDeployment).toEqual({ deploymentName: packageName, buildId: '0.1.0-3f2a9c1' });
+    expect(deploymentOptions(versioned)).toEqual({
+      workerDeploymentOptions: { version: { deploymentName: packageName, buildId: '0.1.0-3f2a9c1' }, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' },
+    });
+    expect(loadWorkerConfig({ WORKER_BUILD_ID: 'b2', WORKER_DEPLOYMENT_NAME: 'postmortems-eu' }).workerDeployment).toEqual({ deploymentName: 'postmortems-eu', buildId: 'b2' });
+    expect(() => loadWorkerConfig({ WORKER_BUILD_ID: 'build 2' })).toThrow(/WORKER_BUILD_ID: must be letters, digits and \. _ \+ -/);
+    expect(() => loadWorkerConfig({ WORKER_BUILD_ID: 'b2', WORKER_DEPLOYMENT_NAME: 'post.mortems' })).toThrow(/WORKER_DEPLOYMENT_NAME: must be letters, digits, _ and - \(no dot/);
   });
 
   it('POSTMORTEM_MIN_PRIORITY: P1…P9 and SEV numbers work without the API; the account\'s own names need PAGERDUTY_API_TOKEN', () => {

@@ -8,6 +8,9 @@ import type { PagerDutyApiConfig } from '../integrations/pagerduty/client';
 import type { SentryConfig } from '../integrations/sentry/client';
 import { duration, email, type Env, flag, httpUrl, list, logLevel, oneOf, optionalText, parse, positiveInt, priorityThreshold, taskQueue } from './values';
 
+/** WORKER_DEPLOYMENT_NAME's default: the package's name (test/config.test.ts keeps them equal). */
+export const DEFAULT_DEPLOYMENT_NAME = 'pagerduty-devin-postmortems';
+
 const workerSchema = z
   .object({
     PAGERDUTY_API_TOKEN: optionalText,
@@ -54,6 +57,21 @@ const workerSchema = z
     DEVIN_SESSION_TASK_QUEUE: optionalText,
     WORKER_MAX_CACHED_WORKFLOWS: positiveInt,
     WORKFLOW_BUNDLE_PATH: optionalText,
+    WORKER_BUILD_ID: optionalText.transform((value, ctx) => {
+      if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be letters, digits and . _ + - (at most 255), e.g. 0.1.0-3f2a9c1 (got "${value}")` });
+        return z.NEVER;
+      }
+      return value;
+    }),
+    WORKER_DEPLOYMENT_NAME: optionalText.transform((value, ctx) => {
+      // Temporal joins the name and the build id with a dot, so the name cannot hold one.
+      if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be letters, digits, _ and - (no dot; at most 255) (got "${value}")` });
+        return z.NEVER;
+      }
+      return value ?? DEFAULT_DEPLOYMENT_NAME;
+    }),
     DATADOG_API_KEY: optionalText,
     DATADOG_APP_KEY: optionalText,
     DATADOG_SITE: optionalText.transform((value) => value ?? 'datadoghq.com'),
@@ -163,6 +181,11 @@ export interface WorkerConfig {
   workerMaxCachedWorkflows: number;
   /** A prebuilt workflow bundle (the image builds one): the worker then starts without webpack. */
   workflowBundlePath?: string;
+  /**
+   * With WORKER_BUILD_ID, the Worker Deployment version this worker belongs to (docs/operations.md);
+   * without it the worker runs unversioned (`npm run dev`, the tests).
+   */
+  workerDeployment?: { deploymentName: string; buildId: string };
   taskQueue: string;
   logLevel: string;
 }
@@ -207,6 +230,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     workerMetricsAddress: parsed.WORKER_METRICS_ADDRESS,
     workerMaxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     workflowBundlePath: parsed.WORKFLOW_BUNDLE_PATH,
+    workerDeployment: parsed.WORKER_BUILD_ID ? { deploymentName: parsed.WORKER_DEPLOYMENT_NAME, buildId: parsed.WORKER_BUILD_ID } : undefined,
     datadog:
       parsed.DATADOG_API_KEY && parsed.DATADOG_APP_KEY
         ? { apiKey: parsed.DATADOG_API_KEY, appKey: parsed.DATADOG_APP_KEY, site: parsed.DATADOG_SITE, baseUrl: parsed.DATADOG_API_BASE_URL, serviceTag: parsed.DATADOG_SERVICE_TAG }

@@ -26,6 +26,9 @@ export async function runWorker(env: Record<string, string | undefined> = proces
         devin: config.devin ? config.devin.baseUrl : 'dry run (DEVIN_API_KEY not set: prompts written to files)',
         payloadEncryption: dataConverter ? 'on (PAYLOAD_ENCRYPTION_KEYS)' : 'off',
         metrics: config.workerMetricsAddress ? `http://${config.workerMetricsAddress}/metrics` : 'off (WORKER_METRICS_ADDRESS not set)',
+        deployment: config.workerDeployment
+          ? `${config.workerDeployment.deploymentName} build ${config.workerDeployment.buildId} (Auto-Upgrade)`
+          : 'unversioned (WORKER_BUILD_ID not set)',
       },
       'worker started',
     );

@@ -118,6 +118,17 @@ export class PostmortemWorker {
   }
 }
 
+/**
+ * With WORKER_BUILD_ID, both workers join the Worker Deployment as one version. Incident workflows are
+ * Auto-Upgrade (workflows/incident-postmortem.ts says so too; docs/operations.md says why): they move to
+ * the current version at their next task, which is safe because every change to their commands goes
+ * behind patched() and the recorded histories replay.
+ */
+export function deploymentOptions(config: Pick<WorkerConfig, 'workerDeployment'>): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  if (!config.workerDeployment) return {};
+  return { workerDeploymentOptions: { version: config.workerDeployment, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' } };
+}
+
 export async function createPostmortemWorker(options: PostmortemWorkerOptions): Promise<PostmortemWorker> {
   const { connection, namespace, config, logger } = options;
   await ensureSearchAttributes(connection, namespace, logger);
@@ -129,6 +140,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
   const unchecked = await checkPriorityThreshold(config.routing, priorities);
   if (unchecked) logger.warn({ routing: unchecked }, 'severity routing drafts incidents to be safe until the account\'s priorities can be read');
   const activities = createActivities(config, clock, priorities);
+  const versioning = deploymentOptions(config);
   const incidents = await Worker.create({
     connection,
     namespace,
@@ -137,6 +149,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
     dataConverter: options.dataConverter,
     ...workflowSource(options.workflowBundle, config.workflowBundlePath, options.dataConverter?.failureConverterPath !== undefined),
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    ...versioning,
     // Let in-flight activities finish on SIGTERM before the process exits.
     shutdownGraceTime: '30 seconds',
   });
@@ -149,6 +162,7 @@ export async function createPostmortemWorker(options: PostmortemWorkerOptions): 
     activities: { startPostmortemSession: activities.startPostmortemSession },
     dataConverter: options.dataConverter,
     maxTaskQueueActivitiesPerSecond: config.devinMaxSessionsPerMinute / 60,
+    ...versioning,
     shutdownGraceTime: '30 seconds',
   });
   return new PostmortemWorker(incidents, sessions);
