@@ -241,6 +241,13 @@ describe('postmortem histories export and replay', () => {
     expect(down.stderr).toContain('TEMPORAL_ADDRESS');
     expect(() => statSync(out)).toThrow();
 
+    const noBundle = await cli(['histories', 'replay', exported.dir, '--bundle', path.join(tmp, 'no-such-bundle.js')]);
+    expect(noBundle.code).toBe(1);
+    expect(noBundle.stderr).toContain(`--bundle: ${path.join(tmp, 'no-such-bundle.js')} is not a file`);
+    // With encryption the worker runs the bundle's .encoded-failures.js variant: so does the replay.
+    const encryptedBundle = await cli(['histories', 'replay', exported.dir, '--bundle', bundleFile], { PAYLOAD_ENCRYPTION_KEYS: `k:${Buffer.alloc(32).toString('base64')}` });
+    expect(encryptedBundle.stderr).toContain(`${path.join(tmp, 'workflow-bundle.encoded-failures.js')} is not a file`);
+
     const badKeys = await cli(['histories', 'replay', exported.dir], { PAYLOAD_ENCRYPTION_KEYS: 'not-a-key' });
     expect(badKeys.code).toBe(1);
     expect(badKeys.stderr).toContain('PAYLOAD_ENCRYPTION_KEYS');

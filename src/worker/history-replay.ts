@@ -59,11 +59,14 @@ export function historyFilesIn(dir: string): string[] {
     .map((name) => path.join(dir, name));
 }
 
-/** Where the replayed workflow code comes from, for the report. */
-export function describeWorkflowSource(options: HistoryReplayOptions): string {
-  if (options.workflowBundle) return 'a workflow bundle built by the caller';
+/** The workflow code a replay runs: the prebuilt bundle file it reads, if any, and how to say it. */
+export function workflowCodeFor(options: HistoryReplayOptions): { description: string; bundleFile?: string } {
+  if (options.workflowBundle) return { description: 'a workflow bundle built by the caller' };
   const source = workflowSource(undefined, options.bundlePath, encodesFailures(options));
-  return source.workflowBundle && 'codePath' in source.workflowBundle ? `the prebuilt bundle ${source.workflowBundle.codePath}` : `${source.workflowsPath} (bundled now)`;
+  if (source.workflowBundle && 'codePath' in source.workflowBundle) {
+    return { description: `the prebuilt bundle ${source.workflowBundle.codePath}`, bundleFile: source.workflowBundle.codePath };
+  }
+  return { description: `${source.workflowsPath} (bundled now)` };
 }
 
 /** Replays each file in turn, one result per file in the same order; never throws for a bad history. */

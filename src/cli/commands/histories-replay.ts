@@ -39,12 +39,7 @@ function isFile(file: string): boolean {
 /** The worker's encryption and bundle choice, from the same environment; a bad value is a failure naming it. */
 function replayOptions(ctx: Context, bundle: string | undefined): HistoryReplayOptions {
   try {
-    const bundlePath = bundle ?? loadWorkflowBundlePath(ctx.env);
-    if (bundlePath !== undefined) {
-      const from = bundle === undefined ? 'WORKFLOW_BUNDLE_PATH' : '--bundle';
-      if (!isFile(bundlePath)) throw new CliFailure(`${from} ${bundlePath} is not a file: give a workflow bundle built by npm run build:bundle`);
-    }
-    return { bundlePath, dataConverter: encryptionDataConverter(ctx.env) };
+    return { bundlePath: bundle ?? loadWorkflowBundlePath(ctx.env), dataConverter: encryptionDataConverter(ctx.env) };
   } catch (error) {
     if (error instanceof CliConfigError || error instanceof EncryptionConfigError) throw new CliFailure(error.message);
     throw error;
@@ -55,7 +50,7 @@ export async function replayHistories(ctx: Context, dir: string, options: Replay
   const bundle = nonEmpty(options.bundle, 'bundle');
   const settings = replayOptions(ctx, bundle);
   // Loaded on use: the workflow bundler and the native core are not for every command.
-  const { describeWorkflowSource, HistoryFolderError, historyFilesIn, installReplayRuntime, replayHistoryFiles } = await import('../../worker/history-replay');
+  const { HistoryFolderError, historyFilesIn, installReplayRuntime, replayHistoryFiles, workflowCodeFor } = await import('../../worker/history-replay');
   let files: string[];
   try {
     files = historyFilesIn(dir);
@@ -66,7 +61,13 @@ export async function replayHistories(ctx: Context, dir: string, options: Replay
   // An empty folder passing would be a gate that checks nothing.
   if (files.length === 0) throw new CliFailure(`no histories (*.json) in ${dir}: nothing was replayed. Export some first: npm run histories:export -- --out ${dir}`);
 
-  const source = describeWorkflowSource(settings);
+  // With encryption, the prebuilt bundle's `.encoded-failures.js` variant, as the worker picks it.
+  const code = workflowCodeFor(settings);
+  if (code.bundleFile !== undefined && !isFile(code.bundleFile)) {
+    const from = bundle === undefined ? 'WORKFLOW_BUNDLE_PATH' : '--bundle';
+    throw new CliFailure(`${from}: ${code.bundleFile} is not a file: give a workflow bundle built by npm run build:bundle (it writes the .encoded-failures.js variant beside it)`);
+  }
+  const source = code.description;
   const json = options.json === true;
   if (!json) ctx.out(`Replaying ${histories(files.length)} from ${dir} against ${source}`);
   installReplayRuntime();
