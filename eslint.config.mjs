@@ -22,7 +22,9 @@ const zones = [
   layer('./workflows', ['./src/postmortem', './src/integrations', './src/config', './src/temporal', ...APPS], 'Workflow code sees the domain, and activities by type only.'),
   layer('./src/bridge', ['./src/worker', './src/cli', './src/dev'], 'The bridge is one process; it shares code only through the layers below.'),
   layer('./src/worker', ['./src/bridge', './src/cli', './src/dev'], 'The worker is one process; it shares code only through the layers below.'),
-  layer('./src/cli', ['./src/bridge', './src/worker', './src/dev/main.ts'], 'The CLI talks to Temporal through src/temporal, not through the other processes (it runs the simulator only).'),
+  layer('./src/cli', ['./src/bridge', './src/dev/main.ts'], 'The CLI talks to Temporal through src/temporal, not through the other processes (it runs the simulator only).'),
+  // `histories replay` runs the workflow code as the worker would: the worker's replay, and nothing else of it.
+  { ...layer('./src/cli', './src/worker', 'The CLI talks to Temporal through src/temporal, not through the worker (it loads only its history replay).'), except: ['./history-replay.ts'] },
 ];
 
 export default tseslint.config(

@@ -1,11 +1,17 @@
 // Replays recorded histories against today's workflow code: a non-deterministic change (reordered
-// activities, a new timer without `patched`) fails here before it can break running incidents.
-import { readdirSync, readFileSync } from 'node:fs';
+// activities, a new timer without `patched`) fails here before it can break running incidents. The
+// replay is the deploy gate's own (`postmortem histories replay`, src/worker/history-replay.ts).
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { historyFilesIn, replayHistoryFiles } from '../src/worker/history-replay';
 import { bundleWorkflows, HISTORIES_DIR } from './support/temporal';
 
-const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+const files = historyFilesIn(HISTORIES_DIR).map((file) => path.basename(file));
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  workflowBundle = await bundleWorkflows();
+});
 
 describe('workflow determinism', () => {
   it('has recorded histories to replay', () => {
@@ -13,8 +19,8 @@ describe('workflow determinism', () => {
   });
 
   it.each(files)('replays %s', async (file) => {
-    const history: unknown = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
-    const workflowBundle = await bundleWorkflows();
-    await expect(Worker.runReplayHistory({ workflowBundle, replayName: file }, history)).resolves.toBeUndefined();
+    const [result] = await replayHistoryFiles([path.join(HISTORIES_DIR, file)], { workflowBundle });
+    expect(result).toMatchObject({ file, verdict: 'passed' });
+    expect(result?.message).toBeUndefined();
   });
 });

@@ -1,10 +1,12 @@
 // `postmortem`: the operator CLI. Looks at and steers incident workflows (status, list, retry, skip,
 // cancel), feeds a saved PagerDuty webhook through the bridge's own path (replay-webhook), starts
-// postmortems for incidents resolved before this service saw them (backfill), and runs the simulator.
+// postmortems for incidents resolved before this service saw them (backfill), exports and replays
+// incident histories (the upgrade gate), and runs the simulator.
 // Exit codes: 0 ok, 1 operational failure, 2 usage error.
 import { Command, CommanderError } from 'commander';
 import { loadDotEnv } from '../config/env-file';
 import { registerBackfill } from './commands/backfill';
+import { registerHistories } from './commands/histories';
 import { registerList } from './commands/list';
 import { registerOperatorCommands } from './commands/operator';
 import { registerReplayWebhook } from './commands/replay-webhook';
@@ -52,13 +54,14 @@ function createProgram(ctx: Context, argv: string[]): Command {
     .exitOverride();
 
   // Settings above are inherited by the commands registered here.
-  for (const register of [registerStatus, registerList, registerOperatorCommands, registerReplayWebhook, registerBackfill, registerSimulate]) {
+  for (const register of [registerStatus, registerList, registerOperatorCommands, registerReplayWebhook, registerBackfill, registerHistories, registerSimulate]) {
     register(program, ctx);
   }
-  for (const command of program.commands) {
+  for (const command of withSubcommands(program.commands)) {
+    const name = commandPath(command);
     command.exitOverride((error) => {
       if (error.code === 'commander.helpDisplayed') throw error;
-      throw new ParseError(command.name(), usageMessage(command, error));
+      throw new ParseError(name, usageMessage(command, error, name));
     });
   }
 
@@ -80,15 +83,38 @@ function createProgram(ctx: Context, argv: string[]): Command {
   return program;
 }
 
+/** The commands and their subcommands (`histories export`), depth first. */
+function withSubcommands(commands: readonly Command[]): Command[] {
+  return commands.flatMap((command) => [command, ...withSubcommands(command.commands)]);
+}
+
+/** `histories export`: the command's name after its parents', without the program's. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** The command (or subcommand) that argv names, and the arguments after its name. */
+function findCommand(program: Command, argv: string[]): { command: Command; args: string[] } | undefined {
+  let command = program.commands.find((c) => c.name() === argv[0]);
+  if (!command) return undefined;
+  let args = argv.slice(1);
+  const sub = command.commands.find((c) => c.name() === args[0]);
+  if (sub) [command, args] = [sub, args.slice(1)];
+  return { command, args };
+}
+
 /** Runs one command; resolves the exit code. Never throws, never calls process.exit. */
 export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   const ctx = createContext(io);
-  const name = argv[0];
+  let name = argv[0];
   try {
     const program = createProgram(ctx, argv);
-    const command = program.commands.find((c) => c.name() === name);
-    const ambiguous = command && ambiguousOptionValue(command, argv.slice(1));
-    if (command && ambiguous) throw new ParseError(command.name(), ambiguous);
+    const found = findCommand(program, argv);
+    if (found) name = commandPath(found.command);
+    const ambiguous = found && ambiguousOptionValue(found.command, found.args);
+    if (found && ambiguous) throw new ParseError(commandPath(found.command), ambiguous);
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (error) {

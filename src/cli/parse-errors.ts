@@ -2,8 +2,8 @@
 // node:util parseArgs' for options (what it printed before it ran on commander).
 import type { Command, CommanderError } from 'commander';
 
-export function usageMessage(command: Command, error: CommanderError): string {
-  const name = command.name();
+/** `name`: how the command is called (`histories replay`); its own name by default. */
+export function usageMessage(command: Command, error: CommanderError, name = command.name()): string {
   const positionals = command.registeredArguments.map((argument) => `<${argument.name()}>`).join(' ');
   switch (error.code) {
     case 'commander.missingArgument':

@@ -2,6 +2,7 @@
 import { DEFAULT_TASK_QUEUE } from '../config/cli';
 import { PHASES } from '../domain/status';
 import { DEFAULT_BACKFILL_RATE } from './commands/backfill';
+import { DEFAULT_EXPORT_LIMIT, DEFAULT_EXPORT_SINCE } from './commands/histories';
 import { DEFAULT_LIST_LIMIT } from './commands/list';
 
 export const USAGE = `Usage: postmortem <command> [options]
@@ -20,6 +21,14 @@ Commands:
                                          start postmortems for PagerDuty incidents resolved in the window
                                          that have no workflow yet, at most N per minute (default ${DEFAULT_BACKFILL_RATE});
                                          times are durations before now (30m, 12h, 7d), ISO dates or "now"
+  histories export --out DIR [--since ${DEFAULT_EXPORT_SINCE} | --query Q] [--limit N] [--force] [--json]
+                                         save incident workflow histories (running and closed, started in the
+                                         last ${DEFAULT_EXPORT_SINCE} or matching the visibility query Q; newest first, default
+                                         limit ${DEFAULT_EXPORT_LIMIT}) to DIR, one JSON file per run; payloads as stored, never
+                                         decrypted; an existing file is kept unless --force
+  histories replay <dir> [--bundle FILE] [--json]
+                                         replay every history in <dir> against this build's workflow code
+                                         (WORKFLOW_BUNDLE_PATH or FILE if given); exit 1 if any fails
   simulate                               the same as \`npm run simulate\`
 
 <incident> is a PagerDuty incident id (Q1ABCDEF234567) or its workflow id (incident-Q1ABCDEF234567).
@@ -27,7 +36,8 @@ Phases: ${PHASES.join(', ')}.
 
 Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 TEMPORAL_TLS_*, TEMPORAL_PROFILE; TEMPORAL_TASK_QUEUE (default ${DEFAULT_TASK_QUEUE}). backfill also reads
-the worker's PAGERDUTY_API_TOKEN, PAGERDUTY_API_BASE_URL, POSTMORTEM_MIN_PRIORITY and POSTMORTEM_NO_PRIORITY.
+the worker's PAGERDUTY_API_TOKEN, PAGERDUTY_API_BASE_URL, POSTMORTEM_MIN_PRIORITY and POSTMORTEM_NO_PRIORITY;
+histories replay needs no server, only PAYLOAD_ENCRYPTION_KEYS when the payloads are encrypted.
 
 Exit codes: 0 ok, 1 operational failure, 2 usage error.
 `;

@@ -36,6 +36,11 @@ export function loadRedactPersonalData(env: Env = process.env): boolean {
   return parse(z.object({ REDACT_PERSONAL_DATA: flag(true) }), env).REDACT_PERSONAL_DATA;
 }
 
+/** WORKFLOW_BUNDLE_PATH, read as the worker reads it: `histories replay` replays the bundle the worker would run. */
+export function loadWorkflowBundlePath(env: Env = process.env): string | undefined {
+  return parse(z.object({ WORKFLOW_BUNDLE_PATH: optionalText }), env).WORKFLOW_BUNDLE_PATH;
+}
+
 export interface SimulatorConfig {
   /** The bridge the deliveries are posted to (`/webhooks/pagerduty` is appended). */
   bridgeUrl: string;

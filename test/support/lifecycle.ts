@@ -150,6 +150,12 @@ export function client() {
   return env.client;
 }
 
+/** Where the dev server listens, for a CLI pointed at it (TEMPORAL_ADDRESS). */
+export function serverAddress(): string {
+  if (!env) throw new Error('dev server not started');
+  return env.address;
+}
+
 export function until<T>(probe: () => T | undefined, what: string): Promise<T> {
   return eventually(async () => probe(), what, WAIT_MS);
 }
