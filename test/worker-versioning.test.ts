@@ -58,6 +58,7 @@ it('incidents started on build 1 finish correctly on build 2; new ones start on 
     expect(outcome.patchedByBuild2[id]).toBe(true);
     expect(outcome.resolvedOnBuild2[id]).toBe(true);
   }
+  expect(new Set(Object.values(outcome.behaviors))).toEqual(new Set(['VERSIONING_BEHAVIOR_AUTO_UPGRADE']));
   expect(Object.values(outcome.sessionsPerIncident)).toEqual([1, 1, 1, 1, 1]);
   expect(outcome.drainage).toMatch(/drained/i);
-});
+}, 300_000); // two worker starts, one webpack bundle, routing propagation twice, drainage

@@ -2,7 +2,7 @@
 // acknowledged → collect evidence → wait for resolution → quiet period → refresh evidence →
 // start a Devin session → watch it until its pull request is open → tell the responders.
 // Deterministic code only: all I/O lives in ../activities.
-import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler, setWorkflowOptions } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../src/domain/duration';
 import { FailureTypes } from '../src/domain/failures';
 import { cancelSignal, incidentEventSignal, type IncidentPostmortemInput, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
@@ -156,7 +156,3 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   }
 }
 
-// On a versioned worker (WORKER_BUILD_ID), an open incident moves to the current build at its next task
-// instead of pinning its build for days: changes to its commands go behind patched(), and the recorded
-// histories replay (docs/operations.md). Ignored by unversioned workers.
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, incidentPostmortem);

@@ -1,4 +1,5 @@
 // Signal and query definitions shared by the workflow, the bridge, the CLI and tests (no Node imports).
+import type { VersioningBehavior } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { IncidentEvent } from './incident';
 import type { PostmortemResult, PostmortemStatus } from './status';
@@ -9,6 +10,15 @@ export interface IncidentPostmortemInput {
   incidentId: string;
 }
 export type IncidentPostmortemWorkflow = (input: IncidentPostmortemInput) => Promise<PostmortemResult>;
+
+/**
+ * How an open incident meets a new build on versioned workers (WORKER_BUILD_ID): it moves to the current
+ * version at its next task instead of pinning its build for days; changes to its commands go behind
+ * patched() and the recorded histories replay (docs/operations.md says why). Declared as the versioned
+ * workers' default rather than on the workflow function: a behaviour set there makes unversioned workers
+ * fail every workflow task ("versioning behavior cannot be specified without deployment options").
+ */
+export const INCIDENT_VERSIONING_BEHAVIOR = 'AUTO_UPGRADE' satisfies VersioningBehavior;
 
 /** Every PagerDuty event about the incident arrives through this one signal. */
 export const incidentEventSignal = defineSignal<[IncidentEvent]>('incidentEvent');

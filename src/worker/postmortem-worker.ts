@@ -6,6 +6,7 @@ import { checkPriorityThreshold, createActivities, type Clock, PriorityCache } f
 import type { WorkerConfig } from '../config';
 import type { Logger } from '../config/logger';
 import { checkDevinCredentials } from './devin-check';
+import { INCIDENT_VERSIONING_BEHAVIOR } from '../domain/messages';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { CLI_TYPES, INDEXED_VALUE_TYPES } from '../temporal/search-attribute-types';
 
@@ -119,14 +120,12 @@ export class PostmortemWorker {
 }
 
 /**
- * With WORKER_BUILD_ID, both workers join the Worker Deployment as one version. Incident workflows are
- * Auto-Upgrade (workflows/incident-postmortem.ts says so too; docs/operations.md says why): they move to
- * the current version at their next task, which is safe because every change to their commands goes
- * behind patched() and the recorded histories replay.
+ * With WORKER_BUILD_ID, both workers join the Worker Deployment as one version, with the incident
+ * workflow's versioning behaviour (INCIDENT_VERSIONING_BEHAVIOR: Auto-Upgrade) as their default.
  */
 export function deploymentOptions(config: Pick<WorkerConfig, 'workerDeployment'>): Pick<WorkerOptions, 'workerDeploymentOptions'> {
   if (!config.workerDeployment) return {};
-  return { workerDeploymentOptions: { version: config.workerDeployment, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' } };
+  return { workerDeploymentOptions: { version: config.workerDeployment, useWorkerVersioning: true, defaultVersioningBehavior: INCIDENT_VERSIONING_BEHAVIOR } };
 }
 
 export async function createPostmortemWorker(options: PostmortemWorkerOptions): Promise<PostmortemWorker> {

@@ -48,6 +48,8 @@ export interface UpgradeOutcome {
   /** Per workflow id: whether build 2's patch marker is in its history, and its changed command's memo. */
   patchedByBuild2: Record<string, boolean>;
   resolvedOnBuild2: Record<string, boolean>;
+  /** Per workflow id: its versioning behaviour as the server recorded it. */
+  behaviors: Record<string, string>;
   /** Devin sessions per incident id. */
   sessionsPerIncident: Record<string, number>;
   drainage: string;
@@ -148,12 +150,14 @@ export async function runUpgrade(ctx: UpgradeContext): Promise<UpgradeOutcome> {
     const buildsByWorkflow: Record<string, string[]> = {};
     const patchedByBuild2: Record<string, boolean> = {};
     const resolvedOnBuild2: Record<string, boolean> = {};
+    const behaviors: Record<string, string> = {};
     for (const incident of all) {
       const workflowId = workflowIdForIncident(incident.id);
       const handle = ctx.client.workflow.getHandle(workflowId);
-      resolvedOnBuild2[workflowId] = (await handle.describe()).memo?.resolvedOnBuild2 === true;
+      const description = await handle.describe();
+      resolvedOnBuild2[workflowId] = description.memo?.resolvedOnBuild2 === true;
+      behaviors[workflowId] = temporal.api.enums.v1.VersioningBehavior[description.raw.workflowExecutionInfo?.versioningInfo?.behavior ?? 0] ?? 'unknown';
       const history = await handle.fetchHistory();
-      if (process.env.UPGRADE_DEBUG) console.log(workflowId, JSON.stringify((history.events ?? []).map((e) => [e.eventType, e.workflowTaskCompletedEventAttributes?.deploymentVersion?.buildId, e.markerRecordedEventAttributes?.markerName, e.workflowExecutionSignaledEventAttributes?.signalName, e.workflowTaskCompletedEventAttributes?.sdkMetadata])));
       buildsByWorkflow[workflowId] = (history.events ?? []).flatMap((e) => {
         const done = e.workflowTaskCompletedEventAttributes;
         if (!done) return [];
@@ -167,7 +171,7 @@ export async function runUpgrade(ctx: UpgradeContext): Promise<UpgradeOutcome> {
       });
     }
     const sessionsPerIncident = Object.fromEntries(all.map((i) => [i.id, ctx.devin.sessions.filter((s) => s.tags.includes(`pd-incident:${i.id}`)).length]));
-    return { deploymentName, oldIncidents: oldIncidents.map((i) => workflowIdForIncident(i.id)), newIncidents: newIncidents.map((i) => workflowIdForIncident(i.id)), buildsByWorkflow, patchedByBuild2, resolvedOnBuild2, sessionsPerIncident, drainage };
+    return { deploymentName, oldIncidents: oldIncidents.map((i) => workflowIdForIncident(i.id)), newIncidents: newIncidents.map((i) => workflowIdForIncident(i.id)), buildsByWorkflow, patchedByBuild2, resolvedOnBuild2, behaviors, sessionsPerIncident, drainage };
   } finally {
     await Promise.allSettled([build1.stop(), build2?.stop()]);
   }
