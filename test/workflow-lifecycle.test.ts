@@ -379,7 +379,8 @@ describe('deliveries', () => {
     expect(result.skipReason).toContain('LATE_RESOLUTION_GRACE');
     expect(result.skipReason).toContain('`postmortem backfill`');
     expect(await c.status()).toMatchObject({ phase: 'skipped', skipReason: result.skipReason });
-    expect(c.stub.callsTo('collectIncidentContext')[0]?.observedNotes).toEqual([{ at: c.at(60), author: 'Ada Lovelace', content: 'Customer follow-up sent.' }]);
+    // The bridge's parser names the note's author by pseudonym (its PagerDuty user id), never by name.
+    expect(c.stub.callsTo('collectIncidentContext')[0]?.observedNotes).toEqual([{ at: c.at(60), author: '[REDACTED:person] PUSER01', content: 'Customer follow-up sent.' }]);
     expect(c.stub.callsTo('startPostmortemSession')).toHaveLength(0);
   });
 
