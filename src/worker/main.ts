@@ -4,6 +4,7 @@ import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encr
 import { loadDotEnv } from '../config/env-file';
 import { createLogger, type Logger } from '../config/logger';
 import { DevinCredentialsError } from './devin-check';
+import { makeFirstVersionCurrent } from './first-version';
 import { createPostmortemWorker, NamespaceSetupError } from './postmortem-worker';
 import { installWorkerRuntime } from './runtime';
 import { describeTarget, loadTemporalSettings } from '../config/temporal';
@@ -32,7 +33,16 @@ export async function runWorker(env: Record<string, string | undefined> = proces
       },
       'worker started',
     );
-    await worker.run();
+    const stopped = new AbortController();
+    const firstVersion = config.workerDeployment
+      ? makeFirstVersionCurrent(connection, temporal.namespace, config.workerDeployment, logger, { signal: stopped.signal })
+      : undefined;
+    try {
+      await worker.run();
+    } finally {
+      stopped.abort();
+      await firstVersion;
+    }
   } finally {
     await connection.close();
   }
