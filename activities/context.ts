@@ -22,3 +22,22 @@ export function currentAttempt(): number {
     return 1;
   }
 }
+
+/** What an attempt leaves for the next one (heartbeat details): the SDK flushes it when the attempt fails. */
+export function recordForNextAttempt(details: Record<string, unknown>): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // not in an activity
+  }
+}
+
+/** The previous attempt's record (its last heartbeat's details), if any. */
+export function previousAttemptRecord(): Record<string, unknown> | undefined {
+  try {
+    const details: unknown = Context.current().info.heartbeatDetails;
+    return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -12,7 +12,7 @@ import { judgeSession, type JudgeOptions, needsMessages } from '../src/integrati
 import { ExternalServiceError } from '../src/integrations/http';
 import { buildPostmortemPrompt, incidentTag, sessionRunTag, sessionTags, sessionTitle } from '../src/postmortem/prompt';
 import { Redactor } from '../src/postmortem/redaction';
-import { activitySignal, currentAttempt } from './context';
+import { activitySignal, currentAttempt, previousAttemptRecord, recordForNextAttempt } from './context';
 import { writeDryRun } from './dry-run';
 import { configurationMissing, inTemporalTerms, notReady } from './failures';
 import { sessionMessageText } from './session-messages';
@@ -49,7 +49,9 @@ export function sessionActivities(config: WorkerConfig) {
     let own = tagged.find((s) => s.tags?.includes(runTag));
     // An earlier attempt may have created the session and lost the answer; a session is not always
     // listed at once after its create, so look again after the list's lag before concluding there is none.
-    if (!own && attempt > 1 && config.devinListLagMs > 0) {
+    // Not when the previous attempt's create was refused with a 429: Devin created nothing (a storm's
+    // rate-limited creates would each wait the lag for nothing).
+    if (!own && attempt > 1 && config.devinListLagMs > 0 && previousAttemptRecord()?.createRateLimitedInAttempt !== attempt - 1) {
       await sleep(config.devinListLagMs, undefined, { signal: activitySignal() });
       tagged = await client.sessionsTagged([incidentTag(incidentId)]);
       own = tagged.find((s) => s.tags?.includes(runTag));
@@ -123,7 +125,16 @@ export function sessionActivities(config: WorkerConfig) {
     },
   };
 
-  function createSession(client: DevinClient, context: IncidentContext, prompt: string, identity: SessionIdentity | undefined): Promise<DevinSession> {
+  async function createSession(client: DevinClient, context: IncidentContext, prompt: string, identity: SessionIdentity | undefined): Promise<DevinSession> {
+    try {
+      return await requestSession(client, context, prompt, identity);
+    } catch (error) {
+      if (error instanceof ExternalServiceError && error.status === 429) recordForNextAttempt({ createRateLimitedInAttempt: currentAttempt() });
+      throw error;
+    }
+  }
+
+  function requestSession(client: DevinClient, context: IncidentContext, prompt: string, identity: SessionIdentity | undefined): Promise<DevinSession> {
     return client.createSession({
       prompt,
       title: sessionTitle(context),

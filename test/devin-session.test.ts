@@ -199,6 +199,31 @@ describe('the client and the activities against the fake Devin v3 API', () => {
     expect(fake.createCount()).toBe(1);
   });
 
+  test('after a create refused with 429 (nothing created) the retry creates without waiting for the list\'s lag; any other failure still waits', async () => {
+    const lists = () => fake.requests.filter((r) => r.method === 'GET' && /\/sessions$/.test(r.path)).length;
+    fake.fail('create', { status: 429, headers: { 'retry-after': '1' } });
+    const first = new MockActivityEnvironment({ attempt: 1 });
+    const recorded: unknown[] = [];
+    first.on('heartbeat', (details: unknown) => recorded.push(details));
+    await expect(first.run(createActivities(config()).startPostmortemSession, context, identity)).rejects.toMatchObject({ type: 'ExternalServiceUnavailable' });
+    expect(recorded).toEqual([{ createRateLimitedInAttempt: 1 }]);
+    expect(fake.createCount()).toBe(0);
+
+    const before = lists();
+    const retried = await new MockActivityEnvironment({ attempt: 2, heartbeatDetails: recorded[0] }).run(createActivities(config()).startPostmortemSession, context, identity);
+    expect(retried).toMatchObject({ dryRun: false, adopted: false });
+    expect(lists() - before).toBe(1);
+    expect(fake.createCount()).toBe(1);
+
+    // A record from an older attempt says nothing about the last one: that retry looks again after the lag.
+    await settled();
+    const later = lists();
+    const third = await new MockActivityEnvironment({ attempt: 3, heartbeatDetails: recorded[0] }).run(createActivities(config()).startPostmortemSession, context, { ...identity, generation: 2 });
+    expect(third).toMatchObject({ conflict: [{ sessionId: fake.sessions[0]?.session_id }] });
+    expect(lists() - later).toBe(2);
+    expect(fake.createCount()).toBe(1);
+  });
+
   test('another active session of the incident is not adopted: a conflict, unless an operator said to go ahead', async () => {
     const other = await client.createSession({ prompt: 'by hand', title: 'mine', tags: ['pd-incident:Q1DEVINSESS01'] });
     await settled();
