@@ -106,7 +106,7 @@ export function pullRequest(pr: StoredPullRequest, api: string) {
     assignee: null,
     assignees: [],
     requested_reviewers: pr.requestedReviewers.map((login) => user(login, api)),
-    requested_teams: pr.requestedTeams.map((slug) => ({ id: 1, node_id: nodeId('Team'), url: `${api}/teams/1`, html_url: `${WEB}/orgs/${pr.owner}/teams/${slug}`, name: slug, slug, description: null, privacy: 'closed', permission: 'pull', members_url: `${api}/teams/1/members{/member}`, repositories_url: `${api}/teams/1/repos`, parent: null })),
+    requested_teams: pr.requestedTeams.map((slug) => ({ id: 1, node_id: nodeId('Team'), url: `${api}/teams/1`, html_url: `${WEB}/orgs/${pr.owner}/teams/${slug}`, name: slug, slug, description: null, privacy: 'closed', notification_setting: 'notifications_enabled', permission: 'pull', members_url: `${api}/teams/1/members{/member}`, repositories_url: `${api}/teams/1/repos`, parent: null })),
     head: branch(pr.headRef, head.sha),
     base: branch(pr.baseRef, 'b1a2c3d4e5f60718293a4b5c6d7e8f9012345678'),
     _links: { self: { href: `${path}/pulls/${pr.number}` }, html: { href: html }, issue: { href: `${path}/issues/${pr.number}` }, comments: { href: `${path}/issues/${pr.number}/comments` }, review_comments: { href: `${path}/pulls/${pr.number}/comments` }, review_comment: { href: `${path}/pulls/comments{/number}` }, commits: { href: `${path}/pulls/${pr.number}/commits` }, statuses: { href: `${path}/statuses/${head.sha}` } },
