@@ -126,6 +126,13 @@ describe('the evidence check', () => {
     expect(findings.map(({ severity, kind, line: at }) => ({ severity, kind, line: at }))).toEqual([{ severity: 'error', kind: 'secret', line }]);
     expect(JSON.stringify(findings)).not.toContain(token);
 
+    // A secret inside a quoted link is redacted in the message too.
+    const row = lineOf('log_entries/R02ACK');
+    const inLink = checkPostmortem({ markdown: broken('log_entries/R02ACK', `log_entries/R99?access=${token}`), pack });
+    expect(inLink.map((f) => [f.kind, f.line])).toEqual([['invented_link', row], ['secret', row], ['uncited_timeline_row', row]]);
+    expect(JSON.stringify(inLink)).not.toContain(token);
+    expect(inLink[0]?.message).toContain('[REDACTED:github_token]');
+
     const email = broken('For 47 minutes checkout', 'Reported by jane.doe@example.com. For 47 minutes checkout');
     expect(check(email)).toEqual([{ severity: 'error', kind: 'personal_data', line }]);
     expect(check(email, { personalData: false })).toEqual([]);

@@ -50,6 +50,13 @@ export interface EvidenceCheckInput {
 /** A duration in the header may be rounded: within a minute, or 2 %, of the incident's own. */
 const DURATION_SLACK_MS = 60_000;
 const DURATION_SLACK_RATIO = 0.02;
+/** Draft text quoted in a message, redacted and clipped: findings go to check runs, statuses and terminals. */
+function quoted(text: string): string {
+  const { text: safe } = redactText(text);
+  return safe.length <= QUOTE_CHARS ? safe : `${safe.slice(0, QUOTE_CHARS - 1)}…`;
+}
+const QUOTE_CHARS = 160;
+
 /** An owner in an action item's text: `Owner: …`, an @handle, or an explicit placeholder (TBD, <owner>). */
 const OWNER_IN_TEXT = /\b(?:owner|assignee)\s*[:=]\s*\S|(?:^|\s)@[\w-]+|\b(?:tbd|tba|unassigned)\b|<[^>]*owner[^>]*>|\[[^\]]*owner[^\]]*\]/i;
 
@@ -105,17 +112,17 @@ function headerTable(lines: OutlineLine[], all: Section[], pack: IncidentContext
   const date = cell('date');
   if (day && !date.includes(day)) {
     const parsed = Date.parse(date);
-    if (!Number.isFinite(parsed) || new Date(parsed).toISOString().slice(0, 10) !== day) wrong(`Date is "${date}", the incident's is ${day}`);
+    if (!Number.isFinite(parsed) || new Date(parsed).toISOString().slice(0, 10) !== day) wrong(`Date is "${quoted(date)}", the incident's is ${day}`);
   }
   const actual = incidentDuration(incident);
   if (actual !== undefined) {
     const written = spokenDuration(cell('duration'));
-    if (written === undefined) wrong(`Duration "${cell('duration')}" is not a duration (the incident's is ${formatDuration(actual)})`, 'warning');
+    if (written === undefined) wrong(`Duration "${quoted(cell('duration'))}" is not a duration (the incident's is ${formatDuration(actual)})`, 'warning');
     else if (Math.abs(written - actual) > Math.max(DURATION_SLACK_MS, actual * DURATION_SLACK_RATIO)) wrong(`Duration is ${formatDuration(written)}, the incident's is ${formatDuration(actual)}`);
   }
   const severity = incident.priority ?? incident.urgency;
   if (severity && !new RegExp(`(^|[^a-z0-9])${severity.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`, 'i').test(cell('severity'))) {
-    wrong(`Severity is "${cell('severity')}", the incident's ${incident.priority ? 'priority' : 'urgency'} is ${severity}`, incident.priority ? 'error' : 'warning');
+    wrong(`Severity is "${quoted(cell('severity'))}", the incident's ${incident.priority ? 'priority' : 'urgency'} is ${severity}`, incident.priority ? 'error' : 'warning');
   }
   return findings;
 }
@@ -136,8 +143,8 @@ function linkFindings(lines: OutlineLine[], links: EvidenceLinks): EvidenceFindi
   return lines.flatMap((line) =>
     linksIn(line.text).flatMap((url): EvidenceFinding[] => {
       const kind = links.kindOf(url);
-      if (kind === 'invented') return [{ severity: 'error', kind: 'invented_link', line: line.number, message: `${url} is not in the incident's evidence (no such log entry, alert or change event)` }];
-      if (kind === 'other') return [{ severity: 'warning', kind: 'unverified_link', line: line.number, message: `${url} is neither in the evidence nor a Datadog/Sentry link: it cannot be checked and cites nothing` }];
+      if (kind === 'invented') return [{ severity: 'error', kind: 'invented_link', line: line.number, message: `${quoted(url)} is not in the incident's evidence (no such log entry, alert or change event)` }];
+      if (kind === 'other') return [{ severity: 'warning', kind: 'unverified_link', line: line.number, message: `${quoted(url)} is neither in the evidence nor a Datadog/Sentry link: it cannot be checked and cites nothing` }];
       return [];
     }),
   );
@@ -169,12 +176,19 @@ function actionItemFindings(section: Section): EvidenceFinding[] {
 }
 
 function sensitiveData(lines: OutlineLine[], personalData: boolean): EvidenceFinding[] {
-  return lines.flatMap((line) => {
-    const { report } = redactText(line.text, { personalData });
-    return (Object.keys(report) as RedactionKind[]).map((kind): EvidenceFinding => {
-      const personal = PERSONAL_DATA_KINDS.includes(kind);
-      // The value itself is never quoted: the finding goes to a check run, a status and a terminal.
-      return { severity: 'error', kind: personal ? 'personal_data' : 'secret', line: line.number, message: `${personal ? 'personal data' : 'a secret'} (${kind.replace(/_/g, ' ')}): remove it` };
-    });
-  });
+  const finding = (kind: RedactionKind, line: number): EvidenceFinding => {
+    const personal = PERSONAL_DATA_KINDS.includes(kind);
+    // The value itself is never quoted: the finding goes to a check run, a status and a terminal.
+    return { severity: 'error', kind: personal ? 'personal_data' : 'secret', line, message: `${personal ? 'personal data' : 'a secret'} (${kind.replace(/_/g, ' ')}): remove it` };
+  };
+  const seen = new Set<RedactionKind>();
+  const findings = lines.flatMap((line) =>
+    (Object.keys(redactText(line.text, { personalData }).report) as RedactionKind[]).map((kind) => {
+      seen.add(kind);
+      return finding(kind, line.number);
+    }),
+  );
+  // A secret spread over lines (a key split by line breaks) is only seen whole: said at the top.
+  const whole = Object.keys(redactText(lines.map((l) => l.text).join('\n'), { personalData }).report) as RedactionKind[];
+  return [...findings, ...whole.filter((kind) => !seen.has(kind)).map((kind) => finding(kind, 1))];
 }
