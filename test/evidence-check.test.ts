@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { IncidentContext } from '../src/domain/evidence';
 import { checkPostmortem, type EvidenceCheckInput, spokenDuration } from '../src/postmortem/evidence-check';
 import { buildPostmortemPrompt } from '../src/postmortem/prompt';
+import { renderPostmortemSkeleton } from '../src/postmortem/skeleton';
 import { DEFAULT_POSTMORTEM_SECTIONS, templateSections } from '../src/postmortem/sections';
 
 const DIR = path.join(__dirname, 'fixtures', 'evidence-check');
@@ -30,6 +31,15 @@ const check = (markdown: string, extra: Partial<EvidenceCheckInput> = {}) =>
 describe('the evidence check', () => {
   it('finds nothing in a draft that follows the evidence', () => {
     expect(checkPostmortem({ markdown: good, pack })).toEqual([]);
+  });
+
+  it('agrees with the dry run\'s skeleton: only the blanks a person fills in are findings', () => {
+    const skeleton = renderPostmortemSkeleton(pack);
+    const lines = skeleton.split('\n');
+    expect(check(skeleton)).toEqual([
+      { severity: 'error', kind: 'uncited_root_cause', line: lines.indexOf('## Root Cause') + 1 },
+      { severity: 'error', kind: 'no_action_items', line: lines.indexOf('## Action Items') + 1 },
+    ]);
   });
 
   it('asks for the default sections the prompt asks for', () => {
