@@ -79,6 +79,13 @@ describe('the fake answers in the published shapes', () => {
     expect(shapeProblems(published('rest-update-check-run.200.json'), answer.json, ['output', 'app'])).toEqual([]);
   });
 
+  it('GET check runs for a ref answers like the published list', async () => {
+    await call('POST', '/repos/acme/postmortems/check-runs', { name: 'postmortem/evidence', head_sha: head });
+    const answer = await call('GET', `/repos/acme/postmortems/commits/${head}/check-runs?check_name=postmortem%2Fevidence`);
+    expect(answer.status).toBe(200);
+    expect(shapeProblems(published('rest-list-check-runs-for-ref.200.json'), answer.json, ['check_runs[]', 'check_runs[].output', 'check_runs[].app'])).toEqual([]);
+  });
+
   it('errors follow basic-error (404, 401, 403) and validation-error (422)', async () => {
     type Schema = { properties: Record<string, { type: string }>; required?: string[] };
     const basic = published<Schema>('rest-schema-basic-error.json');
@@ -125,6 +132,8 @@ describe('the client reads the published examples', () => {
     expect(await client().listReviews(pr)).toEqual([{ id: 80, state: 'APPROVED', reviewer: 'octocat', commitSha: 'ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091', submittedAt: '2019-11-17T17:43:43Z' }]);
     serve('/repos/github/hello-world/check-runs', 'rest-create-check-run.201.json', 201);
     expect(await client().createCheckRun({ owner: 'github', repo: 'hello-world' }, 'mighty_readme', 'ce587453ced02b1526dfb4cb910479d431683101', { status: 'completed', conclusion: 'neutral', title: 't', summary: 's', annotations: [] })).toEqual({ id: 4, url: 'https://github.com/github/hello-world/runs/4' });
+    serve('/repos/github/hello-world/commits/ce587453ced02b1526dfb4cb910479d431683101/check-runs', 'rest-list-check-runs-for-ref.200.json');
+    expect(await client().findCheckRun({ owner: 'github', repo: 'hello-world' }, 'ce587453ced02b1526dfb4cb910479d431683101', 'mighty_readme')).toEqual({ id: 4, url: 'https://github.com/github/hello-world/runs/4' });
     serve('/repos/octocat/Hello-World/issues/1347/comments', 'rest-create-issue-comment.201.json', 201);
     expect(await client().createIssueComment({ owner: 'octocat', repo: 'Hello-World', number: 1347 }, 'Me too')).toEqual({ id: 1, url: 'https://github.com/octocat/Hello-World/issues/1347#issuecomment-1' });
   });

@@ -171,6 +171,14 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
         return { status: 201, body: pullRequest(pr, this.api) };
       }
     }
+    if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs$/.exec(path))) {
+      const [, owner, repo, ref] = m as unknown as [string, string, string, string];
+      const name = request.query.get('check_name');
+      // `filter=latest` (the default): the newest run of each name.
+      const runs = this.checkRuns.filter((r) => r.owner === owner && r.repo === repo && r.headSha === ref && (name === null || r.name === name)).reverse();
+      const latest = request.query.get('filter') === 'all' ? runs : runs.filter((r, i) => runs.findIndex((o) => o.name === r.name) === i);
+      return { status: 200, body: { total_count: latest.length, check_runs: latest.map((r) => checkRun(r, this.api)) } };
+    }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/check-runs(?:\/(\d+))?$/.exec(path))) {
       const [, owner, repo, id] = m as unknown as [string, string, string, string | undefined];
       const output = (body.output ?? {}) as { title?: string; summary?: string; annotations?: Record<string, unknown>[] };

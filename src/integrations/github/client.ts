@@ -186,6 +186,18 @@ export class GitHubClient {
     }));
   }
 
+  /**
+   * The newest check run of this name on a commit, if any: one check run per head commit, so a step
+   * retried after a lost answer (or a partly annotated run) finds its own run instead of making another.
+   */
+  findCheckRun(repository: Repository, headSha: string, name: string): Promise<CheckRun | undefined> {
+    return this.call(`GET /repos/${repository.owner}/${repository.repo}/commits/${headSha}/check-runs`, async () => {
+      const { data } = await this.octokit.rest.checks.listForRef({ ...repository, ref: headSha, check_name: name, filter: 'latest', request: this.request });
+      const run = data.check_runs.find((r) => r.name === name);
+      return run ? { id: run.id, url: run.html_url ?? run.url } : undefined;
+    });
+  }
+
   /** Creates the check run with the first 50 annotations, then adds the rest 50 at a time. */
   createCheckRun(repository: Repository, name: string, headSha: string, result: CheckRunResult): Promise<CheckRun> {
     const [first, ...rest] = batches(result.annotations);
