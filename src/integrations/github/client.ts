@@ -126,7 +126,7 @@ export class GitHubClient {
     }
   }
 
-  /** Follows `Link: rel="next"` up to MAX_LIST_PAGES pages. */
+  /** Follows `Link: rel="next"` up to MAX_LIST_PAGES pages, all within one timeout (a handful of pages at most). */
   private list<T>(what: string, route: string, params: Record<string, unknown>): Promise<T[]> {
     return this.call(what, async () => {
       const items: T[] = [];
