@@ -1,11 +1,13 @@
 // `postmortem`: the operator CLI. Looks at and steers incident workflows (status, list, retry, skip,
 // cancel), feeds a saved PagerDuty webhook through the bridge's own path (replay-webhook), starts
 // postmortems for incidents resolved before this service saw them (backfill), exports and replays
-// incident histories (the upgrade gate), and runs the simulator.
+// incident histories (the upgrade gate), checks a postmortem draft against its evidence pack, and runs
+// the simulator.
 // Exit codes: 0 ok, 1 operational failure, 2 usage error.
 import { Command, CommanderError } from 'commander';
 import { loadDotEnv } from '../config/env-file';
 import { registerBackfill } from './commands/backfill';
+import { registerCheck } from './commands/check';
 import { registerHistories } from './commands/histories';
 import { registerList } from './commands/list';
 import { registerOperatorCommands } from './commands/operator';
@@ -54,7 +56,7 @@ function createProgram(ctx: Context, argv: string[]): Command {
     .exitOverride();
 
   // Settings above are inherited by the commands registered here.
-  for (const register of [registerStatus, registerList, registerOperatorCommands, registerReplayWebhook, registerBackfill, registerHistories, registerSimulate]) {
+  for (const register of [registerStatus, registerList, registerOperatorCommands, registerReplayWebhook, registerBackfill, registerHistories, registerCheck, registerSimulate]) {
     register(program, ctx);
   }
   for (const command of withSubcommands(program.commands)) {

@@ -29,6 +29,10 @@ Commands:
   histories replay <dir> [--bundle FILE] [--json]
                                          replay every history in <dir> against this build's workflow code
                                          (WORKFLOW_BUNDLE_PATH or FILE if given); exit 1 if any fails
+  check <file> --pack <file> [--template <file>] [--root-cause-confirmed]
+                                         the evidence check on a postmortem draft: its sections, header table,
+                                         sources and links held to the incident's evidence pack (JSON), no
+                                         secret or personal data; one file:line finding a line; exit 1 on errors
   simulate                               the same as \`npm run simulate\`
 
 <incident> is a PagerDuty incident id (Q1ABCDEF234567) or its workflow id (incident-Q1ABCDEF234567).
@@ -37,6 +41,7 @@ Phases: ${PHASES.join(', ')}.
 Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 TEMPORAL_TLS_*, TEMPORAL_PROFILE; TEMPORAL_TASK_QUEUE (default ${DEFAULT_TASK_QUEUE}). backfill also reads
 the worker's PAGERDUTY_API_TOKEN, PAGERDUTY_API_BASE_URL, POSTMORTEM_MIN_PRIORITY and POSTMORTEM_NO_PRIORITY;
+check reads POSTMORTEM_TEMPLATE and REDACT_PERSONAL_DATA and needs no server;
 histories replay needs no server, only PAYLOAD_ENCRYPTION_KEYS when the payloads are encrypted.
 
 Exit codes: 0 ok, 1 operational failure, 2 usage error.

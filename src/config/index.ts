@@ -4,3 +4,4 @@ export { ConfigError, DEFAULT_TASK_QUEUE, LOG_LEVELS, loadLogLevel } from './val
 export { type BridgeConfig, DEFAULT_BRIDGE_METRICS_ADDRESS, DEFAULT_CODEC_PORT, loadBridgeConfig } from './bridge';
 export { DEFAULT_MAX_CACHED_WORKFLOWS, DEFAULT_NUDGE_MESSAGE, loadWorkerConfig, type WorkerConfig } from './worker';
 export { type CodecAuthConfig, MIN_CODEC_TOKEN_LENGTH } from './codec-auth';
+export { DEFAULT_GITHUB_API_BASE_URL, loadGitHubConfig } from './github';

@@ -4,8 +4,10 @@ import type { PostmortemDestination } from '../domain/write-back';
 import type { RoutingRules } from '../domain/routing';
 import type { DatadogConfig } from '../integrations/datadog/client';
 import type { DevinApiConfig } from '../integrations/devin/client';
+import type { GitHubApiConfig } from '../integrations/github/client';
 import type { PagerDutyApiConfig } from '../integrations/pagerduty/client';
 import type { SentryConfig } from '../integrations/sentry/client';
+import { githubSchema } from './github';
 import { duration, email, type Env, flag, httpUrl, list, logLevel, oneOf, optionalText, parse, positiveInt, priorityThreshold, taskQueue } from './values';
 
 /** WORKER_DEPLOYMENT_NAME's default: the package's name (test/config.test.ts keeps them equal). */
@@ -89,6 +91,7 @@ const workerSchema = z
       }
       return value;
     }),
+    ...githubSchema.shape,
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: logLevel,
   })
@@ -170,6 +173,8 @@ export interface WorkerConfig {
   /** Optional collectors: off unless configured. */
   datadog?: DatadogConfig & { serviceTag?: string };
   sentry?: SentryConfig;
+  /** Absent without GITHUB_TOKEN: the workflow completes when the PR is open, as without GitHub. */
+  github?: GitHubApiConfig;
   /** Session creations across all workers, enforced by Temporal on a dedicated task queue. */
   devinMaxSessionsPerMinute: number;
   devinSessionTaskQueue: string;
@@ -246,6 +251,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       parsed.SENTRY_AUTH_TOKEN && parsed.SENTRY_ORG && parsed.SENTRY_PROJECT
         ? { token: parsed.SENTRY_AUTH_TOKEN, org: parsed.SENTRY_ORG, project: parsed.SENTRY_PROJECT, baseUrl: parsed.SENTRY_BASE_URL }
         : undefined,
+    github: parsed.GITHUB_TOKEN ? { token: parsed.GITHUB_TOKEN, baseUrl: parsed.GITHUB_API_BASE_URL } : undefined,
     devinMaxSessionsPerMinute: parsed.DEVIN_MAX_SESSIONS_PER_MINUTE,
     devinSessionTaskQueue: parsed.DEVIN_SESSION_TASK_QUEUE ?? `${parsed.TEMPORAL_TASK_QUEUE}-devin-sessions`,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
