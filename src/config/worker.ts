@@ -187,7 +187,7 @@ export interface WorkerConfig {
   workerMaxCachedWorkflows: number;
   /**
    * V8's `--optimize-for-size` for the worker process: its heaps grow far less in a burst of incidents
-   * (evidence packs are mostly garbage once sent), at some CPU (docs/benchmarks.md, scenario E).
+   * (evidence packs are mostly garbage once sent), for ~40 % more CPU in it (docs/benchmarks.md, scenario E).
    */
   workerOptimizeForSize: boolean;
   /** A prebuilt workflow bundle (the image builds one): the worker then starts without webpack. */
