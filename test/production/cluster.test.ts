@@ -19,6 +19,7 @@ import { checkOutcomes, handleFor, sessionsFor, type TrackedIncident } from '../
 import { type DeliveryOutcome, PagerDutySender } from '../support/cluster/pagerduty-sender';
 import { findPostgresBin } from '../support/cluster/postgres';
 import { type RunningBridgeProcess, type Stack, startStack } from '../support/cluster/stack';
+import { COMPOSE_DYNAMIC_CONFIG, validateDynamicConfig } from '../support/cluster/temporal-server';
 
 const run = promisify(execFile);
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,6 +138,10 @@ const SERVICES = [
 const endToEnd: TrackedIncident[] = [];
 
 describe('real Temporal cluster (PostgreSQL, two workers, two bridges)', () => {
+  it("the compose stack's dynamic config holds only keys and values the pinned server accepts", async () => {
+    expect(await validateDynamicConfig(stack.tools, COMPOSE_DYNAMIC_CONFIG)).toEqual([]);
+  });
+
   it('incidents end to end through both bridges: deliveries alternate, redeliveries go to the other bridge, one session per qualifying incident', async () => {
     await withLogs(async () => {
       // Five incidents on checkout-api, three on payments-api; two of them below POSTMORTEM_MIN_PRIORITY (P2).

@@ -12,18 +12,27 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `count` distinct free ports (held open together while chosen, so none is handed out twice). */
-export async function freePorts(count: number): Promise<number[]> {
+/**
+ * `count` distinct free ports (held open together while chosen, so none is handed out twice). With `below`,
+ * picked at random under it instead of from the kernel's ephemeral range (32768+ on Linux): Temporal's SQL
+ * schema stores a service's membership port in a SMALLINT (cluster_membership.rpc_port), so 32767 is the
+ * highest port a Temporal service on PostgreSQL can have.
+ */
+export async function freePorts(count: number, below?: number): Promise<number[]> {
   const servers: net.Server[] = [];
+  const listen = (server: net.Server, port: number) =>
+    new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
   try {
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let tries = 0; ports.length < count; tries++) {
+      if (tries > count * 50) throw new Error(`no ${count} free ports${below ? ` below ${below}` : ''}`);
       const server = net.createServer();
+      const wanted = below ? 10_000 + Math.floor(Math.random() * (below - 10_000)) : 0;
+      if (!(await listen(server, wanted))) continue;
       servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
       ports.push((server.address() as AddressInfo).port);
     }
     return ports;

@@ -23,9 +23,11 @@ import {
   chooseServerPorts,
   COMPOSE_DYNAMIC_CONFIG,
   serverTools,
+  type ServerTools,
   setupNamespace,
   setupSchema,
   TemporalServerProcess,
+  validateDynamicConfig,
   writeDynamicConfig,
   writeServerConfig,
 } from './temporal-server';
@@ -50,6 +52,7 @@ export interface Stack {
   taskQueue: string;
   client: Client;
   server: TemporalServerProcess;
+  tools: ServerTools;
   postgres: Postgres;
   devin: FakeDevinApi;
   pagerDuty: FakePagerDutyApi;
@@ -109,6 +112,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     mark('schema (deploy/temporal/setup-schema.sh)', t);
 
     const dynamicConfig = options.extraDynamicConfig ? writeDynamicConfig(path.join(workDir, 'dynamicconfig.yaml'), options.extraDynamicConfig) : COMPOSE_DYNAMIC_CONFIG;
+    const findings = await validateDynamicConfig(tools, dynamicConfig);
+    if (findings.length > 0) throw new Error(`temporal-server ${tools.version} does not accept ${dynamicConfig}: ${findings.join('; ')}`);
     const ports = await chooseServerPorts();
     const configFile = path.join(workDir, 'temporal-server.yaml');
     writeServerConfig(tools, configFile, postgres, ports, dynamicConfig, path.join(workDir, 'temporal-server.log'));
@@ -160,6 +165,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       taskQueue: DEFAULT_TASK_QUEUE,
       client,
       server,
+      tools,
       postgres,
       devin,
       pagerDuty,

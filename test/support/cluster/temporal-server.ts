@@ -83,6 +83,23 @@ export function setupNamespace(address: string): Promise<string> {
   return runSetupScript('setup-namespace.sh', { ...compose, PATH: `${LOCAL_BIN}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: process.env.HOME ?? '/tmp', TEMPORAL_ADDRESS: address, ATTEMPTS: '60' }, 180_000);
 }
 
+/**
+ * `temporal-server validate-dynamic-config`: the server's own check of a dynamic config file's keys and
+ * values. Returns its findings (`error: …`, `warning: unregistered key …`); [] = the server takes every key.
+ */
+export async function validateDynamicConfig(tools: ServerTools, file: string): Promise<string[]> {
+  let out: string;
+  try {
+    out = (await run(tools.server, ['validate-dynamic-config', file], { encoding: 'utf8' })).stdout;
+  } catch (error) {
+    out = (error as { stdout?: string }).stdout ?? String(error);
+  }
+  return out
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^(error|warning):/.test(line));
+}
+
 /** The compose file's dynamic config plus `extra` keys (a test-only file; the compose one is never changed). */
 export function writeDynamicConfig(file: string, extra: Record<string, unknown>): string {
   const values = { ...(parse(readFileSync(COMPOSE_DYNAMIC_CONFIG, 'utf8')) as Record<string, unknown>) };
@@ -152,7 +169,7 @@ export function writeServerConfig(tools: ServerTools, file: string, pg: Postgres
 
 export async function chooseServerPorts(): Promise<ServerPorts> {
   const [frontendGrpc, frontendHttp, frontendMembership, historyGrpc, historyMembership, matchingGrpc, matchingMembership, workerGrpc, workerMembership, metrics] =
-    (await freePorts(10)) as [number, number, number, number, number, number, number, number, number, number];
+    (await freePorts(10, 32_768)) as [number, number, number, number, number, number, number, number, number, number];
   return { frontendGrpc, frontendHttp, frontendMembership, historyGrpc, historyMembership, matchingGrpc, matchingMembership, workerGrpc, workerMembership, metrics };
 }
 
