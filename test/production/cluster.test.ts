@@ -284,22 +284,33 @@ describe('real Temporal cluster (PostgreSQL, two workers, two bridges)', () => {
 
       const exits: (number | null)[] = [];
       const phasesAtRestart: string[] = [];
+      const steps: string[] = [];
+      const began = Date.now();
+      const step = async <T>(what: string, work: Promise<T>) => {
+        const t = Date.now();
+        const value = await work;
+        steps.push(`${what} ${((Date.now() - t) / 1000).toFixed(1)}s`);
+        return value;
+      };
       for (const index of [0, 1]) {
         const old = workers[index]!;
         phasesAtRestart.push(
           (await Promise.all(incidents.map((i) => handleFor(stack.client, i.id).query(statusQuery).then((s) => s.phase, () => 'not started')))).join(','),
         );
-        exits.push(await old.stop()); // SIGTERM: drain, then exit
-        workers[index] = await stack.startWorker(`worker-${index + 1} (after rolling restart)`);
+        exits.push(await step(`SIGTERM worker-${index + 1}`, old.stop())); // drain, then exit
+        workers[index] = await step(`start worker-${index + 1}`, stack.startWorker(`worker-${index + 1} (after rolling restart)`));
       }
       await deliveries;
+      const restartedIn = Date.now() - began;
       expect(exits).toEqual([0, 0]);
       expect(sender.unexpected()).toEqual([]);
+      const completing = Date.now();
       expectNoProblems(await checkOutcomes(stack.client, stack.devin, tracked, 90_000));
+      steps.push(`all complete ${((Date.now() - completing) / 1000).toFixed(1)}s after the restarts (${(restartedIn / 1000).toFixed(1)}s)`);
       // The restarted workers did the remaining work.
       const identities = await taskIdentities(incidents);
       expect(workers.map((w) => servedBy(identities, w))).toEqual([true, true]);
-      console.log(`rolling restart: phases when each worker was stopped: [${phasesAtRestart.join('] [')}]`);
+      console.log(`rolling restart: ${steps.join(', ')}; phases when each worker was stopped: [${phasesAtRestart.join('] [')}]`);
     });
   }, 200_000);
 

@@ -85,7 +85,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => rmSync(workDir, { recursive: true, force: true })];
   const apps: AppProcess[] = [];
   const releaseApps = onProcessExit(() => apps.forEach((a) => a.child.exitCode === null && a.child.signalCode === null && a.child.kill('SIGKILL')));
+  /** App starts still under way: teardown waits for them, so that none comes up after it. */
+  const starting = new Set<Promise<AppProcess>>();
+  const track = (start: Promise<AppProcess>) => {
+    starting.add(start);
+    void start.then((app) => apps.push(app), () => undefined).finally(() => starting.delete(start));
+    return start;
+  };
   const teardown = async () => {
+    await Promise.allSettled([...starting]);
     releaseApps();
     await Promise.allSettled(apps.map((a) => a.kill()));
     for (const cleanup of cleanups.reverse()) {
@@ -175,15 +183,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       searchAttributesAtSetup,
       apps,
       summary,
-      async startWorker(name, extra = {}) {
-        const app = await startApp('worker', name, { ...workerEnv, ...extra });
-        apps.push(app);
-        return app;
+      startWorker(name, extra = {}) {
+        return track(startApp('worker', name, { ...workerEnv, ...extra }));
       },
       async startBridge(name, extra = {}) {
         const port = await freePort();
-        const app = await startApp('bridge', name, { ...common, PORT: String(port), BRIDGE_METRICS_ADDRESS: 'off', PAGERDUTY_WEBHOOK_SECRETS: signingSecret, ...extra });
-        apps.push(app);
+        const app = await track(startApp('bridge', name, { ...common, PORT: String(port), BRIDGE_METRICS_ADDRESS: 'off', PAGERDUTY_WEBHOOK_SECRETS: signingSecret, ...extra }));
         return Object.assign(app, { port, url: `http://127.0.0.1:${port}/webhooks/pagerduty` });
       },
       logs() {
