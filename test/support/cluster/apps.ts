@@ -9,6 +9,7 @@ import path from 'node:path';
 import { bundleWorkflows } from '../temporal';
 import { type NodeProcess, startNodeProcess } from '../worker-process';
 import { ROOT } from './compose';
+import { DIE_WITH_PARENT } from './orphans';
 
 export type AppName = 'worker' | 'bridge';
 
@@ -46,6 +47,7 @@ export interface AppProcess extends NodeProcess {
 /** Starts the app and waits for its "started"/"listening" log line. */
 export async function startApp(app: AppName, name: string, env: Record<string, string>, timeoutMs = 90_000): Promise<AppProcess> {
   const { entry } = appEntry(app);
-  const process = await startNodeProcess(entry, env, READY[app], timeoutMs);
+  // Under DIE_WITH_PARENT: a test process that dies without its teardown takes the app with it.
+  const process = await startNodeProcess(entry, env, READY[app], timeoutMs, DIE_WITH_PARENT);
   return Object.assign(process, { name, app });
 }

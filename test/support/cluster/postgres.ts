@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ports';
-import { onProcessExit } from './exit-guard';
+import { reapAfterExit } from './orphans';
 
 const run = promisify(execFile);
 
@@ -76,7 +76,10 @@ export async function startPostgres(): Promise<Postgres> {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const release = onProcessExit(stopSync);
+  // pg_ctl detaches the server: should this process die without stop(), an immediate shutdown (SIGQUIT to
+  // the postmaster) and the dir's removal follow it.
+  const reaper = reapAfterExit('[ -f "$1/postmaster.pid" ] && kill -QUIT "$(head -n 1 "$1/postmaster.pid")"; sleep 2; rm -rf "$2"', [data, dir]);
+  const release = () => reaper.cancel();
 
   try {
     // The password reaches initdb through a file of its own (0600, deleted at once), never an argument.

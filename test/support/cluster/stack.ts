@@ -1,8 +1,8 @@
 // The whole production shape for one test file (test/production/): PostgreSQL, the Temporal server of
 // docker-compose.yml with its schema, namespace and search attributes set up by the compose jobs' scripts,
 // the fake Devin and PagerDuty APIs, and any number of worker and bridge processes against them. Started
-// once in beforeAll; teardown() (afterAll) stops everything even after a failure, and a process exit
-// without teardown still kills the server, the apps and PostgreSQL (exit-guard.ts).
+// once in beforeAll; teardown() (afterAll) stops everything even after a failure, and a test process that
+// dies without teardown still takes the server, the apps and PostgreSQL with it (orphans.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +16,7 @@ import { FakeDevinApi } from '../../fakes/devin-api';
 import { FakePagerDutyApi } from '../../fakes/pagerduty-api';
 import { fakeApiVars } from '../pipeline';
 import { appEntry, type AppProcess, startApp, workflowBundleFor } from './apps';
-import { onProcessExit } from './exit-guard';
+import { reapAfterExit } from './orphans';
 import { freePort } from './ports';
 import { type Postgres, startPostgres } from './postgres';
 import {
@@ -82,9 +82,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const mark = (what: string, since: number) => timings.push(`${what} ${((Date.now() - since) / 1000).toFixed(1)}s`);
   const tools = serverTools();
   const workDir = mkdtempSync(path.join(os.tmpdir(), `pm-${options.name}-`));
-  const cleanups: (() => Promise<unknown> | unknown)[] = [() => rmSync(workDir, { recursive: true, force: true })];
+  // The apps and the server die with this process (orphans.ts); their dir is removed after it, too.
+  const reaper = reapAfterExit('sleep 1; rm -rf "$1"', [workDir]);
+  const cleanups: (() => Promise<unknown> | unknown)[] = [() => rmSync(workDir, { recursive: true, force: true }), () => reaper.cancel()];
   const apps: AppProcess[] = [];
-  const releaseApps = onProcessExit(() => apps.forEach((a) => a.child.exitCode === null && a.child.signalCode === null && a.child.kill('SIGKILL')));
   /** App starts still under way: teardown waits for them, so that none comes up after it. */
   const starting = new Set<Promise<AppProcess>>();
   const track = (start: Promise<AppProcess>) => {
@@ -94,7 +95,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   const teardown = async () => {
     await Promise.allSettled([...starting]);
-    releaseApps();
     await Promise.allSettled(apps.map((a) => a.kill()));
     for (const cleanup of cleanups.reverse()) {
       try {

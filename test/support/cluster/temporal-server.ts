@@ -9,7 +9,7 @@ import { existsSync, openSync, closeSync, readFileSync, writeFileSync } from 'no
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { onProcessExit } from './exit-guard';
+import { dieWithParent } from './orphans';
 import type { Postgres } from './postgres';
 import { freePorts, waitForPort } from './ports';
 import { composeEnvironment, composeImageVersion, ROOT } from './compose';
@@ -177,16 +177,13 @@ export async function chooseServerPorts(): Promise<ServerPorts> {
 export class TemporalServerProcess {
   private child?: ChildProcess;
   private exited?: Promise<void>;
-  private readonly release: () => void;
 
   constructor(
     private readonly tools: ServerTools,
     private readonly configFile: string,
     readonly ports: ServerPorts,
     readonly logFile: string,
-  ) {
-    this.release = onProcessExit(() => this.child?.exitCode === null && this.child.kill('SIGKILL'));
-  }
+  ) {}
 
   get address(): string {
     return `127.0.0.1:${this.ports.frontendGrpc}`;
@@ -200,7 +197,9 @@ export class TemporalServerProcess {
     if (this.running) return;
     // stdout/stderr (panics, startup errors) go to the log file beside the server's own log lines.
     const out = openSync(this.logFile, 'a');
-    const child = spawn(this.tools.server, ['--config-file', this.configFile, '--allow-no-auth', 'start'], { cwd: this.tools.dir, stdio: ['ignore', out, out], env: { PATH: process.env.PATH ?? '' } });
+    // Under DIE_WITH_PARENT: a test process that dies without its teardown takes the server with it.
+    const [command, args] = dieWithParent(this.tools.server, ['--config-file', this.configFile, '--allow-no-auth', 'start']);
+    const child = spawn(command, args, { cwd: this.tools.dir, stdio: ['ignore', out, out], env: { PATH: process.env.PATH ?? '' } });
     closeSync(out);
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
@@ -237,7 +236,6 @@ export class TemporalServerProcess {
 
   async dispose(): Promise<void> {
     await this.stop(5_000);
-    this.release();
   }
 
   logTail(chars = 6_000): string {
