@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [-- --write-docs]`: the benchmark of issue 6, measured side by side in
 // one run on the embedded dev server and reported as ratios (docs/benchmarks.md explains each part).
-//   A  this bridge (src/bridge/main.ts as its own process): signed webhooks, distinct incidents
+//   A  this bridge (the compiled src/bridge/main.ts as its own process): signed webhooks, distinct incidents
 //   B  the limit: the same signalWithStart calls from one process, same number in flight
 //   C  the guide's synchronous bridge against a fake Devin (800 ms), and a Devin outage through both
 //   D  storm: incidents acknowledged then resolved at once, Devin answering 429 above N creates/s
@@ -32,6 +32,7 @@ import { measureSignatureCost } from './signatures';
 import { describeMachine, evaluate, markdown, type Results, writeDocs, writeResults } from './report';
 import {
   buildBundle,
+  compiledEntry,
   cpuMs,
   devServerPid,
   freePort,
@@ -248,7 +249,7 @@ async function main(): Promise<number> {
       const port = await freePort();
       const proc = await startNodeProcess(
         name,
-        'src/bridge/main.ts',
+        compiledEntry('src/bridge/main.ts'),
         { ...temporalVars, PORT: String(port), BRIDGE_METRICS_ADDRESS: 'off', PAGERDUTY_WEBHOOK_SECRETS: secrets, TEMPORAL_TASK_QUEUE: taskQueue },
         (log) => log.includes('"msg":"bridge listening"'),
       );
@@ -257,7 +258,7 @@ async function main(): Promise<number> {
     const startWorker = (name: string, taskQueue: string) =>
       startNodeProcess(
         name,
-        'src/worker/main.ts',
+        compiledEntry('src/worker/main.ts'),
         {
           ...temporalVars,
           TEMPORAL_TASK_QUEUE: taskQueue,

@@ -1,8 +1,9 @@
 // The pieces the benchmark runs on one machine: the embedded Temporal dev server (with the project's
-// search attributes), the production workflow bundle built once, and the production entry points
-// (src/bridge/main.ts, src/worker/main.ts) as child processes whose logs go to files under bench/.run/.
+// search attributes), and the compiled production build (`npm run build`: dist/src/bridge/main.js,
+// dist/src/worker/main.js and the workflow bundle) run with plain node as child processes whose logs go
+// to files under bench/.run/.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -49,8 +50,21 @@ export async function startDevServer(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-/** The bundle the Docker image ships (WORKFLOW_BUNDLE_PATH): workers then start without webpack. */
+const DIST = path.join(PROJECT_ROOT, 'dist');
+
+/** `src/worker/main.ts` → its compiled `dist/src/worker/main.js`, which `npm run bench` builds first. */
+export function compiledEntry(source: string): string {
+  const compiled = path.join('dist', source.replace(/\.ts$/, '.js'));
+  if (!existsSync(path.join(PROJECT_ROOT, compiled))) {
+    throw new Error(`${compiled} is missing: the bench runs the compiled processes; run \`npm run build\` (npm run bench does)`);
+  }
+  return compiled;
+}
+
+/** The bundle the Docker image ships (WORKFLOW_BUNDLE_PATH), from the compiled build: workers start without webpack. */
 export async function buildBundle(): Promise<string> {
+  const built = path.join(DIST, 'workflow-bundle.js');
+  if (existsSync(built)) return built;
   const [plain] = await buildWorkflowBundle(path.join(RUN_DIR, 'workflow-bundle.js'));
   return (plain as { path: string }).path;
 }
@@ -88,7 +102,7 @@ export function runningProcesses(): NodeProcess[] {
 }
 
 /**
- * Starts `node --import tsx <script>` with only the given variables (plus PATH and HOME), stdout and
+ * Starts `node <script>` (compiled `.js`) or `node --import tsx <script>` (the bench's own `.ts`) with only the given variables (plus PATH and HOME), stdout and
  * stderr to bench/.run/<name>.log, and waits for `ready` to say so.
  */
 export async function startNodeProcess(
@@ -100,7 +114,8 @@ export async function startNodeProcess(
 ): Promise<NodeProcess> {
   const logFile = path.join(RUN_DIR, `${name}.log`);
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, script)], {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, path.join(PROJECT_ROOT, script)], {
     cwd: RUN_DIR,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', fd, fd],

@@ -226,6 +226,12 @@ describe('worker configuration', () => {
     expect(() => loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS: must be a positive whole number/);
   });
 
+  it('has V8 favour memory in the worker unless WORKER_OPTIMIZE_FOR_SIZE=false', () => {
+    expect(loadWorkerConfig({}).workerOptimizeForSize).toBe(true);
+    expect(loadWorkerConfig({ WORKER_OPTIMIZE_FOR_SIZE: 'false' }).workerOptimizeForSize).toBe(false);
+    expect(() => loadWorkerConfig({ WORKER_OPTIMIZE_FOR_SIZE: 'sometimes' })).toThrow(/WORKER_OPTIMIZE_FOR_SIZE: must be true or false/);
+  });
+
   it('joins a Worker Deployment only with WORKER_BUILD_ID; WORKER_DEPLOYMENT_NAME defaults to the package name', () => {
     expect(loadWorkerConfig({}).workerDeployment).toBeUndefined();
     expect(deploymentOptions(loadWorkerConfig({}))).toEqual({});

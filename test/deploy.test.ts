@@ -79,7 +79,7 @@ describe('the deployment files as committed', () => {
   test("a local .env and the caller's environment change nothing: no secret from them is read or reported", () => {
     const copy = mkdtempSync(path.join(os.tmpdir(), 'deploy-env-'));
     try {
-      for (const file of ['docker-compose.yml', 'Dockerfile', '.dockerignore', '.hadolint.yaml', 'deploy']) cpSync(path.join(PROJECT_ROOT, file), path.join(copy, file), { recursive: true });
+      for (const file of ['docker-compose.yml', 'Dockerfile', '.dockerignore', '.hadolint.yaml', 'deploy', 'package.json']) cpSync(path.join(PROJECT_ROOT, file), path.join(copy, file), { recursive: true });
       writeFileSync(path.join(copy, '.env'), 'DEVIN_API_KEY=cog_local_secret\nCOMPOSE_FILE=missing.yml\nPOSTGRES_PASSWORD=local\n');
       const saved = process.env.COMPOSE_PROFILES;
       process.env.COMPOSE_PROFILES = 'nothing';
@@ -103,7 +103,7 @@ describe('the deployment files as committed', () => {
 
     const copy = mkdtempSync(path.join(os.tmpdir(), 'deploy-'));
     try {
-      for (const file of ['Dockerfile', '.dockerignore', '.hadolint.yaml', 'deploy']) cpSync(path.join(PROJECT_ROOT, file), path.join(copy, file), { recursive: true });
+      for (const file of ['Dockerfile', '.dockerignore', '.hadolint.yaml', 'deploy', 'package.json']) cpSync(path.join(PROJECT_ROOT, file), path.join(copy, file), { recursive: true });
       writeFileSync(path.join(copy, 'docker-compose.yml'), mutate(COMPOSE, 'image: postgres:16.15-bookworm', 'image: postgres:16.15-alpine'));
       const bad = spawnSync(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'scripts/validate-compose.ts'), copy], { cwd: PROJECT_ROOT, encoding: 'utf8' });
       expect(bad.status).toBe(1);
@@ -159,6 +159,9 @@ describe('docker-compose.yml checks fail when they should', () => {
     ['PostgreSQL published', '    command: ["postgres", "-c", "max_connections=200"]', '    command: ["postgres", "-c", "max_connections=200"]\n    ports: ["5432:5432"]', 'private-ports'],
     ['PostgreSQL data not on a volume', '    volumes:\n      - postgres-data:/var/lib/postgresql/data\n', '', 'postgres-volume'],
     ['a build from another Dockerfile', '    dockerfile: Dockerfile', '    dockerfile: Dockerfile.dev', 'build-dockerfile'],
+    ['a worker run from the TypeScript sources', 'command: ["node", "dist/src/worker/main.js"]', 'command: ["node", "--import", "tsx", "src/worker/main.ts"]', 'app-compiled'],
+    ['a bridge run from the TypeScript sources', 'command: ["node", "dist/src/bridge/main.js"]', 'command: ["npx", "tsx", "src/bridge/main.ts"]', 'app-compiled'],
+    ['no bridge at all', 'command: ["node", "dist/src/bridge/main.js"]', 'command: ["node", "dist/src/cli/main.js"]', 'app-services'],
     ['a worker killed before its drain', 'stop_grace_period: 45s', 'stop_grace_period: 30s', 'worker-shutdown'],
     ['a worker healthcheck on a port nothing serves', 'WORKER_METRICS_ADDRESS: 0.0.0.0:9464', 'WORKER_METRICS_ADDRESS: 0.0.0.0:9100', 'worker-healthcheck'],
     // Caught by docker compose config itself:
@@ -196,16 +199,20 @@ describe('Dockerfile checks fail when they should', () => {
     ['an Alpine base', 'FROM node:20-bookworm-slim AS base', 'FROM node:20-alpine AS base', 'dockerfile-base'],
     ['a full (non-slim) base', 'FROM node:20-bookworm-slim AS base', 'FROM node:20-bookworm AS base', 'dockerfile-base'],
     ['no USER', 'USER 1000:1000\n', '', 'dockerfile-user'],
-    ['no CMD', 'CMD ["node", "--import", "tsx", "src/worker/main.ts"]', '', 'dockerfile-cmd'],
+    ['no CMD', 'CMD ["node", "dist/src/worker/main.js"]', '', 'dockerfile-cmd'],
+    ['a CMD running the TypeScript sources', 'CMD ["node", "dist/src/worker/main.js"]', 'CMD ["node", "--import", "tsx", "src/worker/main.ts"]', 'dockerfile-cmd'],
     // Caught by hadolint (the rule is its code):
     ['USER root', 'USER 1000:1000\n', 'USER root\n', 'DL3002'],
-    ['a shell-form CMD', 'CMD ["node", "--import", "tsx", "src/worker/main.ts"]', 'CMD node --import tsx src/worker/main.ts', 'DL3025'],
+    ['a shell-form CMD', 'CMD ["node", "dist/src/worker/main.js"]', 'CMD node dist/src/worker/main.js', 'DL3025'],
     ['an untagged base', 'FROM node:20-bookworm-slim AS base', 'FROM node AS base', 'DL3006'],
     ['a secret in an ARG', 'WORKDIR /app\n', 'WORKDIR /app\nARG DEVIN_API_KEY\n', 'DL3064'],
     ['a relative WORKDIR', 'WORKDIR /app\n', 'WORKDIR app\n', 'DL3000'],
     ['an instruction Docker does not have', 'WORKDIR /app\n', 'WORKDIR /app\nWORKDIRS /srv\n', 'DL1000'],
-    ['no bundle step', 'RUN node --import tsx scripts/build-workflow-bundle.ts /app/dist/workflow-bundle.js', 'RUN true', 'dockerfile-bundle'],
-    ['a bundle the final image never copies', 'COPY --from=bundle /app/dist/workflow-bundle.js ./dist/workflow-bundle.js\n', '', 'dockerfile-bundle'],
+    ['no build step', 'RUN npm run build', 'RUN true', 'dockerfile-build'],
+    ['a build the final image never copies', 'COPY --from=build /app/dist ./dist\n', 'COPY src ./src\n', 'dockerfile-build'],
+    ['no WORKER_BUILD_ID', '    WORKER_BUILD_ID=${APP_VERSION}-${GIT_COMMIT} \\\n', '', 'dockerfile-build-id'],
+    ['a build id without the commit', 'WORKER_BUILD_ID=${APP_VERSION}-${GIT_COMMIT}', 'WORKER_BUILD_ID=${APP_VERSION}', 'dockerfile-build-id'],
+    ['an APP_VERSION that is not the package version', 'ARG APP_VERSION=0.1.0', 'ARG APP_VERSION=9.9.9', 'dockerfile-build-id'],
     ['no WORKFLOW_BUNDLE_PATH', 'ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \\\n    POSTMORTEM', 'ENV POSTMORTEM', 'dockerfile-bundle'],
     ['dev dependencies in the image', 'RUN npm ci --omit=dev', 'RUN npm ci', 'dockerfile-deps'],
     ['no CA certificates', 'ca-certificates', 'curl', 'dockerfile-ca'],

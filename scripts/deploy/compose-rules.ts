@@ -97,13 +97,18 @@ export function projectFindings(compose: ComposeModel, root = PROJECT_ROOT): Fin
     }
   }
 
-  // The two application processes, both built from the Dockerfile, secrets from an optional .env.
-  const bridge = services.find((s) => s.command.includes('src/bridge/main.ts'));
-  const worker = services.find((s) => s.command.includes('src/worker/main.ts'));
-  if (!bridge) flag('app-services', 'no service runs src/bridge/main.ts');
-  if (!worker) flag('app-services', 'no service runs src/worker/main.ts');
+  // The two application processes, compiled (plain node, no TypeScript loader), both built from the
+  // Dockerfile, secrets from an optional .env.
+  const bridge = services.find((s) => /\bsrc\/bridge\/main\.[jt]s\b/.test(s.command.join(' ')));
+  const worker = services.find((s) => /\bsrc\/worker\/main\.[jt]s\b/.test(s.command.join(' ')));
+  if (!bridge) flag('app-services', 'no service runs the bridge (dist/src/bridge/main.js)');
+  if (!worker) flag('app-services', 'no service runs the worker (dist/src/worker/main.js)');
   for (const app of [bridge, worker]) {
     if (!app) continue;
+    const command = app.command.join(' ');
+    if (/\btsx\b|\.ts\b/.test(command) || !/\bdist\/src\/(bridge|worker)\/main\.js\b/.test(command)) {
+      flag('app-compiled', `${app.name}: runs "${command}"; run the compiled build, node dist/src/<process>/main.js (npm run build, the image's build stage)`);
+    }
     if (app.spec.build === undefined) flag('build-dockerfile', `${app.name}: must be built from the project's Dockerfile`);
     const dotEnv = asArray(app.spec.env_file).map(asRecord).find((entry) => entry.path === path.join(root, '.env'));
     if (dotEnv === undefined) flag('env-file', `${app.name}: secrets must come from env_file .env`);

@@ -3,7 +3,7 @@
 // secret-looking ENV/ARG, shell hygiene) and is read with dockerfile-ast (the parser of the VS Code
 // Docker extension) for the rules that are this project's own. .dockerignore is matched with
 // @balena/dockerignore, which implements Docker's rules (last match wins, a matched folder covers its files).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ignore from '@balena/dockerignore';
 import { Copy, DockerfileParser, Env, From, type Instruction } from 'dockerfile-ast';
@@ -38,6 +38,11 @@ interface Stage {
 function lineage(stages: Stage[], stage: Stage): Instruction[] {
   const parent = stages.find((s) => s !== stage && s.from.getBuildStage() !== null && s.from.getBuildStage() === stage.from.getImage());
   return [...(parent ? lineage(stages, parent) : []), ...stage.instructions];
+}
+
+function packageVersion(root: string): string | undefined {
+  const file = path.join(root, 'package.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version : undefined;
 }
 
 export function validateDockerfileText(text: string, root = PROJECT_ROOT): Finding[] {
@@ -75,16 +80,30 @@ export function validateDockerfileText(text: string, root = PROJECT_ROOT): Findi
   }
   if (!runs.some((run) => /ca-certificates/.test(run))) flag('dockerfile-ca', 'ca-certificates is not installed (TLS to PagerDuty, Devin, Temporal Cloud)');
 
-  // The workflow bundle is built in a stage of its own and copied into the final image.
-  const bundleStage = stages.find((s) => s.instructions.some((i) => i.getKeyword() === 'RUN' && i.getArgumentsContent()?.includes('scripts/build-workflow-bundle.ts')));
-  if (!bundleStage) flag('dockerfile-bundle', 'no stage runs scripts/build-workflow-bundle.ts');
-  else if (bundleStage !== final) {
-    const name = bundleStage.from.getBuildStage();
-    const copied = chain.some((i) => i instanceof Copy && name !== null && i.getFromFlag()?.getValue() === name && i.getArgumentsContent()?.includes('workflow-bundle.js'));
-    if (!copied) flag('dockerfile-bundle', 'the final image does not COPY --from the bundle stage');
+  // The product is compiled (`npm run build`: dist/ with both workflow bundles) in a stage of its own,
+  // whose dist/ the final image copies and runs with plain node.
+  const buildStage = stages.find((s) => s.instructions.some((i) => i.getKeyword() === 'RUN' && /\bnpm run build\b/.test(i.getArgumentsContent() ?? '')));
+  if (!buildStage) flag('dockerfile-build', 'no stage runs `npm run build` (the compiled processes and the workflow bundles)');
+  else if (buildStage !== final) {
+    const name = buildStage.from.getBuildStage();
+    const copied = chain.some((i) => i instanceof Copy && name !== null && i.getFromFlag()?.getValue() === name && /\/app\/dist\b/.test(i.getArgumentsContent() ?? ''));
+    if (!copied) flag('dockerfile-build', `the final image does not COPY --from=${name ?? 'the build stage'} /app/dist`);
+  }
+  const cmd = args('CMD').at(-1) ?? '';
+  if (cmd && (/\btsx\b|\.ts\b/.test(cmd) || !/dist\/src\/\w+\/main\.js/.test(cmd))) {
+    flag('dockerfile-cmd', `CMD ${cmd}: run the compiled build with plain node (dist/src/worker/main.js), not the TypeScript sources`);
   }
   const env = new Map(chain.flatMap((i) => (i instanceof Env ? i.getProperties().map((p) => [p.getName(), p.getValue() ?? ''] as const) : [])));
-  if (!env.get('WORKFLOW_BUNDLE_PATH')?.endsWith('workflow-bundle.js')) flag('dockerfile-bundle', 'ENV WORKFLOW_BUNDLE_PATH does not point the worker at the bundle');
+  if (!env.get('WORKFLOW_BUNDLE_PATH')?.endsWith('dist/workflow-bundle.js')) flag('dockerfile-bundle', 'ENV WORKFLOW_BUNDLE_PATH does not point the worker at the built bundle (/app/dist/workflow-bundle.js)');
+  // Worker Versioning: each image is its own build of the deployment (docs/operations.md).
+  const buildId = env.get('WORKER_BUILD_ID') ?? '';
+  if (!/\$\{?GIT_COMMIT\}?/.test(buildId)) flag('dockerfile-build-id', 'ENV WORKER_BUILD_ID is not set from the GIT_COMMIT build argument (<version>-<commit>)');
+  const versionArg = chain.find((i) => i.getKeyword() === 'ARG' && /^APP_VERSION=/.test(i.getArgumentsContent() ?? ''));
+  const declared = versionArg?.getArgumentsContent()?.split('=')[1];
+  const version = packageVersion(root);
+  if (/\$\{?APP_VERSION\}?/.test(buildId) && declared !== version) {
+    flag('dockerfile-build-id', `ARG APP_VERSION=${declared ?? '(none)'} is not package.json's version ${version ?? '(no package.json beside the Dockerfile)'}`);
+  }
   return findings;
 }
 
@@ -92,7 +111,7 @@ export function validateDockerfileText(text: string, root = PROJECT_ROOT): Findi
 // .dockerignore
 
 export const MUST_EXCLUDE = ['.env', '.env.production', 'src/.env', '.data/dev-webhook-secret', '.git/HEAD', 'node_modules/express/package.json', '.tools/bin/temporal', 'postmortems/x.md', 'test/bridge.test.ts'];
-export const MUST_INCLUDE = ['package.json', 'package-lock.json', 'tsconfig.json', 'src/worker/main.ts', 'src/bridge/main.ts', 'workflows/index.ts', 'activities/index.ts', 'scripts/build-workflow-bundle.ts'];
+export const MUST_INCLUDE = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'bin/postmortem.js', 'src/worker/main.ts', 'src/bridge/main.ts', 'workflows/index.ts', 'activities/index.ts', 'scripts/build-workflow-bundle.ts'];
 
 /** Whether Docker leaves `file` (relative to the context) out of the build context. */
 export function dockerignoreExcludes(text: string, file: string): boolean {

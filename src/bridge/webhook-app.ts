@@ -38,6 +38,8 @@ export function createWebhookApp({
 }: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Nothing here is cached: an ETag would cost a hash per answer and split it into two socket writes.
+  app.set('etag', false);
 
   // GET /metrics is not here: it has its own internal listener (BRIDGE_METRICS_ADDRESS, metrics.ts).
   app.get('/healthz', (_req, res) => {
@@ -61,10 +63,11 @@ export function createWebhookApp({
       // one that is not a plain id is left out, said in the log, and the delivery still counts.
       const rawWebhookId = req.get('x-webhook-id') ?? undefined;
       const webhookId = rawWebhookId === undefined || isDeliveryId(rawWebhookId) ? rawWebhookId : undefined;
-      const log = logger.child(webhookId === rawWebhookId ? { webhookId } : { webhookIdIgnored: describeId(rawWebhookId) });
+      // The delivery's fields go on its one log line as they are: no child loggers built per request.
+      const delivery = webhookId === rawWebhookId ? { webhookId } : { webhookIdIgnored: describeId(rawWebhookId) };
 
       if (!isAuthentic(rawBody, { signature: req.get('x-pagerduty-signature'), sharedSecret: req.get('x-webhook-secret') }, secrets)) {
-        log.warn({ outcome: 'unauthorized' }, 'webhook rejected: missing or invalid signature');
+        logger.warn({ ...delivery, outcome: 'unauthorized' }, 'webhook rejected: missing or invalid signature');
         metrics.signatureFailure();
         metrics.webhook('unknown', 'unauthorized');
         res.status(401).json({ error: 'invalid or missing signature (X-PagerDuty-Signature or X-Webhook-Secret)' });
@@ -75,7 +78,7 @@ export function createWebhookApp({
       try {
         body = JSON.parse(rawBody.toString('utf8'));
       } catch {
-        log.warn({ outcome: 'invalid' }, 'webhook rejected: body is not JSON');
+        logger.warn({ ...delivery, outcome: 'invalid' }, 'webhook rejected: body is not JSON');
         metrics.webhook('unknown', 'invalid');
         res.status(400).json({ error: 'body is not valid JSON' });
         return;
@@ -83,13 +86,13 @@ export function createWebhookApp({
 
       const parsed = parseWebhook(body, webhookId, new Date(), { personalData: redactPersonalData });
       if (parsed.kind === 'invalid') {
-        log.warn({ outcome: 'invalid', reason: parsed.message }, 'webhook rejected');
+        logger.warn({ ...delivery, outcome: 'invalid', reason: parsed.message }, 'webhook rejected');
         metrics.webhook(eventTypeOf(body), 'invalid');
         res.status(400).json({ error: parsed.message });
         return;
       }
       if (parsed.kind === 'ignored') {
-        log.info({ outcome: 'ignored', eventType: parsed.eventType, eventId: parsed.eventId }, 'webhook ignored: event type not used');
+        logger.info({ ...delivery, outcome: 'ignored', eventType: parsed.eventType, eventId: parsed.eventId }, 'webhook ignored: event type not used');
         metrics.webhook(parsed.eventType, 'ignored');
         res.status(200).json({ status: 'ignored', eventType: parsed.eventType });
         return;
@@ -97,7 +100,7 @@ export function createWebhookApp({
 
       const { event } = parsed;
       const workflowId = workflowIdForIncident(event.incident.id);
-      const eventLog = log.child({ incidentId: event.incident.id, workflowId, eventId: event.eventId, eventType: event.type });
+      const eventFields = { ...delivery, incidentId: event.incident.id, workflowId, eventId: event.eventId, eventType: event.type };
       const started = Date.now();
       let outcome: DeliveryOutcome;
       try {
@@ -105,19 +108,19 @@ export function createWebhookApp({
       } catch (error) {
         metrics.temporalCall('signal_with_start', (Date.now() - started) / 1000, false);
         metrics.webhook(event.type, 'unavailable');
-        eventLog.error({ outcome: 'unavailable', err: errorMessage(error), ms: Date.now() - started }, 'Temporal did not accept the event');
+        logger.error({ ...eventFields, outcome: 'unavailable', err: errorMessage(error), ms: Date.now() - started }, 'Temporal did not accept the event');
         res.status(503).set('Retry-After', '5').json({ error: 'Temporal is unavailable; retry later' });
         return;
       }
       metrics.temporalCall('signal_with_start', (Date.now() - started) / 1000, true);
       if (outcome.status === 'incident_closed') {
         metrics.webhook(event.type, 'closed');
-        eventLog.info({ outcome: 'closed' }, 'event for an incident whose postmortem workflow already finished');
+        logger.info({ ...eventFields, outcome: 'closed' }, 'event for an incident whose postmortem workflow already finished');
         res.status(200).json({ status: 'incident_closed', workflowId });
         return;
       }
       metrics.webhook(event.type, 'accepted');
-      eventLog.info({ outcome: 'accepted', ms: Date.now() - started }, 'event delivered to incident workflow');
+      logger.info({ ...eventFields, outcome: 'accepted', ms: Date.now() - started }, 'event delivered to incident workflow');
       res.status(202).json({ status: 'accepted', workflowId });
     },
   );

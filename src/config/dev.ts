@@ -1,6 +1,7 @@
 // `npm run dev`: the local defaults it adds to the environment before the bridge and the worker read it,
 // and what it needs to know to start the embedded Temporal dev server.
-import { type Env, optionalText } from './values';
+import { z } from 'zod';
+import { type Env, optionalText, parse } from './values';
 
 export interface DevSettings {
   /** The environment the bridge and the worker get: the caller's, with the local defaults filled in. */
@@ -13,7 +14,15 @@ export interface DevSettings {
   devinLive: boolean;
   quietPeriod: string;
   workerMetricsAddress?: string;
+  /** DEV_LOG_FORMAT: coloured lines for a person at a terminal (default), or the production JSON. */
+  logFormat: DevLogFormat;
 }
+
+export type DevLogFormat = 'pretty' | 'json';
+
+const devOnly = z.object({
+  DEV_LOG_FORMAT: optionalText.pipe(z.enum(['pretty', 'json'], { message: 'must be pretty or json' }).optional()),
+});
 
 const text = (env: Env, name: string) => optionalText.parse(env[name]);
 
@@ -34,5 +43,6 @@ export function loadDevSettings(caller: Env, generateSecret: () => string): DevS
     devinLive: Boolean(text(env, 'DEVIN_API_KEY')),
     quietPeriod,
     workerMetricsAddress: text(env, 'WORKER_METRICS_ADDRESS'),
+    logFormat: parse(devOnly, env).DEV_LOG_FORMAT ?? 'pretty',
   };
 }

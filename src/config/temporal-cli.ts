@@ -3,7 +3,9 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+import { PROJECT_ROOT } from './project-root';
+
+export { PROJECT_ROOT };
 export const LOCAL_TEMPORAL_CLI = path.join(PROJECT_ROOT, '.tools', 'bin', 'temporal');
 
 function executable(file: string): boolean {

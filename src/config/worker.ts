@@ -56,6 +56,7 @@ const workerSchema = z
     }),
     DEVIN_SESSION_TASK_QUEUE: optionalText,
     WORKER_MAX_CACHED_WORKFLOWS: positiveInt,
+    WORKER_OPTIMIZE_FOR_SIZE: flag(true),
     WORKFLOW_BUNDLE_PATH: optionalText,
     WORKER_BUILD_ID: optionalText.transform((value, ctx) => {
       if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$/.test(value)) {
@@ -179,6 +180,11 @@ export interface WorkerConfig {
    * days) for resolution; one evicted from the cache is replayed from its history on its next event.
    */
   workerMaxCachedWorkflows: number;
+  /**
+   * V8's `--optimize-for-size` for the worker process: its heaps grow far less in a burst of incidents
+   * (evidence packs are mostly garbage once sent), at some CPU (docs/benchmarks.md, scenario E).
+   */
+  workerOptimizeForSize: boolean;
   /** A prebuilt workflow bundle (the image builds one): the worker then starts without webpack. */
   workflowBundlePath?: string;
   /**
@@ -229,6 +235,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     redactPersonalData: parsed.REDACT_PERSONAL_DATA,
     workerMetricsAddress: parsed.WORKER_METRICS_ADDRESS,
     workerMaxCachedWorkflows: parsed.WORKER_MAX_CACHED_WORKFLOWS ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    workerOptimizeForSize: parsed.WORKER_OPTIMIZE_FOR_SIZE,
     workflowBundlePath: parsed.WORKFLOW_BUNDLE_PATH,
     workerDeployment: parsed.WORKER_BUILD_ID ? { deploymentName: parsed.WORKER_DEPLOYMENT_NAME, buildId: parsed.WORKER_BUILD_ID } : undefined,
     datadog:

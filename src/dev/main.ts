@@ -11,6 +11,7 @@ import { DATA_DIR, devWebhookSecret } from './secret';
 import { loadDevSettings } from '../config/dev';
 import { loadDotEnv } from '../config/env-file';
 import { createLogger } from '../config/logger';
+import { devLogOutput, type DevLogOutput } from './log-output';
 import { MIN_RETENTION_MS } from '../worker/postmortem-worker';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { findTemporalCli, PROJECT_ROOT } from '../config/temporal-cli';
@@ -29,13 +30,18 @@ function temporalExecutable(log: ReturnType<typeof createLogger>) {
   return { type: 'cached-download' as const };
 }
 
+let output: DevLogOutput | undefined;
+
 async function main() {
   loadDotEnv();
-  const log = createLogger('dev');
   const settings = loadDevSettings(process.env, devWebhookSecret);
   const { env } = settings;
+  const logs = devLogOutput(settings.logFormat);
+  output = logs;
+  const logger = (name: string) => createLogger(name, undefined, logs);
+  const log = logger('dev');
   // Before the dev server's connection exists: the worker's SDK logs and metrics go through our runtime.
-  installWorkerRuntime(createLogger('worker'), { metricsAddress: settings.workerMetricsAddress });
+  installWorkerRuntime(logger('worker'), { metricsAddress: settings.workerMetricsAddress });
 
   // Checked before the dev server starts: the UI is told where the codec endpoint will listen.
   const bridgeConfig = loadBridgeConfig(env);
@@ -68,7 +74,7 @@ async function main() {
     });
   }
 
-  const bridge = await startBridge(env, createLogger('bridge'));
+  const bridge = await startBridge(env, logger('bridge'));
   const banner = [
     '',
     '  Postmortem pipeline is running',
@@ -94,9 +100,10 @@ async function main() {
     '',
   ];
   console.log(banner.filter((line) => line !== undefined).join('\n'));
+  logs.release();
 
   try {
-    await runWorker(env, createLogger('worker')); // returns after SIGINT/SIGTERM, once activities drained
+    await runWorker(env, logger('worker')); // returns after SIGINT/SIGTERM, once activities drained
   } finally {
     await bridge.close();
     await server?.teardown();
@@ -105,6 +112,7 @@ async function main() {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
+    output?.release(); // what happened before the failure, then the failure
     console.error(`dev: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });

@@ -4,14 +4,16 @@ import { EncryptionConfigError, encryptionDataConverter } from '../temporal/encr
 import { loadDotEnv } from '../config/env-file';
 import { createLogger, type Logger } from '../config/logger';
 import { DevinCredentialsError } from './devin-check';
+import { makeFirstVersionCurrent } from './first-version';
 import { createPostmortemWorker, NamespaceSetupError } from './postmortem-worker';
-import { installWorkerRuntime } from './runtime';
+import { installWorkerRuntime, optimizeForSize } from './runtime';
 import { describeTarget, loadTemporalSettings } from '../config/temporal';
 import { connectWorker } from '../temporal/connection';
 
 /** Runs until SIGINT/SIGTERM (the SDK drains in-flight activities first). */
 export async function runWorker(env: Record<string, string | undefined> = process.env, logger: Logger = createLogger('worker')) {
   const config = loadWorkerConfig(env);
+  optimizeForSize(config.workerOptimizeForSize);
   installWorkerRuntime(logger, { metricsAddress: config.workerMetricsAddress });
   const temporal = loadTemporalSettings(env);
   const connection = await connectWorker(temporal);
@@ -32,7 +34,16 @@ export async function runWorker(env: Record<string, string | undefined> = proces
       },
       'worker started',
     );
-    await worker.run();
+    const stopped = new AbortController();
+    const firstVersion = config.workerDeployment
+      ? makeFirstVersionCurrent(connection, temporal.namespace, config.workerDeployment, logger, { signal: stopped.signal })
+      : undefined;
+    try {
+      await worker.run();
+    } finally {
+      stopped.abort();
+      await firstVersion;
+    }
   } finally {
     await connection.close();
   }

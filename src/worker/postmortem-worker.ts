@@ -1,19 +1,22 @@
 // Builds the worker that runs incident workflows and their activities, after making sure the
 // namespace can hold them (search attributes registered, retention long enough for late deliveries).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { checkPriorityThreshold, createActivities, type Clock, PriorityCache } from '../../activities';
 import type { WorkerConfig } from '../config';
 import type { Logger } from '../config/logger';
+import { BUILT_WORKFLOW_BUNDLE, RUNNING_COMPILED } from '../config/project-root';
 import { checkDevinCredentials } from './devin-check';
 import { INCIDENT_VERSIONING_BEHAVIOR } from '../domain/messages';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { CLI_TYPES, INDEXED_VALUE_TYPES } from '../temporal/search-attribute-types';
 
-export const WORKFLOWS_PATH = path.resolve(__dirname, '../../workflows/index.ts');
+/** workflows/index.ts through tsx; dist/workflows/index.js in the compiled build (webpack bundles either). */
+export const WORKFLOWS_PATH = path.resolve(__dirname, '../../workflows/index' + path.extname(__filename));
 /**
- * A bundle handed in (tests), else the image's prebuilt one (WORKFLOW_BUNDLE_PATH, set by the Dockerfile),
- * else bundle now. With encrypted failures, the prebuilt bundle's variant built with the same failure
+ * A bundle handed in (tests), else the prebuilt one: WORKFLOW_BUNDLE_PATH (set by the Dockerfile), or, in
+ * the compiled build, the dist/workflow-bundle.js that `npm run build` wrote beside it; else bundle now. With encrypted failures, the prebuilt bundle's variant built with the same failure
  * converter (scripts/build-workflow-bundle.ts writes both), so failures raised by workflow code are
  * encoded too; bundling now picks the converter up from the data converter by itself.
  */
@@ -23,8 +26,14 @@ export function workflowSource(
   encodedFailures = false,
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundle) return { workflowBundle: bundle };
+  bundlePath ??= builtBundle();
   if (!bundlePath) return { workflowsPath: WORKFLOWS_PATH };
   return { workflowBundle: { codePath: encodedFailures ? encodedFailuresBundle(bundlePath) : bundlePath } };
+}
+
+/** The compiled build's own bundle, when `npm run build` wrote one (a build from sources has none). */
+function builtBundle(): string | undefined {
+  return RUNNING_COMPILED && existsSync(BUILT_WORKFLOW_BUNDLE) ? BUILT_WORKFLOW_BUNDLE : undefined;
 }
 
 /** `dist/workflow-bundle.js` → `dist/workflow-bundle.encoded-failures.js`. */

@@ -88,17 +88,21 @@ export async function runUpgrade(ctx: UpgradeContext): Promise<UpgradeOutcome> {
     (await run(ctx.temporalCli, [...args, '--address', ctx.address, '--namespace', ctx.namespace], { encoding: 'utf8' })).stdout;
   const versionJson = async (buildId: string) =>
     JSON.parse(await cli('worker', 'deployment', 'describe-version', '--deployment-name', deploymentName, '--build-id', buildId, '--output', 'json')) as Record<string, unknown>;
-  const makeCurrent = async (buildId: string) => {
-    // The version exists once its workers have polled; then it can be made current.
-    await waitFor(`version ${buildId} to register`, async () => ((await versionJson(buildId)) ? true : undefined));
-    await cli('worker', 'deployment', 'set-current-version', '--deployment-name', deploymentName, '--build-id', buildId, '--yes');
-    // The change reaches the task queues' partitions asynchronously: until then, tasks still go to the old
-    // current version (docs/operations.md has the operator wait for this too).
-    await waitFor(`the routing to ${buildId} to reach every task queue`, async () => {
+  const currentBuild = async () =>
+    (await ctx.client.workflowService.describeWorkerDeployment({ namespace: ctx.namespace, deploymentName })).workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId ?? undefined;
+  // The change reaches the task queues' partitions asynchronously: until then, tasks still go to the old
+  // current version (docs/operations.md has the operator wait for this too).
+  const routedTo = (buildId: string) =>
+    waitFor(`the routing to ${buildId} to reach every task queue`, async () => {
       const { workerDeploymentInfo: info } = await ctx.client.workflowService.describeWorkerDeployment({ namespace: ctx.namespace, deploymentName });
       const state = info?.routingConfigUpdateState;
       return info?.routingConfig?.currentDeploymentVersion?.buildId === buildId && state === temporal.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_COMPLETED ? true : undefined;
     });
+  const makeCurrent = async (buildId: string) => {
+    // The version exists once its workers have polled; then it can be made current.
+    await waitFor(`version ${buildId} to register`, async () => ((await versionJson(buildId)) ? true : undefined));
+    await cli('worker', 'deployment', 'set-current-version', '--deployment-name', deploymentName, '--build-id', buildId, '--yes');
+    await routedTo(buildId);
   };
   const deliver = async (type: string, incident: SimulatedIncident) => {
     const parsed = parseWebhook(incidentWebhook(type, incident), undefined, new Date());
@@ -111,7 +115,10 @@ export async function runUpgrade(ctx: UpgradeContext): Promise<UpgradeOutcome> {
   const build1 = await ctx.startWorker({ WORKER_BUILD_ID: 'build-1', WORKER_DEPLOYMENT_NAME: deploymentName });
   let build2: NodeProcess | undefined;
   try {
-    await makeCurrent('build-1');
+    // A new deployment has no current version: its first build makes itself current (src/worker/first-version.ts),
+    // or a fresh deployment's first incidents would wait for an operator.
+    await routedTo('build-1');
+    if (!/this first build made itself current/.test(build1.output())) throw new Error(`build-1 became current without saying so:\n${build1.output()}`);
     const oldIncidents = [0, 1, 2].map(() => seedIncident(ctx.pagerDuty));
     for (const incident of oldIncidents) await deliver('incident.acknowledged', incident);
     for (const incident of oldIncidents) await waitFor(`${incident.id} to await its resolution`, async () => ((await phaseOf(incident)) === 'awaiting_resolution' ? true : undefined));
@@ -119,6 +126,11 @@ export async function runUpgrade(ctx: UpgradeContext): Promise<UpgradeOutcome> {
     // Build 2 beside it, then current.
     const bundle = await buildTwoBundle(ctx.workDir);
     build2 = await ctx.startWorker({ WORKER_BUILD_ID: 'build-2', WORKER_DEPLOYMENT_NAME: deploymentName, WORKFLOW_BUNDLE_PATH: bundle });
+    // A later build never takes over by itself: it says what to run, and build 1 stays current until then.
+    const second = build2;
+    await waitFor('build-2 to say it is not current', async () => (/this build is not current: build build-1 takes new incidents until you run: temporal worker deployment set-current-version/.test(second.output()) ? true : undefined));
+    const stillCurrent = await currentBuild();
+    if (stillCurrent !== 'build-1') throw new Error(`build-2 started and the current build is ${stillCurrent}, not build-1`);
     await makeCurrent('build-2');
 
     // The open incidents resolve now, and two new ones arrive.

@@ -36,6 +36,10 @@ export function redactEvent(event: IncidentEvent, redactor: Redactor, agentId: s
 
 function redactFields<T extends object>(value: T, kept: readonly string[], redactor: Redactor): T {
   const out = { ...value } as Record<string, unknown>;
-  for (const [key, item] of Object.entries(value)) if (!kept.includes(key) && item !== undefined) out[key] = redactor.deep(item);
+  for (const [key, item] of Object.entries(value)) {
+    if (kept.includes(key) || item === undefined) continue;
+    // A string (the title, a note) is all deep() would visit; text() skips its bookkeeping.
+    out[key] = typeof item === 'string' ? redactor.text(item) : redactor.deep(item);
+  }
   return out as T;
 }
