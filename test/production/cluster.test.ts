@@ -127,6 +127,20 @@ async function taskIdentities(incidents: SimulatedIncident[]): Promise<Set<strin
   return identities;
 }
 
+/**
+ * Activities whose recorded attempt followed one that hit its start-to-close timeout: an attempt lost with a
+ * stopped or killed worker (a retried attempt's failure is no history event; the next attempt's
+ * ActivityTaskStarted carries it as lastFailure).
+ */
+async function attemptsAfterTimeout(incidents: SimulatedIncident[]): Promise<number> {
+  let count = 0;
+  for (const incident of incidents) {
+    const history = await handleFor(stack.client, incident.id).fetchHistory();
+    count += (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo).length;
+  }
+  return count;
+}
+
 const servedBy = (identities: Set<string>, worker: AppProcess) => [...identities].some((id) => id.startsWith(`${worker.child.pid}@`));
 
 // ---- (a) and (b) ------------------------------------------------------------------------------------
@@ -258,7 +272,10 @@ describe('real Temporal cluster (PostgreSQL, two workers, two bridges)', () => {
       hold.release();
       // Generous: an attempt the kill cut short is retried after its 1-minute start-to-close timeout.
       expectNoProblems(await checkOutcomes(stack.client, stack.devin, tracked, 120_000));
-      console.log(`SIGKILL: ${incidents.length} sessions awaiting their PR, killed ${quiet ? 'at a quiet moment' : 'without a quiet moment'}; polls at the kill ${pollsAtKill}, at the end ${polls(incidents)}`);
+      console.log(
+        `SIGKILL: ${incidents.length} sessions awaiting their PR, killed ${quiet ? 'at a quiet moment' : 'without a quiet moment'}; polls at the kill ${pollsAtKill}, at the end ${polls(incidents)}; ` +
+          `${await attemptsAfterTimeout(incidents)} activity attempt(s) retried after a start-to-close timeout`,
+      );
     });
   }, 200_000);
 
@@ -305,8 +322,11 @@ describe('real Temporal cluster (PostgreSQL, two workers, two bridges)', () => {
       expect(exits).toEqual([0, 0]);
       expect(sender.unexpected()).toEqual([]);
       const completing = Date.now();
-      expectNoProblems(await checkOutcomes(stack.client, stack.devin, tracked, 90_000));
+      // Generous: an activity task handed to a stopping worker's last poll is lost with it, and retried only
+      // after its start-to-close timeout (evidence: 2 minutes). Late, not lost; the output says when it happened.
+      expectNoProblems(await checkOutcomes(stack.client, stack.devin, tracked, 150_000));
       steps.push(`all complete ${((Date.now() - completing) / 1000).toFixed(1)}s after the restarts (${(restartedIn / 1000).toFixed(1)}s)`);
+      steps.push(`${await attemptsAfterTimeout(incidents)} activity attempt(s) retried after a start-to-close timeout`);
       // The restarted workers did the remaining work (which of the two took which task is up to the server).
       const identities = await taskIdentities(incidents);
       const served = workers.map((w) => servedBy(identities, w));
@@ -314,7 +334,7 @@ describe('real Temporal cluster (PostgreSQL, two workers, two bridges)', () => {
       steps.push(`restarted worker-1 ${served[0] ? 'served' : 'did not serve'} tasks, worker-2 ${served[1] ? 'served' : 'did not serve'}`);
       console.log(`rolling restart: ${steps.join(', ')}; phases when each worker was stopped: [${phasesAtRestart.join('] [')}]`);
     });
-  }, 200_000);
+  }, 260_000);
 
   // ---- (e) ------------------------------------------------------------------------------------------
 
