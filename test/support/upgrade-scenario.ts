@@ -188,3 +188,23 @@ export async function runUpgrade(ctx: UpgradeContext): Promise<UpgradeOutcome> {
     await Promise.allSettled([build1.stop(), build2?.stop()]);
   }
 }
+
+/** What both upgrade tests (dev server, real cluster) hold the outcome to. */
+export function expectUpgraded(outcome: UpgradeOutcome): void {
+  for (const id of outcome.oldIncidents) {
+    const builds = outcome.buildsByWorkflow[id] ?? [];
+    expect(builds[0]).toBe('build-1');
+    expect(builds.at(-1)).toBe('build-2');
+    // The changed command ran where the history first reached it: after the switch, on build 2.
+    expect(outcome.patchedByBuild2[id]).toBe(true);
+    expect(outcome.resolvedOnBuild2[id]).toBe(true);
+  }
+  for (const id of outcome.newIncidents) {
+    expect(new Set(outcome.buildsByWorkflow[id])).toEqual(new Set(['build-2']));
+    expect(outcome.patchedByBuild2[id]).toBe(true);
+    expect(outcome.resolvedOnBuild2[id]).toBe(true);
+  }
+  expect(new Set(Object.values(outcome.behaviors))).toEqual(new Set(['VERSIONING_BEHAVIOR_AUTO_UPGRADE']));
+  expect(Object.values(outcome.sessionsPerIncident)).toEqual([1, 1, 1, 1, 1]);
+  expect(outcome.drainage).toMatch(/drained/i);
+}

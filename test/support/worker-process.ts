@@ -22,9 +22,15 @@ export function startWorkerProcess(env: Record<string, string>, timeoutMs = 60_0
   return startNodeProcess('src/worker/main.ts', env, /"msg":"worker started"/, timeoutMs);
 }
 
-/** One of the project's entry points (relative to the root) as its own process, ready once `ready` is printed. */
-export async function startNodeProcess(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+/**
+ * One of the project's entry points (relative to the root) as its own process, ready once `ready` is printed:
+ * a `.ts` source through tsx, a compiled `.js` (dist/) with plain node; `prefix` runs node under another
+ * command (e.g. `setpriv --pdeathsig SIGKILL --`).
+ */
+export async function startNodeProcess(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000, prefix: readonly string[] = []): Promise<NodeProcess> {
+  const file = path.join(ROOT, entry);
+  const [command, ...args] = [...prefix, process.execPath, ...(entry.endsWith('.ts') ? ['--import', 'tsx', file] : [file])];
+  const child = spawn(command as string, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
