@@ -18,22 +18,20 @@ import { FakeDevinApi } from '../test/fakes/devin-api';
 import { FakePagerDutyApi } from '../test/fakes/pagerduty-api';
 import { seedIncident } from '../test/support/pipeline';
 import {
-  bareSignalWithStart,
   type Delivery,
-  eventFor,
-  type LoadResult,
   postAll,
   round1,
   sharedSecretDelivery,
   signedDelivery,
   summarize,
 } from './load';
+import { measureAbPair } from './ab';
+import { startClusterServer } from './cluster-server';
 import { measureSignatureCost } from './signatures';
 import { describeMachine, evaluate, markdown, type Results, writeDocs, writeResults } from './report';
 import {
   buildBundle,
   compiledEntry,
-  cpuMs,
   devServerPid,
   freePort,
   type NodeProcess,
@@ -48,6 +46,8 @@ import {
 } from './stack';
 
 interface Options {
+  /** cluster: the A/B pair is measured a second time, on the Temporal server built from its Go module, on PostgreSQL. */
+  server: 'dev' | 'cluster';
   quick: boolean;
   writeDocs: boolean;
   out: string;
@@ -88,6 +88,7 @@ function parseOptions(argv: string[]): Options | undefined {
     .option('--quick', 'a shorter run with the smaller defaults below (docs/benchmarks.md is then rewritten only with --write-docs)')
     .option('--write-docs', 'rewrite docs/benchmarks.md (always done on a full run)')
     .option('--out <file>', 'the results file (default bench/results.json)')
+    .addOption(new Option('--server <kind>', 'dev: every scenario on the dev server; cluster: also the A/B pair on the PostgreSQL-backed server of npm run test:production').choices(['dev', 'cluster']).default('dev'))
     .showSuggestionAfterError(false)
     .allowExcessArguments(false)
     .configureOutput({ outputError: () => undefined })
@@ -122,6 +123,7 @@ function parseOptions(argv: string[]): Options | undefined {
   ) as Pick<Options, (typeof NUMBERS)[number][1]>;
   const out = typeof given.out === 'string' ? given.out : undefined;
   return {
+    server: given.server === 'cluster' ? 'cluster' : 'dev',
     quick,
     writeDocs: given.writeDocs === true || !quick,
     out: path.resolve(out ?? path.join(PROJECT_ROOT, 'bench', 'results.json')),
@@ -245,12 +247,12 @@ async function main(): Promise<number> {
     const client = new Client({ connection, namespace });
     const temporalVars = { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, LOG_LEVEL: 'info' };
 
-    const startBridge = async (name: string, taskQueue: string, secrets = signingSecret) => {
+    const startBridge = async (name: string, taskQueue: string, secrets = signingSecret, temporal: Record<string, string> = temporalVars) => {
       const port = await freePort();
       const proc = await startNodeProcess(
         name,
         compiledEntry('src/bridge/main.ts'),
-        { ...temporalVars, PORT: String(port), BRIDGE_METRICS_ADDRESS: 'off', PAGERDUTY_WEBHOOK_SECRETS: secrets, TEMPORAL_TASK_QUEUE: taskQueue },
+        { ...temporal, PORT: String(port), BRIDGE_METRICS_ADDRESS: 'off', PAGERDUTY_WEBHOOK_SECRETS: secrets, TEMPORAL_TASK_QUEUE: taskQueue },
         (log) => log.includes('"msg":"bridge listening"'),
       );
       return { proc, url: `http://127.0.0.1:${port}/webhooks/pagerduty` };
@@ -278,60 +280,23 @@ async function main(): Promise<number> {
       );
     const count = async (query: string) => (await client.workflow.count(query)).count;
 
-    // ---- A and B: this bridge vs bare client calls, same count, same number in flight ----
-    // Their workflows go to a task queue no worker polls: both measure taking the event, nothing else.
+    // ---- A and B: this bridge vs bare client calls, same count, same number in flight (bench/ab.ts) ----
     const ingestQueue = 'bench-ingest';
     const ingest = await startBridge('bridge-ingest', ingestQueue);
-    const deliveries = (n: number) => Array.from({ length: n }, () => signedDelivery('incident.acknowledged', sampleIncident(), signingSecret));
-    const events = (n: number) => Array.from({ length: n }, () => eventFor('incident.acknowledged', sampleIncident()));
-    const warm = Math.min(options.quick ? 100 : 200, options.count);
-    say(`A/B: warming up (${warm} each), then ${options.rounds} round(s) of ${options.count} at ${c} in flight`);
-    await bareSignalWithStart(client, ingestQueue, events(warm), c);
-    await postAll(ingest.url, deliveries(warm), c);
-    const serverPid = devServerPid();
-    const aRounds: LoadResult[] = [];
-    const bRounds: LoadResult[] = [];
-    const cpu = { a: { bridge: 0, dev_server: 0, load_generator: 0 }, b: { client: 0, dev_server: 0 } };
-    let cpuKnown = serverPid !== undefined;
-    const measure = async <T>(work: () => Promise<T>, pid?: number) => {
-      const [p0, s0, self0] = [cpuMs(pid), cpuMs(serverPid), process.cpuUsage()];
-      const result = await work();
-      const [p1, s1, self1] = [cpuMs(pid), cpuMs(serverPid), process.cpuUsage(self0)];
-      if ((pid !== undefined && (p0 === undefined || p1 === undefined)) || s0 === undefined || s1 === undefined) cpuKnown = false;
-      return { result, proc: (p1 ?? 0) - (p0 ?? 0), server: (s1 ?? 0) - (s0 ?? 0), self: (self1.user + self1.system) / 1000 };
-    };
-    for (let round = 0; round < options.rounds; round++) {
-      const a = deliveries(options.count);
-      const b = events(options.count);
-      const runA = async () => {
-        const m = await measure(() => postAll(ingest.url, a, c), ingest.proc.child.pid);
-        aRounds.push(m.result);
-        cpu.a.bridge += m.proc;
-        cpu.a.dev_server += m.server;
-        cpu.a.load_generator += m.self;
-      };
-      const runB = async () => {
-        const m = await measure(() => bareSignalWithStart(client, ingestQueue, b, c));
-        bRounds.push(m.result);
-        cpu.b.client += m.self;
-        cpu.b.dev_server += m.server;
-      };
-      if (round % 2 === 0) {
-        await runB();
-        await runA();
-      } else {
-        await runA();
-        await runB();
-      }
-    }
-    // Unsaturated: one request in flight, so latency is the path's own cost, not queueing for the server.
-    const single = Math.min(100, options.count);
-    const bSingle = summarize([await bareSignalWithStart(client, ingestQueue, events(single), 1)]);
-    const aSingle = summarize([await postAll(ingest.url, deliveries(single), 1)]);
-    const perRequest = (ms: number, requests: number) => (cpuKnown ? Math.round((ms / requests) * 100) / 100 : null);
-    const bridgeSummary = summarize(aRounds);
-    const bareSummary = summarize(bRounds);
-    say(`A: ${bridgeSummary.throughput_rps} req/s, p50 ${bridgeSummary.p50_ms} ms, p99 ${bridgeSummary.p99_ms} ms; B: ${bareSummary.throughput_rps} req/s, p50 ${bareSummary.p50_ms} ms, p99 ${bareSummary.p99_ms} ms`);
+    const pair = await measureAbPair({
+      client,
+      bridgeUrl: ingest.url,
+      bridgePid: ingest.proc.child.pid,
+      serverPid: devServerPid(),
+      serverLabel: 'dev_server',
+      taskQueue: ingestQueue,
+      signingSecret,
+      count: options.count,
+      rounds: options.rounds,
+      concurrency: c,
+      warm: Math.min(options.quick ? 100 : 200, options.count),
+      say,
+    });
     await ingest.proc.stop();
 
     // ---- F: a hostile signature header costs no more than a normal delivery ----
@@ -458,35 +423,49 @@ async function main(): Promise<number> {
     const stormPeak = processMemoryMb(stormWorker.child.pid as number)?.peak;
     await Promise.all([stormWorker.stop(), stormBridge.proc.stop()]);
 
+    // ---- A and B again on the production server (--server cluster) ----
+    let cluster: Results['cluster'];
+    if (options.server === 'cluster') {
+      say('A/B on the cluster: PostgreSQL, the Temporal server docker-compose.yml pins, the compose setup scripts');
+      const server = await startClusterServer();
+      let clusterConnection: Connection | undefined;
+      let clusterBridge: NodeProcess | undefined;
+      try {
+        clusterConnection = await Connection.connect({ address: server.address });
+        const clusterClient = new Client({ connection: clusterConnection, namespace: server.namespace });
+        const started = await startBridge('bridge-cluster', ingestQueue, signingSecret, { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, LOG_LEVEL: 'info' });
+        clusterBridge = started.proc;
+        const measured = await measureAbPair({
+          client: clusterClient,
+          bridgeUrl: started.url,
+          bridgePid: started.proc.child.pid,
+          serverPid: server.pid,
+          serverLabel: 'temporal_server',
+          taskQueue: ingestQueue,
+          signingSecret,
+          count: options.count,
+          rounds: options.rounds,
+          concurrency: c,
+          warm: Math.min(options.quick ? 100 : 200, options.count),
+          say,
+        });
+        cluster = { server: server.description, ...measured };
+      } finally {
+        await clusterBridge?.stop();
+        await clusterConnection?.close().catch(() => undefined);
+        await server.stop();
+      }
+    }
+
     // ---- Report ----
     const partial: Omit<Results, 'targets'> = {
       mode: options.quick ? 'quick' : 'full',
       command,
       finished_at: new Date().toISOString(),
       concurrency: c,
-      bridge: {
-        ...bridgeSummary,
-        rounds: options.rounds,
-        round_rps: aRounds.map((r) => round1(r.requests / (r.elapsedMs / 1000))),
-        p50_ms_one_in_flight: aSingle.p50_ms,
-        p99_ms_one_in_flight: aSingle.p99_ms,
-        cpu_ms_per_request: {
-          bridge: perRequest(cpu.a.bridge, bridgeSummary.requests),
-          dev_server: perRequest(cpu.a.dev_server, bridgeSummary.requests),
-          load_generator: perRequest(cpu.a.load_generator, bridgeSummary.requests),
-        },
-      },
-      bare_client: {
-        ...bareSummary,
-        rounds: options.rounds,
-        round_rps: bRounds.map((r) => round1(r.requests / (r.elapsedMs / 1000))),
-        p50_ms_one_in_flight: bSingle.p50_ms,
-        p99_ms_one_in_flight: bSingle.p99_ms,
-        cpu_ms_per_request: {
-          client: perRequest(cpu.b.client, bareSummary.requests),
-          dev_server: perRequest(cpu.b.dev_server, bareSummary.requests),
-        },
-      },
+      bridge: pair.bridge,
+      bare_client: pair.bare_client,
+      ...(cluster ? { cluster } : {}),
       sync_bridge: {
         requests: syncSummary.requests,
         p50_ms: syncSummary.p50_ms,

@@ -189,6 +189,11 @@ export class TemporalServerProcess {
     return `127.0.0.1:${this.ports.frontendGrpc}`;
   }
 
+  /** The server's process id while it runs (the bench reads its CPU time). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
