@@ -86,7 +86,8 @@ export interface Results {
   /** --server cluster: the same A/B pair on the Temporal server built from its Go module, on PostgreSQL. */
   cluster?: { server: string; bridge: LatencySummary & Extras; bare_client: LatencySummary & Extras };
   worker_rss_mb_at_1000_open: number | null;
-  memory: { open_incidents: number; rss_mb: number; idle_rss_mb: number; peak_rss_mb: number; seconds_to_open: number };
+  /** rss_mb: 30 s after the last incident opened (steady state); rss_mb_right_after: 2 s after. */
+  memory: { open_incidents: number; rss_mb: number; rss_mb_right_after?: number; idle_rss_mb: number; peak_rss_mb: number; seconds_to_open: number };
   machine: Machine;
   targets: Target[];
 }
@@ -190,7 +191,7 @@ export function markdown(r: Results): string {
     `| B with 1 in flight | ${Math.min(100, r.bare_client.requests)} | 1 | — | ${fmt(r.bare_client.p50_ms_one_in_flight)} | ${fmt(r.bare_client.p99_ms_one_in_flight)} | unsaturated |`,
     `| **C** synchronous bridge (fake Devin ${r.sync_bridge.devin_latency_ms} ms) | ${r.sync_bridge.requests} | ${c} | — | ${fmt(r.sync_bridge.p50_ms)} | ${fmt(r.sync_bridge.p99_ms)} | Devin answering 500 for ${r.sync_bridge.fault_seconds} s: lost **${r.sync_bridge.lost_on_500}** of ${r.sync_bridge.fault_events} events; this bridge: lost ${r.sync_bridge.bridge_lost_on_500} |`,
     `| **D** storm: ${r.storm.incidents} incidents acknowledged then resolved | ${r.storm.incidents * 2} | ${c} | — | — | — | webhooks answered in ${fmt(r.storm.ack_seconds)} s; first session after ${fmt(r.storm.first_session_seconds ?? NaN)} s, all ${r.storm.sessions} after ${fmt(r.storm.seconds)} s (${fmt(r.storm.sessions_per_second_after_first ?? NaN)}/s; the cap alone: ${fmt(r.storm.minimum_seconds_at_cap)} s at ${fmt(r.storm.cap_per_minute / 60)}/s); duplicates ${r.storm.duplicates}, lost ${r.storm.lost}; cap ${r.storm.cap_per_minute}/min: max ${r.storm.max_creates_in_60s} creates in any 60 s; Devin 429s ${r.storm.devin_429s} (limit ${r.storm.devin_limit_per_second}/s) |`,
-    `| **E** memory: worker with ${r.memory.open_incidents} open incidents | ${r.memory.open_incidents} | ${c} | — | — | — | worker RSS **${fmt(r.memory.rss_mb, 0)} MB** (idle ${fmt(r.memory.idle_rss_mb, 0)} MB, peak ${fmt(r.memory.peak_rss_mb, 0)} MB) |`,
+    `| **E** memory: worker with ${r.memory.open_incidents} open incidents | ${r.memory.open_incidents} | ${c} | — | — | — | worker RSS **${fmt(r.memory.rss_mb, 0)} MB** 30 s after the last opened (${r.memory.rss_mb_right_after === undefined ? 'n/a' : fmt(r.memory.rss_mb_right_after, 0)} MB right after; idle ${fmt(r.memory.idle_rss_mb, 0)} MB, peak ${fmt(r.memory.peak_rss_mb, 0)} MB) |`,
     ...(r.cluster
       ? [
           `| **A** on the cluster (${r.cluster.server}) | ${r.cluster.bridge.requests} | ${c} | ${fmt(r.cluster.bridge.throughput_rps)} | ${fmt(r.cluster.bridge.p50_ms)} | ${fmt(r.cluster.bridge.p99_ms)} | rounds ${r.cluster.bridge.round_rps.join(' / ')} req/s; ${r.cluster.bridge.failed} not accepted; CPU ms/request: ${cpuNote(r.cluster.bridge.cpu_ms_per_request)} |`,

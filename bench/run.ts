@@ -357,8 +357,12 @@ async function main(): Promise<number> {
     );
     const secondsToOpen = (Date.now() - openStarted) / 1000;
     await sleep(2_000);
+    const justOpened = processMemoryMb(workerPid);
+    // Incidents then sit open for hours: the figure that matters is the worker's RSS once the burst's
+    // garbage is collected and returned, read after a quiet 30 s; the one right after the burst is reported too.
+    await sleep(30_000);
     const loaded = processMemoryMb(workerPid);
-    say(`E: ${options.open} open after ${secondsToOpen.toFixed(1)} s; worker RSS ${loaded?.rss.toFixed(0)} MB (idle ${idle?.rss.toFixed(0)} MB)`);
+    say(`E: ${options.open} open after ${secondsToOpen.toFixed(1)} s; worker RSS ${justOpened?.rss.toFixed(0)} MB right after, ${loaded?.rss.toFixed(0)} MB 30 s later (idle ${idle?.rss.toFixed(0)} MB)`);
     await Promise.all([memoryWorker.stop(), memoryBridge.proc.stop()]);
 
     // ---- D: the same outage through this bridge and worker, then the storm ----
@@ -505,6 +509,7 @@ async function main(): Promise<number> {
       memory: {
         open_incidents: options.open,
         rss_mb: Math.round(loaded?.rss ?? NaN),
+        rss_mb_right_after: Math.round(justOpened?.rss ?? NaN),
         idle_rss_mb: Math.round(idle?.rss ?? NaN),
         peak_rss_mb: Math.round(loaded?.peak ?? NaN),
         seconds_to_open: round1(secondsToOpen),
