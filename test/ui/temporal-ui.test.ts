@@ -195,6 +195,12 @@ describe('the Temporal UI shows an incident postmortem', () => {
     const startSession = scheduled.filter({ hasText: 'startPostmortemSession' });
     await startSession.waitFor({ state: 'visible' }).finally(() => screenshot('06-event-history'));
     expect(await visibleText(startSession)).toContain('Summary Start Devin session');
-    expect(await visibleText(scheduled.filter({ hasText: 'waitForPullRequest' }).first())).toContain('Summary Wait for pull request');
+    // The same activity is scheduled for the pull request and then, once it is open, for Devin's final
+    // report (DEVIN_REPORT_WAIT), each with its own summary; the history lists the newest first.
+    const waits = scheduled.filter({ hasText: 'waitForPullRequest' });
+    await waits.filter({ hasText: 'Summary Wait for pull request' }).first().waitFor({ state: 'visible' });
+    for (const row of await waits.all()) {
+      expect(await visibleText(row)).toMatch(/Summary (Wait for pull request|Wait for Devin's final report)/);
+    }
   });
 });
