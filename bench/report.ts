@@ -131,9 +131,16 @@ export function evaluate(r: Omit<Results, 'targets'>): Target[] {
     { name: 'Storm: 0 lost incidents', measured: String(r.storm.lost), pass: r.storm.lost === 0, kind: 'correctness' },
     {
       name: `Storm: session cap held (${r.storm.cap_per_minute}/min)`,
-      measured: `max ${r.storm.max_creates_in_60s} creates in 60 s (≤ ${r.storm.allowed_in_60s}), ${r.storm.max_creates_in_10s} in 10 s (≤ ${r.storm.allowed_in_10s})`,
+      measured: `max ${r.storm.max_creates_in_60s} creates in any 60 s (≤ ${r.storm.allowed_in_60s})`,
       pass: r.storm.cap_held,
       kind: 'correctness',
+    },
+    {
+      // The server paces dispatch; a worker short of CPU starts some of them late and together.
+      name: 'Storm: no 10 s burst above the limiter\'s rate and burst',
+      measured: `max ${r.storm.max_creates_in_10s} creates in any 10 s (≤ ${r.storm.allowed_in_10s})`,
+      pass: r.storm.max_creates_in_10s <= r.storm.allowed_in_10s,
+      kind: 'performance',
     },
     {
       name: 'Storm: every session within 1.15 × the cap\'s lower bound',
