@@ -282,13 +282,8 @@ async function main(): Promise<number> {
 
     // ---- A and B: this bridge vs bare client calls, same count, same number in flight (bench/ab.ts) ----
     const ingestQueue = 'bench-ingest';
-    const ingest = await startBridge('bridge-ingest', ingestQueue);
-    const pair = await measureAbPair({
-      client,
-      bridgeUrl: ingest.url,
-      bridgePid: ingest.proc.child.pid,
-      serverPid: devServerPid(),
-      serverLabel: 'dev_server',
+    // What both A/B pairs share (dev server, and the cluster with --server cluster).
+    const abSettings = {
       taskQueue: ingestQueue,
       signingSecret,
       count: options.count,
@@ -296,6 +291,15 @@ async function main(): Promise<number> {
       concurrency: c,
       warm: Math.min(options.quick ? 100 : 200, options.count),
       say,
+    };
+    const ingest = await startBridge('bridge-ingest', ingestQueue);
+    const pair = await measureAbPair({
+      client,
+      bridgeUrl: ingest.url,
+      bridgePid: ingest.proc.child.pid,
+      serverPid: devServerPid(),
+      serverLabel: 'dev_server',
+      ...abSettings,
     });
     await ingest.proc.stop();
 
@@ -445,13 +449,7 @@ async function main(): Promise<number> {
           bridgePid: started.proc.child.pid,
           serverPid: server.pid,
           serverLabel: 'temporal_server',
-          taskQueue: ingestQueue,
-          signingSecret,
-          count: options.count,
-          rounds: options.rounds,
-          concurrency: c,
-          warm: Math.min(options.quick ? 100 : 200, options.count),
-          say,
+          ...abSettings,
         });
         cluster = { server: server.description, ...measured };
       } finally {
