@@ -13,5 +13,9 @@ export function sessionMessageText(request: SessionMessageRequest, nudgeMessage:
       return `An answer from the incident's responders: ${request.text ?? '(none given)'}\nPlease continue with the postmortem and open the pull request.`;
     case 'reopened':
       return `Heads-up: PagerDuty incident ${request.incidentId} was reopened${request.at ? ` at ${request.at}` : ''}. Keep working in the same pull request and record the reopening in the timeline; do not open a second one.`;
+    case 'fix':
+      return request.text ?? 'The evidence check failed: see the postmortem/evidence check run on the pull request, fix its findings and push to the same branch.';
+    case 'amend':
+      return `PagerDuty incident ${request.incidentId} was reopened${request.at ? ` at ${request.at}` : ''} while its postmortem is in review${request.text ? ` (${request.text})` : ''}. Amend the same pull request (push to its branch): record the reopening in the timeline and revisit the root cause; do not open a second one.`;
   }
 }

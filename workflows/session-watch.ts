@@ -20,12 +20,14 @@ const MAX_RESUMES = 3;
 /** Devin's questions answered by a nudge at most this many times; then an operator answers. */
 const MAX_NUDGES = 3;
 
-const MESSAGE_SUMMARIES: Record<SessionMessageKind, string> = {
+export const MESSAGE_SUMMARIES: Record<SessionMessageKind, string> = {
   nudge: 'Nudge Devin to continue',
   follow_up: 'Ask Devin for the pull request',
   resume: 'Resume the suspended session',
   reopened: 'Tell Devin the incident reopened',
   answer: "Send the operator's answer to Devin",
+  fix: 'Ask Devin to fix the evidence check findings',
+  amend: 'Tell Devin to amend the PR (incident reopened)',
 };
 
 export type Published = { url: string; report?: PostmortemReport };

@@ -1,7 +1,9 @@
 // Signal and query definitions shared by the workflow, the bridge, the CLI and tests (no Node imports).
 import type { VersioningBehavior } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { IncidentContext } from './evidence';
 import type { IncidentEvent } from './incident';
+import type { PullRequestEvent } from './review';
 import type { PostmortemResult, PostmortemStatus } from './status';
 
 /** The incident workflow's type name, its input, and its shape (for clients that start it by name). */
@@ -24,6 +26,19 @@ export const INCIDENT_VERSIONING_BEHAVIOR = 'AUTO_UPGRADE' satisfies VersioningB
 export const incidentEventSignal = defineSignal<[IncidentEvent]>('incidentEvent');
 
 export const statusQuery = defineQuery<PostmortemStatus>('status');
+
+/** What GitHub's webhook said about the incident's postmortem PR (the bridge's /webhooks/github). */
+export const pullRequestEventSignal = defineSignal<[PullRequestEvent]>('pullRequestEvent');
+
+/** The evidence pack the workflow holds (redacted), for `postmortem check <file> --incident <id>`. */
+export interface EvidencePackAnswer {
+  /** Absent until the evidence is first collected. */
+  pack?: IncidentContext;
+  rootCauseConfirmed?: boolean;
+  /** The required sections the workflow's check uses (absent: the default ones). */
+  requiredSections?: string[];
+}
+export const evidencePackQuery = defineQuery<EvidencePackAnswer>('evidencePack');
 
 /** Operator decisions, e.g. `temporal workflow signal --workflow-id incident-X --name retry`. */
 export interface OperatorNote {

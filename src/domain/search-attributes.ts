@@ -9,4 +9,7 @@ export const PostmortemPhase = defineSearchAttributeKey('PostmortemPhase', Searc
 /** The Devin session's cost so far (ACUs), as of the workflow's last look at the session. */
 export const DevinAcusConsumed = defineSearchAttributeKey('DevinAcusConsumed', SearchAttributeType.DOUBLE);
 
-export const SEARCH_ATTRIBUTES = [PagerDutyIncidentId, PagerDutyService, IncidentPriority, PostmortemPhase, DevinAcusConsumed];
+/** The postmortem's pull request URL: the GitHub webhook finds the incident's workflow by it. */
+export const PostmortemPullRequest = defineSearchAttributeKey('PostmortemPullRequest', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [PagerDutyIncidentId, PagerDutyService, IncidentPriority, PostmortemPhase, DevinAcusConsumed, PostmortemPullRequest];

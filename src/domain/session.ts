@@ -68,7 +68,8 @@ export type SessionObservation =
   | { kind: 'needs_human'; status: string; detail?: string; reason: string; recovery: SessionRecovery; acus?: number };
 
 /** Why the workflow writes to a running session. */
-export type SessionMessageKind = 'nudge' | 'follow_up' | 'resume' | 'reopened' | 'answer';
+/** `fix`: the evidence check failed (its findings in `text`); `amend`: the incident reopened while its PR is in review. */
+export type SessionMessageKind = 'nudge' | 'follow_up' | 'resume' | 'reopened' | 'answer' | 'fix' | 'amend';
 
 export interface SessionMessageRequest {
   sessionId: string;
@@ -76,7 +77,7 @@ export interface SessionMessageRequest {
   incidentId: string;
   /** For `reopened`: when PagerDuty says it happened. */
   at?: string;
-  /** For `answer`: an operator's answer to Devin's question. */
+  /** For `answer`: an operator's answer to Devin's question; for `fix`: the findings; for `amend`: the PR. */
   text?: string;
 }
 

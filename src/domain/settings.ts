@@ -1,5 +1,6 @@
 // The non-secret settings the workflow needs for its timers and retry policies, read once per incident
 // from the worker's configuration (an activity, so they are recorded in history). Pure types.
+import type { ReviewSettings } from './review';
 import type { RoutingRules } from './routing';
 import type { PostmortemDestination } from './write-back';
 
@@ -24,6 +25,8 @@ export interface PostmortemSettings {
   reportWaitMs?: number;
   /** DEVIN_MAX_ACU, for the warning at 80 %. */
   maxAcu?: number;
+  /** Set with GITHUB_TOKEN and the repo destination: the PR is checked and followed to merge. */
+  review?: ReviewSettings;
 }
 
 /** LATE_RESOLUTION_GRACE's default, for settings recorded before it existed. */

@@ -4,6 +4,7 @@ import type { IncidentContext } from './evidence';
 import type { PostmortemSummary } from './postmortem-output';
 import type { OtherSession } from './session';
 import type { RedactionReport } from './redaction-report';
+import type { ReviewStatus } from './review';
 
 export const PHASES = [
   'collecting_context',
@@ -11,6 +12,10 @@ export const PHASES = [
   'quiet_period',
   'drafting',
   'awaiting_pr',
+  /** The PR is open and its evidence check failed: Devin is fixing it. */
+  'revising',
+  /** The PR waits for review and merge (GITHUB_TOKEN set). */
+  'in_review',
   'completed',
   'skipped',
   'needs_attention',
@@ -45,6 +50,8 @@ export interface PostmortemStatus {
   /** Other sessions of this incident: ones given up for a new session, or found and not adopted. */
   otherDevinSessions?: OtherSession[];
   pullRequestUrl?: string;
+  /** The PR after it opened (GITHUB_TOKEN set): the evidence check, fix rounds, review, merge. */
+  review?: ReviewStatus;
   /** Why this pull request was taken (several listed, or the report's own), or why the report may be incomplete. */
   pullRequestNote?: string;
   dryRun: boolean;
@@ -70,7 +77,12 @@ export interface PostmortemStatus {
 
 export interface PostmortemResult {
   incidentId: string;
-  outcome: 'pull_request_opened' | 'page_published' | 'dry_run' | 'skipped';
+  /** `pull_request_merged`: followed through review (GITHUB_TOKEN set); `pull_request_opened`: without GitHub. */
+  outcome: 'pull_request_opened' | 'pull_request_merged' | 'page_published' | 'dry_run' | 'skipped';
+  /** The merge commit, when merged. */
+  mergeCommitSha?: string;
+  /** The evidence check's last conclusion on the merged PR. */
+  evidenceCheck?: 'success' | 'failure';
   skipReason?: string;
   pageUrl?: string;
   /** What the session reported (structured output): root cause and action items. */
