@@ -64,7 +64,7 @@ describe('the GitHub client', () => {
     expect(stored.annotations.map((a) => a.start_line)).toEqual(annotations.map((a) => a.line));
     expect(run).toEqual({ id: stored.id, url: `https://github.com/acme/postmortems/runs/${stored.id}` });
 
-    expect(await client.findCheckRun(repo, pr.commits[0]!.sha, 'postmortem/evidence')).toEqual(run);
+    expect(await client.findCheckRun(repo, pr.commits[0]!.sha, 'postmortem/evidence')).toEqual({ ...run, startedAt: stored.startedAt });
     expect(await client.findCheckRun(repo, pr.commits[0]!.sha, 'other/check')).toBeUndefined();
     await client.updateCheckRun(repo, run.id, { status: 'completed', conclusion: 'success', title: 'No findings', summary: 'Fixed.', annotations: [] });
     expect(github.checkRuns[0]).toMatchObject({ conclusion: 'success', output: { title: 'No findings' } });

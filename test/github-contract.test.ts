@@ -62,6 +62,7 @@ describe('the fake answers in the published shapes', () => {
     ['GET contents (a file)', 'rest-get-repository-content.file.200.json', 'GET', (): string => `/repos/acme/postmortems/contents/${FILE}?ref=${head}`, undefined, 200, ['_links']],
     ['GET a pull request', 'rest-get-pull-request.200.json', 'GET', (): string => '/repos/acme/postmortems/pulls/42', undefined, 200, ['head', 'base', 'user', '_links']],
     ['GET the pull request\'s commits', 'rest-list-pull-request-commits.200.json', 'GET', (): string => '/repos/acme/postmortems/pulls/42/commits', undefined, 200, ['commit', 'commit.author', 'author']],
+    ['GET the pull request\'s files', 'rest-list-pull-request-files.200.json', 'GET', (): string => '/repos/acme/postmortems/pulls/42/files', undefined, 200, []],
     ['GET the pull request\'s reviews', 'rest-list-pull-request-reviews.200.json', 'GET', (): string => '/repos/acme/postmortems/pulls/42/reviews', undefined, 200, ['user', '_links']],
     ['POST a check run', 'rest-create-check-run.201.json', 'POST', (): string => '/repos/acme/postmortems/check-runs', (): unknown => ({ name: 'postmortem/evidence', head_sha: head, status: 'completed', conclusion: 'neutral', output: { title: 't', summary: 's' } }), 201, ['output', 'check_suite', 'app']],
     ['POST an issue comment', 'rest-create-issue-comment.201.json', 'POST', (): string => '/repos/acme/postmortems/issues/42/comments', (): unknown => ({ body: 'Me too' }), 201, ['user']],
@@ -128,12 +129,14 @@ describe('the client reads the published examples', () => {
     const pr = { owner: 'octocat', repo: 'Hello-World', number: 12 };
     serve('/repos/octocat/Hello-World/pulls/12/commits', 'rest-list-pull-request-commits.200.json');
     expect(await client().listCommits(pr)).toEqual([{ sha: '6dcb09b5b57875f334f61aebed695e2e4193db5e', message: 'Fix all the bugs', authorLogin: 'octocat' }]);
+    serve('/repos/octocat/Hello-World/pulls/12/files', 'rest-list-pull-request-files.200.json');
+    expect(await client().listFiles(pr)).toEqual([{ path: 'file1.txt', status: 'added' }]);
     serve('/repos/octocat/Hello-World/pulls/12/reviews', 'rest-list-pull-request-reviews.200.json');
     expect(await client().listReviews(pr)).toEqual([{ id: 80, state: 'APPROVED', reviewer: 'octocat', commitSha: 'ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091', submittedAt: '2019-11-17T17:43:43Z' }]);
     serve('/repos/github/hello-world/check-runs', 'rest-create-check-run.201.json', 201);
     expect(await client().createCheckRun({ owner: 'github', repo: 'hello-world' }, 'mighty_readme', 'ce587453ced02b1526dfb4cb910479d431683101', { status: 'completed', conclusion: 'neutral', title: 't', summary: 's', annotations: [] })).toEqual({ id: 4, url: 'https://github.com/github/hello-world/runs/4' });
     serve('/repos/github/hello-world/commits/ce587453ced02b1526dfb4cb910479d431683101/check-runs', 'rest-list-check-runs-for-ref.200.json');
-    expect(await client().findCheckRun({ owner: 'github', repo: 'hello-world' }, 'ce587453ced02b1526dfb4cb910479d431683101', 'mighty_readme')).toEqual({ id: 4, url: 'https://github.com/github/hello-world/runs/4' });
+    expect(await client().findCheckRun({ owner: 'github', repo: 'hello-world' }, 'ce587453ced02b1526dfb4cb910479d431683101', 'mighty_readme')).toEqual({ id: 4, url: 'https://github.com/github/hello-world/runs/4', startedAt: '2018-05-04T01:14:52Z' });
     serve('/repos/octocat/Hello-World/issues/1347/comments', 'rest-create-issue-comment.201.json', 201);
     expect(await client().createIssueComment({ owner: 'octocat', repo: 'Hello-World', number: 1347 }, 'Me too')).toEqual({ id: 1, url: 'https://github.com/octocat/Hello-World/issues/1347#issuecomment-1' });
   });

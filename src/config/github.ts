@@ -3,7 +3,7 @@
 // configured and the workflow ends when the PR is open, as before.
 import { z } from 'zod';
 import type { GitHubApiConfig } from '../integrations/github/client';
-import { type Env, httpUrl, optionalText, parse } from './values';
+import { duration, type Env, httpUrl, optionalText, parse } from './values';
 
 export const DEFAULT_GITHUB_API_BASE_URL = 'https://api.github.com';
 
@@ -18,7 +18,46 @@ export const githubSchema = z.object({
   }),
   // GitHub Enterprise Server answers under https://<host>/api/v3.
   GITHUB_API_BASE_URL: httpUrl(DEFAULT_GITHUB_API_BASE_URL),
+  // What happens after the PR opens (with GITHUB_TOKEN): fix rounds, reviewers, reminders, the slow poll.
+  POSTMORTEM_FIX_ROUNDS: optionalText.transform((value, ctx) => {
+    const n = value === undefined ? 2 : Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > 10) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from 0 to 10 (got "${value}")` });
+      return z.NEVER;
+    }
+    return n;
+  }),
+  POSTMORTEM_REVIEWERS: optionalText.transform((value, ctx) => {
+    const reviewers = parseReviewers(value ?? '');
+    if (typeof reviewers === 'string') {
+      ctx.addIssue({ code: 'custom', message: reviewers });
+      return z.NEVER;
+    }
+    return reviewers;
+  }),
+  POSTMORTEM_REVIEW_REMINDER: duration('2d', 60_000),
+  GITHUB_POLL_INTERVAL: duration('10m', 1000),
 });
+
+/** GitHub logins and team slugs: letters, digits, single hyphens (teams also _ and .). */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const TEAM = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/**
+ * `alice, @bob, acme/sre, @acme/platform`: users by login, teams as org/slug (the org must be the
+ * repository's: GitHub requests team reviews by slug within it). An error message when an entry is neither.
+ */
+export function parseReviewers(text: string): { users: string[]; teams: string[] } | string {
+  const users: string[] = [];
+  const teams: string[] = [];
+  for (const raw of text.split(',').map((s) => s.trim().replace(/^@/, '')).filter(Boolean)) {
+    const [org, team, extra] = raw.split('/');
+    if (team !== undefined && extra === undefined && LOGIN.test(org ?? '') && TEAM.test(team)) teams.push(team);
+    else if (team === undefined && LOGIN.test(raw)) users.push(raw);
+    else return `each entry must be a GitHub login (alice) or a team (acme/sre) (got "${raw}")`;
+  }
+  return { users: [...new Set(users)], teams: [...new Set(teams)] };
+}
 
 /** Undefined without GITHUB_TOKEN. The token's field is `token`: the logger censors `*.token`. */
 export function loadGitHubConfig(env: Env = process.env): GitHubApiConfig | undefined {

@@ -175,6 +175,8 @@ export interface WorkerConfig {
   sentry?: SentryConfig;
   /** Absent without GITHUB_TOKEN: the workflow completes when the PR is open, as without GitHub. */
   github?: GitHubApiConfig;
+  /** After the PR opens (with GITHUB_TOKEN): the evidence check's fix rounds, reviewers, reminders, the poll. */
+  review: { fixRounds: number; reviewers: { users: string[]; teams: string[] }; reminderMs: number; pollIntervalMs: number };
   /** Session creations across all workers, enforced by Temporal on a dedicated task queue. */
   devinMaxSessionsPerMinute: number;
   devinSessionTaskQueue: string;
@@ -252,6 +254,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
         ? { token: parsed.SENTRY_AUTH_TOKEN, org: parsed.SENTRY_ORG, project: parsed.SENTRY_PROJECT, baseUrl: parsed.SENTRY_BASE_URL }
         : undefined,
     github: parsed.GITHUB_TOKEN ? { token: parsed.GITHUB_TOKEN, baseUrl: parsed.GITHUB_API_BASE_URL } : undefined,
+    review: { fixRounds: parsed.POSTMORTEM_FIX_ROUNDS, reviewers: parsed.POSTMORTEM_REVIEWERS, reminderMs: parsed.POSTMORTEM_REVIEW_REMINDER, pollIntervalMs: parsed.GITHUB_POLL_INTERVAL },
     devinMaxSessionsPerMinute: parsed.DEVIN_MAX_SESSIONS_PER_MINUTE,
     devinSessionTaskQueue: parsed.DEVIN_SESSION_TASK_QUEUE ?? `${parsed.TEMPORAL_TASK_QUEUE}-devin-sessions`,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,

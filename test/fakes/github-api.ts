@@ -7,7 +7,7 @@
 // exhausted primary limit (403 with `x-ratelimit-remaining: 0` and the epoch `x-ratelimit-reset`).
 import { randomBytes } from 'node:crypto';
 import { FakeServer, FaultQueue, type PathMatch, type ReceivedRequest, type Reply, ReplyError } from './fake-server';
-import { checkRun, commit, fileContent, githubError, issueComment, pullRequest, review, type StoredCheckRun, type StoredPullRequest } from './github-data';
+import { checkRun, commit, diffEntry, fileContent, githubError, issueComment, pullRequest, review, type StoredCheckRun, type StoredPullRequest } from './github-data';
 
 export interface FakeGitHubRequest {
   method: string;
@@ -137,8 +137,35 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
     return this.baseUrl;
   }
 
+  /** Called for a pull request nobody added: a seed makes it exist (a PR Devin opened while the test watched). */
+  onMissingPull?: (owner: string, repo: string, number: number) => PullRequestSeed | undefined;
+
+  /** The pull request of a web URL (`https://github.com/<owner>/<repo>/pull/<n>`), if known. */
+  pullAt(url: string): StoredPullRequest | undefined {
+    const m = /\/([^/]+)\/([^/]+)\/pull\/(\d+)/.exec(url);
+    return m ? this.pulls.get(`${m[1]}/${m[2]}#${m[3]}`) : undefined;
+  }
+
+  /** The head commit's files. */
+  headFiles(pr: StoredPullRequest): Map<string, string> {
+    return this.trees.get(pr.commits[pr.commits.length - 1]!.sha) ?? new Map();
+  }
+
+  closePull(pr: StoredPullRequest): void {
+    Object.assign(pr, { state: 'closed', merged: false, updatedAt: new Date().toISOString() });
+  }
+
+  addReview(pr: StoredPullRequest, user: string, state: string): void {
+    pr.reviews.push({ id: ++this.ids.review, user, state, commitId: pr.commits[pr.commits.length - 1]!.sha, submittedAt: new Date().toISOString() });
+  }
+
   private pull(owner: string, repo: string, number: string, doc: string): StoredPullRequest {
-    const pr = this.pulls.get(`${owner}/${repo}#${number}`);
+    const key = `${owner}/${repo}#${number}`;
+    if (!this.pulls.has(key)) {
+      const seed = this.onMissingPull?.(owner, repo, Number(number));
+      if (seed) this.addPullRequest(seed);
+    }
+    const pr = this.pulls.get(key);
     if (!pr) throw new ReplyError(404, githubError(404, 'Not Found', doc));
     return pr;
   }
@@ -156,11 +183,15 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
       if (text === undefined) throw new ReplyError(404, githubError(404, 'Not Found', 'repos/contents#get-repository-content'));
       return { status: 200, body: fileContent(owner, repo, ref, decodeURIComponent(file), text, sha(), this.api) };
     }
-    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)(\/commits|\/reviews|\/requested_reviewers)?$/.exec(path))) {
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)(\/commits|\/reviews|\/requested_reviewers|\/files)?$/.exec(path))) {
       const [, owner, repo, number, rest] = m as unknown as [string, string, string, string, string | undefined];
       const pr = this.pull(owner, repo, number, 'pulls/pulls#get-a-pull-request');
       if (method === 'GET' && rest === undefined) return { status: 200, body: pullRequest(pr, this.api) };
       if (method === 'GET' && rest === '/commits') return this.page(request, pr.commits.map((c) => commit(pr, c, this.api)));
+      if (method === 'GET' && rest === '/files') {
+        const headSha = pr.commits[pr.commits.length - 1]!.sha;
+        return this.page(request, [...(this.trees.get(headSha) ?? new Map<string, string>()).entries()].map(([file, text]) => diffEntry(pr, headSha, file, text, sha(), this.api)));
+      }
       if (method === 'GET' && rest === '/reviews') return this.page(request, pr.reviews.map((r) => review(pr, r, this.api)));
       if (method === 'POST' && rest === '/requested_reviewers') {
         const users = Array.isArray(body.reviewers) ? (body.reviewers as string[]) : [];

@@ -144,6 +144,23 @@ export function commit(pr: StoredPullRequest, c: StoredPullRequest['commits'][nu
   };
 }
 
+/** One entry of GET …/pulls/{n}/files (GitHub's diff-entry): every file of the head tree, as added. */
+export function diffEntry(pr: StoredPullRequest, headSha: string, path: string, text: string, blobSha: string, api: string) {
+  const lines = text.split('\n').length;
+  return {
+    sha: blobSha,
+    filename: path,
+    status: 'added',
+    additions: lines,
+    deletions: 0,
+    changes: lines,
+    blob_url: `${WEB}/${pr.owner}/${pr.repo}/blob/${headSha}/${path}`,
+    raw_url: `${WEB}/${pr.owner}/${pr.repo}/raw/${headSha}/${path}`,
+    contents_url: `${api}/repos/${pr.owner}/${pr.repo}/contents/${path}?ref=${headSha}`,
+    patch: `@@ -0,0 +1,${lines} @@`,
+  };
+}
+
 export function review(pr: StoredPullRequest, r: StoredPullRequest['reviews'][number], api: string) {
   const html = `${WEB}/${pr.owner}/${pr.repo}/pull/${pr.number}#pullrequestreview-${r.id}`;
   const apiPr = `${api}/repos/${pr.owner}/${pr.repo}/pulls/${pr.number}`;

@@ -85,6 +85,8 @@ export interface CheckRunResult {
 export interface CheckRun {
   id: number;
   url: string;
+  /** When the run started (ISO-8601), when GitHub says. */
+  startedAt?: string;
 }
 
 /** GitHub takes at most 50 annotations per create or update request; more are added by updates. */
@@ -174,6 +176,13 @@ export class GitHubClient {
     return items.map((c) => ({ sha: c.sha, message: c.commit.message, ...(c.author?.login ? { authorLogin: c.author.login } : {}) }));
   }
 
+  /** The files the pull request changes (path and added/modified/removed/renamed…). */
+  async listFiles(pr: PullRequestRef): Promise<{ path: string; status: string }[]> {
+    type Item = { filename: string; status: string };
+    const items = await this.list<Item>(`GET /repos/${pr.owner}/${pr.repo}/pulls/${pr.number}/files`, 'GET /repos/{owner}/{repo}/pulls/{pull_number}/files', { owner: pr.owner, repo: pr.repo, pull_number: pr.number });
+    return items.map((f) => ({ path: f.filename, status: f.status }));
+  }
+
   async listReviews(pr: PullRequestRef): Promise<PullRequestReview[]> {
     type Item = { id: number; state: string; user?: { login?: string } | null; commit_id?: string | null; submitted_at?: string };
     const items = await this.list<Item>(`GET /repos/${pr.owner}/${pr.repo}/pulls/${pr.number}/reviews`, 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { owner: pr.owner, repo: pr.repo, pull_number: pr.number });
@@ -194,7 +203,7 @@ export class GitHubClient {
     return this.call(`GET /repos/${repository.owner}/${repository.repo}/commits/${headSha}/check-runs`, async () => {
       const { data } = await this.octokit.rest.checks.listForRef({ ...repository, ref: headSha, check_name: name, filter: 'latest', request: this.request });
       const run = data.check_runs.find((r) => r.name === name);
-      return run ? { id: run.id, url: run.html_url ?? run.url } : undefined;
+      return run ? { id: run.id, url: run.html_url ?? run.url, ...(run.started_at ? { startedAt: run.started_at } : {}) } : undefined;
     });
   }
 
