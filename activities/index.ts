@@ -4,6 +4,7 @@ import type { WorkerConfig } from '../src/config';
 import type { Clock } from './context';
 import { evidenceActivities } from './evidence';
 import { PriorityCache } from './priorities';
+import { reviewActivities } from './review';
 import { sessionActivities } from './session';
 import { settingsActivities } from './settings';
 import { writeBackActivities } from './write-back';
@@ -18,6 +19,7 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
     ...evidenceActivities(config, clock),
     ...sessionActivities(config),
     ...writeBackActivities(config),
+    ...reviewActivities(config),
   };
 }
 

@@ -1,6 +1,9 @@
 // The workflow's settings, read from the worker's configuration once per incident (recorded in history),
 // with the account's priorities for severity routing (read through PagerDuty, cached by the worker).
+import { readFile } from 'node:fs/promises';
 import type { WorkerConfig } from '../src/config';
+import type { ReviewSettings } from '../src/domain/review';
+import { templateSections } from '../src/postmortem/sections';
 import type { PostmortemSettings } from '../src/domain/settings';
 import { type PriorityCache, withAccountPriorities } from './priorities';
 
@@ -21,7 +24,25 @@ export function settingsActivities(config: WorkerConfig, priorities: PriorityCac
         terminateSessions: config.devinTerminateSessions,
         reportWaitMs: config.devinReportWaitMs,
         ...(config.devinMaxAcu ? { maxAcu: config.devinMaxAcu } : {}),
+        ...(await reviewSettings(config)),
       };
+    },
+  };
+}
+
+/** With GITHUB_TOKEN, a Devin session and a pull request to follow: the review's settings; else nothing (as before). */
+async function reviewSettings(config: WorkerConfig): Promise<{ review?: ReviewSettings }> {
+  if (!config.github || !config.devin || config.postmortemDestination !== 'repo') return {};
+  const template = config.postmortemTemplate ? await readFile(config.postmortemTemplate, 'utf8') : undefined;
+  return {
+    review: {
+      fixRounds: config.review.fixRounds,
+      reviewers: config.review.reviewers,
+      reminderMs: config.review.reminderMs,
+      pollIntervalMs: config.review.pollIntervalMs,
+      fixWaitMs: config.devinMaxWaitMs,
+      ...(template ? { requiredSections: templateSections(template) } : {}),
+      personalData: config.redactPersonalData,
     },
   };
 }

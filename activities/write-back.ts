@@ -9,8 +9,10 @@ import { activitySignal, currentAttempt } from './context';
 import { inTemporalTerms } from './failures';
 
 export function incidentNoteText(request: WriteBackRequest): string {
-  const marker = noteMarker(request.kind);
+  const marker = noteMarker(request.kind, request.reminder);
   const what = request.destination === 'wiki' ? 'page' : 'pull request';
+  if (request.kind === 'review_reminder') return `Reminder ${request.reminder ?? 1}: the postmortem pull request ${request.url ?? '(no link)'} has waited ${request.waited ?? 'a while'} for review ${marker}`;
+  if (request.kind === 'merged') return `Postmortem merged: ${request.url ?? '(no link)'}${request.mergeCommitSha ? ` (merge commit ${request.mergeCommitSha.slice(0, 12)})` : ''} ${marker}`;
   return request.kind === 'drafting'
     ? `Postmortem drafting started: Devin session ${request.sessionUrl ?? '(no link)'} ${marker}`
     : `Postmortem ${what} opened for review: ${request.url ?? '(no link)'}${request.sessionUrl ? ` (Devin session ${request.sessionUrl}${request.acus !== undefined ? `, ${formatAcus(request.acus)}` : ''})` : ''} ${marker}`;
@@ -21,6 +23,7 @@ export function slackText(request: SlackAnnouncement): string {
     return `Devin asks about PagerDuty incident ${request.incidentId}${request.title ? ` (${request.title})` : ''}: "${request.question ?? '(no question text)'}" — it was told to go on with its best assumption; answer it in the session if that is wrong: ${request.url}`;
   }
   const what = request.destination === 'wiki' ? 'page' : 'pull request';
+  if (request.kind === 'reminder') return `Reminder: the postmortem pull request for PagerDuty incident ${request.incidentId}${request.title ? ` (${request.title})` : ''} still waits for review: ${request.url}`;
   return `Postmortem ${what} for PagerDuty incident ${request.incidentId}${request.title ? ` (${request.title})` : ''} is ready for review: ${request.url}`;
 }
 
@@ -33,7 +36,7 @@ export function writeBackActivities(config: WorkerConfig) {
       const client = new PagerDutyClient(pagerDuty, config.httpTimeoutMs, activitySignal());
       return inTemporalTerms(async () => {
         const notes = await client.notes(request.incidentId);
-        if (notes.some((note) => note.content.includes(noteMarker(request.kind)))) return { posted: false };
+        if (notes.some((note) => note.content.includes(noteMarker(request.kind, request.reminder)))) return { posted: false };
         await client.addNote(request.incidentId, incidentNoteText(request), pagerDutyFromEmail);
         return { posted: true };
       }, currentAttempt());

@@ -1,10 +1,31 @@
 // The "Current Details" panel of the incident's workflow in the Temporal UI, as markdown.
 import { describeReport } from '../src/domain/redaction-report';
 import { formatAcus } from '../src/domain/session';
+import { EVIDENCE_CHECK_NAME, MAX_REVIEW_REMINDERS, type ReviewStatus } from '../src/domain/review';
 import type { PostmortemStatus } from '../src/domain/status';
 
 function link(label: string, url: string | undefined): string {
   return url ? `[${label}](${url})` : label;
+}
+
+function reviewDetails(review: ReviewStatus): string[] {
+  const lines: string[] = [];
+  const check = review.lastCheck;
+  if (check) {
+    const run = check.checkRunUrl ? ` — ${link(EVIDENCE_CHECK_NAME, check.checkRunUrl)}` : '';
+    lines.push(`**Evidence check:** ${check.conclusion === 'success' ? 'passed' : 'failed'} at \`${check.headSha.slice(0, 7)}\` — ${check.errors} error(s), ${check.warnings} warning(s)${run} (${review.checks} check(s) run)`);
+    const kinds = Object.entries(check.byKind).map(([kind, n]) => `${kind.replace(/_/g, ' ')} ${n}`);
+    if (kinds.length > 0) lines.push(`**Findings:** ${kinds.join(', ')}`);
+    if (check.publishError) lines.push(`**Check run:** ${check.publishError}`);
+  }
+  lines.push(`**Fix rounds:** ${review.fixRounds} of ${review.fixRoundsAllowed}${review.fixGivenUp ? ' (no fix pushed in time)' : ''}`);
+  const reviewers = review.reviewersRequested?.length ? ` — requested: ${review.reviewersRequested.join(', ')}` : '';
+  lines.push(`**Review:** ${review.reviewState.replace(/_/g, ' ')}${reviewers}${review.reviewRequestNote ? ` (${review.reviewRequestNote})` : ''}`);
+  lines.push(`**Reminders sent:** ${review.remindersSent} of ${MAX_REVIEW_REMINDERS}`);
+  if (review.mergedAt) lines.push(`**Merged:** ${review.mergedAt}${review.mergeCommitSha ? ` (\`${review.mergeCommitSha.slice(0, 7)}\`)` : ''}`);
+  if (review.note) lines.push(`**Review note:** ${review.note}`);
+  if (review.deliveries + review.duplicateDeliveries > 0) lines.push(`GitHub deliveries: ${review.deliveries}, redeliveries ignored: ${review.duplicateDeliveries}`);
+  return lines;
 }
 
 export function renderDetails(status: PostmortemStatus): string {
@@ -29,6 +50,7 @@ export function renderDetails(status: PostmortemStatus): string {
   }
   if (status.pullRequestUrl) lines.push(`**Pull request:** ${link(status.pullRequestUrl, status.pullRequestUrl)}`);
   if (status.pullRequestNote) lines.push(`**Note:** ${status.pullRequestNote}`);
+  if (status.review) lines.push(...reviewDetails(status.review));
   if (status.pageUrl) lines.push(`**Postmortem page:** ${link(status.pageUrl, status.pageUrl)}`);
   if (status.routing) lines.push(`**Routing:** ${status.routing}`);
   if (status.writeBack.length > 0) lines.push(`**Write-back:** ${status.writeBack.join('; ')}`);

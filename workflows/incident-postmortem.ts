@@ -1,11 +1,14 @@
 // One durable workflow per PagerDuty incident, read top to bottom as the incident's lifecycle:
 // acknowledged → collect evidence → wait for resolution → quiet period → refresh evidence →
-// start a Devin session → watch it until its pull request is open → tell the responders.
+// start a Devin session → watch it until its pull request is open → tell the responders → (with GitHub)
+// hold the draft to its evidence, have Devin fix it, follow the PR through review to merge.
 // Deterministic code only: all I/O lives in ../activities.
-import { ApplicationFailure, CancellationScope, condition, isCancellation, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../src/domain/duration';
 import { FailureTypes } from '../src/domain/failures';
-import { cancelSignal, incidentEventSignal, type IncidentPostmortemInput, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
+import type { IncidentContext } from '../src/domain/evidence';
+import { cancelSignal, evidencePackQuery, incidentEventSignal, type IncidentPostmortemInput, pullRequestEventSignal, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
+import type { PostmortemReport } from '../src/domain/postmortem-output';
 import { routePostmortem } from '../src/domain/routing';
 import { DEFAULT_LATE_RESOLUTION_GRACE_MS, type PostmortemSettings } from '../src/domain/settings';
 import type { PostmortemResult } from '../src/domain/status';
@@ -16,6 +19,7 @@ import { failureMessage, Operator } from './operator';
 import { countCost, endSession } from './session-end';
 import { SessionStarter } from './session-start';
 import { PostmortemFailed, Skipped } from './outcomes';
+import { PullRequestReview } from './review';
 import { SessionWatch } from './session-watch';
 import { Visibility } from './visibility';
 import { WriteBack } from './write-back';
@@ -29,9 +33,22 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   const writeBack = new WriteBack(state, visibility);
   const { status } = state;
 
+  let settings: PostmortemSettings | undefined;
+  let latestContext: IncidentContext | undefined;
+  let report: PostmortemReport | undefined;
+  let review: PullRequestReview | undefined;
+
   // Buffered signals are delivered as soon as a handler is set, so everything above comes first.
   const lifecycle = new CancellationScope();
   setHandler(statusQuery, () => state.current());
+  setHandler(evidencePackQuery, () => ({
+    pack: review?.evidencePack ?? latestContext,
+    ...(report?.rootCauseConfirmed !== undefined ? { rootCauseConfirmed: report.rootCauseConfirmed } : {}),
+    ...(settings?.review?.requiredSections ? { requiredSections: settings.review.requiredSections } : {}),
+  }));
+  setHandler(pullRequestEventSignal, (event) => {
+    if (state.recordPullRequestEvent(event) && state.status.review) visibility.publish();
+  });
   setHandler(incidentEventSignal, (event) => {
     if (state.record(event)) visibility.publish();
   });
@@ -42,8 +59,19 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     lifecycle.cancel();
   });
 
-  const collectContext = (summary: string) => collectEvidence(state, operator, visibility, summary);
-  let settings: PostmortemSettings | undefined;
+  const collectContext = async (summary: string) => (latestContext = await collectEvidence(state, operator, visibility, summary));
+
+  function publishedResult(outcome: PostmortemResult['outcome'], url: string): PostmortemResult {
+    return {
+      incidentId: input.incidentId,
+      outcome,
+      ...(outcome === 'page_published' ? { pageUrl: url } : { pullRequestUrl: url }),
+      devinSessionId: status.devinSessionId,
+      devinSessionUrl: status.devinSessionUrl,
+      ...(status.devinAcusConsumed !== undefined ? { devinAcusConsumed: status.devinAcusConsumed } : {}),
+      ...(report ? { postmortem: { path: report.postmortemPath, rootCause: report.rootCause, rootCauseConfirmed: report.rootCauseConfirmed, actionItems: report.actionItems } } : {}),
+    };
+  }
 
   async function lifecycleSteps(): Promise<PostmortemResult> {
     // ---- 1. Acknowledged (or resolved straight away): the first event started us ----
@@ -115,18 +143,27 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     // ---- 5. Tell the responders where it is, then done ----
     await writeBack.note('published', settings.destination, settings.writeBackOff, published.url);
     if (settings.slack) await writeBack.announce(published.url, settings.destination);
+    report = published.report;
+
+    // ---- 6. With GitHub: hold the draft to its evidence, have Devin fix it, follow the PR to merge ----
+    if (settings.review && !wiki && patched('postmortem-review')) {
+      review = new PullRequestReview(state, operator, visibility, writeBack, settings, settings.review, published.url, watch.current.sessionId, context, report, () =>
+        collectContext('Refresh PagerDuty timeline after the incident was resolved again'),
+      );
+      const outcome = await review.follow();
+      if (outcome.kind === 'merged') {
+        visibility.enter('completed');
+        countCost(state, 'merged');
+        return {
+          ...publishedResult('pull_request_merged', published.url),
+          ...(outcome.mergeCommitSha ? { mergeCommitSha: outcome.mergeCommitSha } : {}),
+          ...(outcome.evidenceCheck ? { evidenceCheck: outcome.evidenceCheck } : {}),
+        };
+      }
+    }
     visibility.enter('completed');
-    const report = published.report;
     countCost(state, 'published');
-    return {
-      incidentId: input.incidentId,
-      outcome: wiki ? 'page_published' : 'pull_request_opened',
-      ...(wiki ? { pageUrl: published.url } : { pullRequestUrl: published.url }),
-      devinSessionId: status.devinSessionId,
-      devinSessionUrl: status.devinSessionUrl,
-      ...(status.devinAcusConsumed !== undefined ? { devinAcusConsumed: status.devinAcusConsumed } : {}),
-      ...(report ? { postmortem: { path: report.postmortemPath, rootCause: report.rootCause, rootCauseConfirmed: report.rootCauseConfirmed, actionItems: report.actionItems } } : {}),
-    };
+    return publishedResult(wiki ? 'page_published' : 'pull_request_opened', published.url);
   }
 
   try {

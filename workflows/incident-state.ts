@@ -6,6 +6,7 @@ import type { CollectContextInput, IncidentContext, IncidentNote, TimelineEntry 
 import { type IncidentEvent, type IncidentSnapshot, mergeSnapshot } from '../src/domain/incident';
 import { mergeReports, type RedactionReport } from '../src/domain/redaction-report';
 import type { SessionMessageKind } from '../src/domain/session';
+import type { PullRequestEvent } from '../src/domain/review';
 import type { Phase, PostmortemStatus } from '../src/domain/status';
 
 /** Redeliveries are recognised by id; this many ids are remembered (PagerDuty sends a few dozen per incident). */
@@ -38,6 +39,9 @@ export class IncidentState {
   };
   /** Messages for the running session (reopenings), in order. */
   readonly sessionMessages: SessionMessage[] = [];
+  /** GitHub's news about the postmortem's PR, not yet acted on, in order of arrival. */
+  readonly pullRequestEvents: PullRequestEvent[] = [];
+  private readonly seenPullRequestDeliveries: string[] = [];
 
   private snapshotAt = '';
   // Counted per delivery at the bridge, and per pack in the activity (the latest pack replaces the earlier one).
@@ -98,6 +102,25 @@ export class IncidentState {
     return true;
   }
 
+  /**
+   * One GitHub webhook delivery about the postmortem's PR: a redelivery (same X-GitHub-Delivery) or news
+   * about another PR is only counted; then false. Before the review starts, events are kept for it.
+   */
+  recordPullRequestEvent(event: PullRequestEvent): boolean {
+    const review = this.status.review;
+    const url = this.status.pullRequestUrl;
+    if (this.seenPullRequestDeliveries.includes(event.deliveryId) || (url && normaliseUrl(event.pullRequestUrl) !== normaliseUrl(url))) {
+      if (review) review.duplicateDeliveries++;
+      return false;
+    }
+    this.seenPullRequestDeliveries.push(event.deliveryId);
+    if (this.seenPullRequestDeliveries.length > REMEMBERED_DELIVERIES) this.seenPullRequestDeliveries.shift();
+    if (review) review.deliveries++;
+    this.pullRequestEvents.push(event);
+    if (this.pullRequestEvents.length > REMEMBERED_DELIVERIES) this.pullRequestEvents.shift();
+    return true;
+  }
+
   /** What the evidence activity is asked with: the incident as known, and what the webhooks said. */
   evidenceRequest(): CollectContextInput {
     return { incident: this.incident, observed: [...this.observed], observedNotes: [...this.observedNotes] };
@@ -142,6 +165,10 @@ export class IncidentState {
       ...this.status,
     };
   }
+}
+
+function normaliseUrl(url: string): string {
+  return url.trim().replace(/[?#].*$/, '').replace(/\/+$/, '').toLowerCase();
 }
 
 function isLifecycleEvent(event: IncidentEvent): boolean {

@@ -1,11 +1,20 @@
 // Telling the responders where they look — notes on the PagerDuty incident, the Slack line: useful,
 // never worth blocking the postmortem for, so a failure is a line in the status.
 import { isCancellation } from '@temporalio/workflow';
-import type { IncidentNoteKind, PostmortemDestination } from '../src/domain/write-back';
+import type { IncidentNoteKind, PostmortemDestination, SlackAnnouncement, WriteBackRequest } from '../src/domain/write-back';
 import { evidence, untilItWorks } from './activity-proxies';
 import type { IncidentState } from './incident-state';
 import { failureMessage } from './operator';
 import type { Visibility } from './visibility';
+
+const NOTE_LABELS: Record<IncidentNoteKind, string> = { drafting: 'drafting note', published: 'review note', review_reminder: 'review reminder', merged: 'merged note' };
+// Activity summaries in the Temporal UI (the first two as recorded in earlier histories).
+const NOTE_SUMMARIES: Record<IncidentNoteKind, string> = {
+  drafting: 'Note on PagerDuty: drafting started',
+  published: 'Note on PagerDuty: postmortem ready',
+  review_reminder: 'Note on PagerDuty: review reminder',
+  merged: 'Note on PagerDuty: postmortem merged',
+};
 
 export class WriteBack {
   constructor(
@@ -13,16 +22,16 @@ export class WriteBack {
     private readonly visibility: Visibility,
   ) {}
 
-  async note(kind: IncidentNoteKind, destination: PostmortemDestination, writeBackOff: string | undefined, url?: string): Promise<void> {
+  async note(kind: IncidentNoteKind, destination: PostmortemDestination, writeBackOff: string | undefined, url?: string, extra: Pick<WriteBackRequest, 'reminder' | 'waited' | 'mergeCommitSha'> = {}): Promise<void> {
     const { status } = this.state;
-    const label = kind === 'drafting' ? 'drafting note' : 'review note';
+    const label = NOTE_LABELS[kind] + (extra.reminder !== undefined ? ` ${extra.reminder}` : '');
     if (writeBackOff) {
       if (!status.writeBack.some((line) => line.startsWith('PagerDuty notes off'))) status.writeBack.push(`PagerDuty notes off: ${writeBackOff}`);
     } else {
       try {
         const { posted } = await evidence.writeBackToIncident.executeWithOptions(
-          { summary: kind === 'drafting' ? 'Note on PagerDuty: drafting started' : 'Note on PagerDuty: postmortem ready' },
-          [{ incidentId: this.state.incidentId, kind, sessionUrl: status.devinSessionUrl, url, destination, ...(kind === 'published' && status.devinAcusConsumed !== undefined ? { acus: status.devinAcusConsumed } : {}) }],
+          { summary: NOTE_SUMMARIES[kind] },
+          [{ incidentId: this.state.incidentId, kind, sessionUrl: status.devinSessionUrl, url, destination, ...(kind === 'published' && status.devinAcusConsumed !== undefined ? { acus: status.devinAcusConsumed } : {}), ...extra }],
         );
         status.writeBack.push(`PagerDuty ${label} ${posted ? 'posted' : 'already there'}`);
       } catch (error) {
@@ -33,16 +42,17 @@ export class WriteBack {
     this.visibility.publish();
   }
 
-  async announce(url: string, destination: PostmortemDestination): Promise<void> {
+  async announce(url: string, destination: PostmortemDestination, kind?: SlackAnnouncement['kind']): Promise<void> {
     const { status } = this.state;
+    const what = kind === 'reminder' ? 'Slack reminder' : 'Slack message';
     try {
-      await untilItWorks.announceOnSlack.executeWithOptions({ summary: 'Announce on Slack' }, [
-        { incidentId: this.state.incidentId, title: this.state.incident.title, url, destination },
+      await untilItWorks.announceOnSlack.executeWithOptions({ summary: kind === 'reminder' ? 'Remind on Slack: review waiting' : 'Announce on Slack' }, [
+        { incidentId: this.state.incidentId, title: this.state.incident.title, url, destination, ...(kind ? { kind } : {}) },
       ]);
-      status.writeBack.push('Slack message sent');
+      status.writeBack.push(`${what} sent`);
     } catch (error) {
       if (isCancellation(error)) throw error;
-      status.writeBack.push(`Slack message failed: ${failureMessage(error)}`);
+      status.writeBack.push(`${what} failed: ${failureMessage(error)}`);
     }
     this.visibility.publish();
   }

@@ -92,6 +92,8 @@ export interface ReviewStatus {
   /** Fix rounds Devin was asked for, of POSTMORTEM_FIX_ROUNDS. */
   fixRounds: number;
   fixRoundsAllowed: number;
+  /** Devin pushed no fix within DEVIN_MAX_WAIT (or could not be messaged): no more rounds are asked for. */
+  fixGivenUp?: boolean;
   reviewState: ReviewState;
   /** Who was asked to review (users and @org/team), or why nobody was. */
   reviewersRequested?: string[];

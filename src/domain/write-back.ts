@@ -5,7 +5,7 @@
 export type PostmortemDestination = 'repo' | 'wiki';
 
 /** Notes the workflow leaves on the PagerDuty incident, each exactly once. */
-export type IncidentNoteKind = 'drafting' | 'published';
+export type IncidentNoteKind = 'drafting' | 'published' | 'review_reminder' | 'merged';
 
 export interface WriteBackRequest {
   incidentId: string;
@@ -15,6 +15,11 @@ export interface WriteBackRequest {
   destination: PostmortemDestination;
   /** The session's cost when the postmortem is ready. */
   acus?: number;
+  /** `review_reminder`: which one (1, 2, 3): each is posted once. */
+  reminder?: number;
+  /** `review_reminder`: how long the PR has waited; `merged`: the merge commit. */
+  waited?: string;
+  mergeCommitSha?: string;
 }
 
 export interface SlackAnnouncement {
@@ -24,11 +29,11 @@ export interface SlackAnnouncement {
   url: string;
   destination: PostmortemDestination;
   /** `ready` (absent in older histories): the postmortem is up for review. `question`: Devin asks something. */
-  kind?: 'ready' | 'question';
+  kind?: 'ready' | 'question' | 'reminder';
   question?: string;
 }
 
 /** The marker that makes a note recognisable on a later attempt, so it is posted once. */
-export function noteMarker(kind: IncidentNoteKind): string {
-  return `[postmortem-pipeline:${kind}]`;
+export function noteMarker(kind: IncidentNoteKind, reminder?: number): string {
+  return `[postmortem-pipeline:${kind}${reminder !== undefined ? `-${reminder}` : ''}]`;
 }

@@ -123,10 +123,17 @@ export class StubIncident {
       waitForPullRequest: () => ({ kind: 'published', url: pullRequestUrlFor(id) }),
       sendSessionMessage: () => undefined,
       terminateSession: () => ({ terminated: true, status: 'exit' }),
+      // A PR that passes the check and is merged at the first look (scripts say otherwise).
+      checkPullRequest: () => ({ pullRequest: { state: 'open', merged: false, headSha: STUB_HEAD_SHA, reviewState: 'none' }, check: { headSha: STUB_HEAD_SHA, path: 'postmortems/stub.md', conclusion: 'success', errors: 0, warnings: 0, byKind: {}, findings: [] } }),
+      waitForPullRequestChange: () => ({ state: 'closed', merged: true, headSha: STUB_HEAD_SHA, mergeCommitSha: 'b'.repeat(40), reviewState: 'approved' }),
+      requestPostmortemReviewers: () => ({ requested: [] }),
+      readPullRequest: () => ({ state: 'closed', merged: true, headSha: STUB_HEAD_SHA, mergeCommitSha: 'b'.repeat(40), reviewState: 'approved' }),
     };
     return (defaults[activity as Exclude<ActivityName, 'getPostmortemSettings'>] as (input: ActivityInput<K>) => ActivityOutput<K>)(input);
   }
 }
+
+export const STUB_HEAD_SHA = 'a'.repeat(40);
 
 /** The worker-side activities: each one dispatches to the calling incident's script. */
 export class StubActivities {
@@ -143,6 +150,10 @@ export class StubActivities {
       waitForPullRequest: (input) => this.dispatch('waitForPullRequest', input),
       sendSessionMessage: (input) => this.dispatch('sendSessionMessage', input),
       terminateSession: (input) => this.dispatch('terminateSession', input),
+      checkPullRequest: (input) => this.dispatch('checkPullRequest', input),
+      waitForPullRequestChange: (input) => this.dispatch('waitForPullRequestChange', input),
+      requestPostmortemReviewers: (input) => this.dispatch('requestPostmortemReviewers', input),
+      readPullRequest: (input) => this.dispatch('readPullRequest', input),
     };
   }
 
