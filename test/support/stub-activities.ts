@@ -123,6 +123,7 @@ export class StubIncident {
       waitForPullRequest: () => ({ kind: 'published', url: pullRequestUrlFor(id) }),
       sendSessionMessage: () => undefined,
       terminateSession: () => ({ terminated: true, status: 'exit' }),
+      archiveSession: () => ({ archived: true, alreadyArchived: false }),
     };
     return (defaults[activity as Exclude<ActivityName, 'getPostmortemSettings'>] as (input: ActivityInput<K>) => ActivityOutput<K>)(input);
   }
@@ -143,6 +144,7 @@ export class StubActivities {
       waitForPullRequest: (input) => this.dispatch('waitForPullRequest', input),
       sendSessionMessage: (input) => this.dispatch('sendSessionMessage', input),
       terminateSession: (input) => this.dispatch('terminateSession', input),
+      archiveSession: (input) => this.dispatch('archiveSession', input),
     };
   }
 
