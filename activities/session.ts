@@ -1,12 +1,12 @@
 // The Devin session: started (or found again after a lost response — its own, never another's), polled
-// until its pull request is open, written to when it needs an answer, and terminated when the incident
-// gives it up.
+// until its pull request is open, written to when it needs an answer, terminated when the incident
+// gives it up, and archived once its pull request is merged.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkerConfig } from '../src/config';
 import type { IncidentContext } from '../src/domain/evidence';
 import { POSTMORTEM_OUTPUT_SCHEMA } from '../src/domain/postmortem-output';
-import type { OtherSession, PullRequestWait, SessionIdentity, SessionMessageRequest, SessionObservation, SessionStart, SessionTerminated, SessionTermination } from '../src/domain/session';
+import type { OtherSession, PullRequestWait, SessionArchival, SessionArchived, SessionIdentity, SessionMessageRequest, SessionObservation, SessionStart, SessionTerminated, SessionTermination } from '../src/domain/session';
 import { DevinClient, type DevinSession } from '../src/integrations/devin/client';
 import { judgeSession, type JudgeOptions, needsMessages } from '../src/integrations/devin/session';
 import { ExternalServiceError } from '../src/integrations/http';
@@ -121,6 +121,20 @@ export function sessionActivities(config: WorkerConfig) {
           }
           throw error;
         }
+      }, currentAttempt());
+    },
+
+    /**
+     * Archives the session (after its PR is merged: an archived session no longer answers review comments).
+     * Read first: one already archived is not asked again.
+     */
+    async archiveSession(request: SessionArchival): Promise<SessionArchived> {
+      const client = requireDevin('archive');
+      return inTemporalTerms(async () => {
+        const session = await client.getSession(request.sessionId);
+        if (session.is_archived === true) return { archived: true, alreadyArchived: true };
+        const archived = await client.archive(request.sessionId);
+        return { archived: archived.is_archived !== false, alreadyArchived: false };
       }, currentAttempt());
     },
   };

@@ -8,9 +8,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { listQuery, quoteQueryValue, runCli } from '../src/cli/main';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { FINDINGS_SHOWN, formatReview } from '../src/cli/format';
+import { formatStatus, listQuery, quoteQueryValue, runCli } from '../src/cli/main';
 import { workflowIdForIncident } from '../src/domain/incident';
+import type { CheckFinding, ReviewStatus } from '../src/domain/review';
 import { type PostmortemResult, type PostmortemStatus } from '../src/domain/status';
 import { cancelSignal, statusQuery } from '../src/domain/messages';
 import { incidentWebhook, pingWebhook, sampleIncident, type SimulatedIncident } from '../src/dev/simulation';
@@ -465,5 +467,133 @@ describe('postmortem CLI', () => {
     );
     expect(usage).toMatchObject({ code: 2 });
     expect((usage as { stderr: string }).stderr).toContain('--limit must be a positive whole number');
+  });
+});
+
+describe('status: the review (formatting tested as pure functions, then once through the command)', () => {
+  const base: PostmortemStatus = {
+    incidentId: 'Q1REVIEW000001',
+    phase: 'in_review',
+    title: 'Checkout API p99 latency above 2s',
+    service: 'checkout-api',
+    priority: 'P1',
+    devinSessionId: 'devin-abc',
+    pullRequestUrl: 'https://github.com/acme/postmortems/pull/7',
+    dryRun: false,
+    writeBack: [],
+    reopenedAfterDraft: 0,
+    redactions: {},
+    eventsReceived: 2,
+    duplicatesIgnored: 0,
+  };
+  const finding = (line: number, severity: CheckFinding['severity'] = 'error'): CheckFinding => ({ severity, kind: 'invented_link', line, message: `link on line ${line} is not in the evidence` });
+  const failing: ReviewStatus = {
+    checks: 2,
+    lastCheck: {
+      headSha: '0123456789abcdef0123456789abcdef01234567',
+      path: 'postmortems/2026-12-01-checkout.md',
+      conclusion: 'failure',
+      errors: 7,
+      warnings: 1,
+      byKind: { invented_link: 7, unverified_link: 1 },
+      findings: [...[18, 21, 22, 30, 31, 40].map((line) => finding(line)), finding(44, 'warning')],
+      checkRunUrl: 'https://github.com/acme/postmortems/runs/99',
+    },
+    fixRounds: 1,
+    fixRoundsAllowed: 2,
+    reviewState: 'changes_requested',
+    reviewersRequested: ['alice', '@acme/sre'],
+    remindersSent: 1,
+    openedAt: '2026-12-01T10:00:00Z',
+    note: 'watching the pull request through the webhook (GITHUB_POLL_INTERVAL as a safety net)',
+    deliveries: 4,
+    duplicateDeliveries: 1,
+  };
+
+  it('a failing check: conclusion, counts, check run, the first findings with their lines, fix rounds, review, reviewers, reminders, note', () => {
+    expect(formatReview(failing)).toEqual([
+      ['evidence check', 'failure: 7 errors, 1 warning (postmortems/2026-12-01-checkout.md at 0123456789ab; 2 checks run)'],
+      ['check run', 'https://github.com/acme/postmortems/runs/99'],
+      ['findings', 'line 18: error invented_link: link on line 18 is not in the evidence'],
+      ['', 'line 21: error invented_link: link on line 21 is not in the evidence'],
+      ['', 'line 22: error invented_link: link on line 22 is not in the evidence'],
+      ['', 'line 30: error invented_link: link on line 30 is not in the evidence'],
+      ['', 'line 31: error invented_link: link on line 31 is not in the evidence'],
+      ['', '… and 3 more (see the check run)'],
+      ['fix rounds', '1 of 2 used'],
+      ['review', 'changes requested'],
+      ['reviewers', 'requested: alice, @acme/sre'],
+      ['reminders', '1 of at most 3 sent'],
+      ['review note', 'watching the pull request through the webhook (GITHUB_POLL_INTERVAL as a safety net)'],
+    ]);
+    expect(FINDINGS_SHOWN).toBe(5);
+  });
+
+  it('formatStatus prints them in the table after the pull request (phase revising)', () => {
+    const text = formatStatus({ ...base, phase: 'revising', review: failing });
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('incident-Q1REVIEW000001');
+    expect(text).toMatch(/^ {2}phase +revising$/m);
+    expect(text).toMatch(/^ {2}evidence check +failure: 7 errors, 1 warning/m);
+    expect(text).toMatch(/^ {2}findings +line 18: error invented_link/m);
+    // A continued line keeps the value column.
+    const column = (line: string | undefined) => line?.search(/line \d+:/);
+    const first = lines.findIndex((l) => l.includes('line 18:'));
+    expect(column(lines[first + 1])).toBe(column(lines[first]));
+    expect(text).toMatch(/^ {2}fix rounds +1 of 2 used$/m);
+    expect(text.indexOf('pull request')).toBeLessThan(text.indexOf('evidence check'));
+    // Without a review, none of it.
+    expect(formatStatus(base)).not.toMatch(/evidence check|fix rounds|reminders/);
+  });
+
+  it('merged: merged at and the merge commit; no reviewers requested: the note why; a check not run yet; a check run not published', () => {
+    const merged = formatReview({
+      ...failing,
+      lastCheck: { ...failing.lastCheck!, conclusion: 'success', errors: 0, warnings: 0, findings: [], byKind: {}, checkRunUrl: undefined, publishError: 'GitHub 403: Resource not accessible by integration' },
+      reviewState: 'approved',
+      reviewersRequested: undefined,
+      reviewRequestNote: 'no reviewers requested: POSTMORTEM_REVIEWERS is empty and the repository has no CODEOWNERS',
+      remindersSent: 0,
+      mergedAt: '2026-12-02T09:30:00Z',
+      mergeCommitSha: 'fedcba9876543210fedcba9876543210fedcba98',
+      note: undefined,
+    });
+    expect(merged).toEqual([
+      ['evidence check', 'success: 0 errors, 0 warnings (postmortems/2026-12-01-checkout.md at 0123456789ab; 2 checks run)'],
+      ['check run', 'not published: GitHub 403: Resource not accessible by integration'],
+      ['fix rounds', '1 of 2 used'],
+      ['review', 'approved'],
+      ['reviewers', 'no reviewers requested: POSTMORTEM_REVIEWERS is empty and the repository has no CODEOWNERS'],
+      ['reminders', '0 of at most 3 sent'],
+      ['merged', '2026-12-02T09:30:00Z, merge commit fedcba9876543210fedcba9876543210fedcba98'],
+    ]);
+    const fresh = formatReview({ checks: 0, fixRounds: 0, fixRoundsAllowed: 0, reviewState: 'none', remindersSent: 0, deliveries: 0, duplicateDeliveries: 0 });
+    expect(fresh).toEqual([
+      ['evidence check', 'not run yet'],
+      ['fix rounds', '0 of 0 used'],
+      ['review', 'none'],
+      ['reminders', '0 of at most 3 sent'],
+    ]);
+  });
+
+  it('status prints the review of a workflow that has one, and --json the whole status with it', async () => {
+    // A stand-in for an incident in review (the incident workflow's review is not written yet).
+    const taskQueue = 'cli-status-review';
+    const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowsPath: require.resolve('./support/tiny-workflows') });
+    const running = worker.run();
+    const status: PostmortemStatus = { ...base, review: failing };
+    const handle = await env.client.workflow.start('statusHolder', { workflowId: workflowIdForIncident(base.incidentId), taskQueue, args: [status] });
+    try {
+      const human = await cli(['status', base.incidentId]);
+      expect(human).toEqual({ code: 0, stderr: '', stdout: `${formatStatus(status)}\n` });
+      expect(human.stdout).toMatch(/^ {2}phase +in_review$/m);
+      expect(human.stdout).toMatch(/^ {2}reviewers +requested: alice, @acme\/sre$/m);
+      const json = await cli(['status', base.incidentId, '--json']);
+      expect(JSON.parse(json.stdout)).toEqual(status);
+    } finally {
+      await handle.terminate('test done');
+      worker.shutdown();
+      await running;
+    }
   });
 });

@@ -1,9 +1,14 @@
 // The real Devin client (src/integrations/devin over the one HTTP policy) against the local fake of
 // Devin's v3 API: session progression, tag lookup, and how each failure is classified for Temporal
 // (through the activities' translation, activities/failures.ts and activities/session.ts).
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../activities';
 import { toActivityFailure } from '../activities/failures';
 import { observeSession as judgeSession } from '../activities/session';
+import { loadWorkerConfig } from '../src/config';
 import { FailureTypes } from '../src/domain/failures';
 import type { SessionSituation } from '../src/domain/session';
 import { DevinClient, type DevinSession } from '../src/integrations/devin/client';
@@ -314,6 +319,72 @@ describe('DevinClient against the fake Devin v3 API', () => {
     fake.fail('message', { status: 503 });
     expect((await rawRequest(`/organizations/${fake.orgId}/sessions/${session_id}/messages`, { method: 'POST', body: JSON.stringify({ message: 'again' }) })).status).toBe(503);
     expect(stored.messages).toHaveLength(1);
+  });
+
+  test('archive: POST …/archive (a bare id gets the devin- prefix), the session back archived and still readable', async () => {
+    const { session_id } = await client.createSession({ prompt: 'p', title: 't', tags: ['x'] });
+    const archived = await client.archive(session_id.slice('devin-'.length));
+    const request = fake.requests.at(-1);
+    expect({ method: request?.method, path: request?.path }).toEqual({ method: 'POST', path: `/v3/organizations/${fake.orgId}/sessions/${session_id}/archive` });
+    expect(archived).toMatchObject({ session_id, is_archived: true, status: 'new' });
+    expect(archived).not.toHaveProperty('archiveCalls');
+    // A SessionResponse: the fields of the published create example's response (the docs show no archive answer).
+    const published = (JSON.parse(readFileSync(path.join(__dirname, 'fixtures', 'published', 'devin', 'v3-create-session-example.json'), 'utf8')) as { response_200: Record<string, unknown> }).response_200;
+    for (const key of ['session_id', 'url', 'status', 'tags', 'is_archived', 'acus_consumed', 'created_at', 'updated_at'] as const) {
+      expect({ key, published: key in published, answered: key in archived }).toEqual({ key, published: true, answered: true });
+    }
+    const read = await client.getSession(session_id);
+    expect(read).toMatchObject({ session_id, is_archived: true });
+    expect((await client.sessionsTagged(['x']))[0]).toMatchObject({ session_id, is_archived: true });
+  });
+
+  test('archive: an unknown session is a 404 problem+json, not retried; other methods on the path are 405', async () => {
+    const missing = await failureOf(client.archive('devin-ffffffffffffffffffffffffffffffff'));
+    expect(missing.type).toBe(FailureTypes.rejected);
+    expect(missing.nonRetryable).toBe(true);
+    expect(missing.message).toContain('404: Not Found: Session not found');
+    const raw = await fetch(`${fake.baseUrl}/organizations/${fake.orgId}/sessions/devin-ffffffffffffffffffffffffffffffff/archive`, { method: 'POST', headers: { authorization: `Bearer ${fake.apiKey}` } });
+    expect(raw.status).toBe(404);
+    expect(raw.headers.get('content-type')).toBe('application/problem+json');
+    expect(await raw.json()).toMatchObject({ title: 'Not Found', status: 404, detail: 'Session not found' });
+
+    const { session_id } = await client.createSession({ prompt: 'p', title: 't', tags: [] });
+    const get = await rawRequest(`/organizations/${fake.orgId}/sessions/${session_id}/archive`);
+    expect(get.status).toBe(405);
+    expect(fake.sessions[0]?.is_archived).toBe(false);
+  });
+
+  describe('the archiveSession activity', () => {
+    const archiveSession = () =>
+      createActivities(loadWorkerConfig({ DEVIN_API_KEY: fake.apiKey, DEVIN_ORG_ID: fake.orgId, DEVIN_API_BASE_URL: fake.baseUrl })).archiveSession;
+    const archiveCalls = () => fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/archive')).length;
+
+    test('archives a session once: read first, so an archived one is not asked again', async () => {
+      const { session_id } = await client.createSession({ prompt: 'p', title: 't', tags: [] });
+      const activity = archiveSession();
+      expect(await new MockActivityEnvironment().run(activity, { sessionId: session_id })).toEqual({ archived: true, alreadyArchived: false });
+      expect(fake.sessions[0]?.is_archived).toBe(true);
+      expect(archiveCalls()).toBe(1);
+      expect(await new MockActivityEnvironment().run(activity, { sessionId: session_id })).toEqual({ archived: true, alreadyArchived: true });
+      expect(archiveCalls()).toBe(1);
+      expect(fake.sessions[0]?.archiveCalls).toBe(1);
+    });
+
+    test('failures in Temporal terms: an unknown session is non-retryable, a 503 retryable', async () => {
+      const unknown = await failureOf(new MockActivityEnvironment().run(archiveSession(), { sessionId: 'devin-ffffffffffffffffffffffffffffffff' }));
+      expect(unknown.type).toBe(FailureTypes.rejected);
+      expect(unknown.nonRetryable).toBe(true);
+      expect(archiveCalls()).toBe(0);
+
+      const { session_id } = await client.createSession({ prompt: 'p', title: 't', tags: [] });
+      fake.fail('archive', { status: 503 });
+      const unavailable = await failureOf(new MockActivityEnvironment().run(archiveSession(), { sessionId: session_id }));
+      expect(unavailable.type).toBe(FailureTypes.unavailable);
+      expect(unavailable.nonRetryable).toBe(false);
+      expect(fake.sessions[0]?.is_archived).toBe(false);
+      // The retry goes through.
+      expect(await new MockActivityEnvironment().run(archiveSession(), { sessionId: session_id })).toEqual({ archived: true, alreadyArchived: false });
+    });
   });
 });
 

@@ -2,7 +2,47 @@
 import { workflowIdForIncident } from '../domain/incident';
 import { type PostmortemStatus } from '../domain/status';
 import { describeReport } from '../domain/redaction-report';
+import { type CheckFinding, MAX_REVIEW_REMINDERS, type ReviewStatus } from '../domain/review';
 import { formatAcus } from '../domain/session';
+
+/** Findings of the last check that `status` lists (the check run has them all). */
+export const FINDINGS_SHOWN = 5;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function formatFinding(finding: CheckFinding): string {
+  return `line ${finding.line}: ${finding.severity} ${finding.kind}: ${finding.message}`;
+}
+
+/**
+ * The review's lines for `status` (label, value): the last evidence check and its first findings, fix
+ * rounds, review state, reviewers, reminders, the merge and the note. A label of '' continues the line above.
+ */
+export function formatReview(review: ReviewStatus): [string, string][] {
+  const lines: [string, string][] = [];
+  const check = review.lastCheck;
+  if (check) {
+    lines.push(['evidence check', `${check.conclusion}: ${plural(check.errors, 'error')}, ${plural(check.warnings, 'warning')} (${check.path} at ${check.headSha.slice(0, 12)}; ${plural(review.checks, 'check')} run)`]);
+    if (check.checkRunUrl) lines.push(['check run', check.checkRunUrl]);
+    if (check.publishError) lines.push(['check run', `not published: ${check.publishError}`]);
+    const shown = check.findings.slice(0, FINDINGS_SHOWN);
+    shown.forEach((finding, i) => lines.push([i === 0 ? 'findings' : '', formatFinding(finding)]));
+    const more = Math.max(check.errors + check.warnings, check.findings.length) - shown.length;
+    if (shown.length > 0 && more > 0) lines.push(['', `… and ${more} more${check.checkRunUrl ? ' (see the check run)' : ''}`]);
+  } else if (review.checks === 0) {
+    lines.push(['evidence check', 'not run yet']);
+  }
+  lines.push(['fix rounds', `${review.fixRounds} of ${review.fixRoundsAllowed} used`]);
+  lines.push(['review', review.reviewState.replace(/_/g, ' ')]);
+  if (review.reviewersRequested?.length) lines.push(['reviewers', `requested: ${review.reviewersRequested.join(', ')}`]);
+  if (review.reviewRequestNote) lines.push([review.reviewersRequested?.length ? '' : 'reviewers', review.reviewRequestNote]);
+  lines.push(['reminders', `${review.remindersSent} of at most ${MAX_REVIEW_REMINDERS} sent`]);
+  if (review.mergedAt || review.mergeCommitSha) {
+    lines.push(['merged', [review.mergedAt, review.mergeCommitSha ? `merge commit ${review.mergeCommitSha}` : undefined].filter(Boolean).join(', ')]);
+  }
+  if (review.note) lines.push(['review note', review.note]);
+  return lines;
+}
 
 export function formatStatus(status: PostmortemStatus): string {
   const dash = (value: string | null | undefined) => (value === undefined || value === null || value === '' ? '—' : value);
@@ -17,6 +57,7 @@ export function formatStatus(status: PostmortemStatus): string {
     ['pull request', dash(status.pullRequestUrl)],
   ];
   if (status.pullRequestNote) lines.push(['note', status.pullRequestNote]);
+  if (status.review) lines.push(...formatReview(status.review));
   if (status.devinAcuWarning) lines.push(['cost warning', status.devinAcuWarning]);
   if (status.devinQuestion) lines.push(['devin asked', status.devinQuestion]);
   if (status.devinSessionEnded) lines.push(['session ended', status.devinSessionEnded]);

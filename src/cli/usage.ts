@@ -8,9 +8,11 @@ import { DEFAULT_LIST_LIMIT } from './commands/list';
 export const USAGE = `Usage: postmortem <command> [options]
 
 Commands:
-  status <incident> [--json]             the incident's postmortem status: phase, links, last error
+  status <incident> [--json]             the incident's postmortem status: phase, links, last error, and
+                                         the PR's review (evidence check, fix rounds, reviewers, merge)
   list [--phase P] [--service S] [--priority P1] [--limit N] [--json]
-                                         incident workflows, newest first (default limit ${DEFAULT_LIST_LIMIT})
+                                         incident workflows, newest first (default limit ${DEFAULT_LIST_LIMIT});
+                                         e.g. --phase in_review: PRs waiting for review and merge
   retry <incident> [--reason text]       in needs_attention: try the failed step again
   skip <incident> [--reason text]        in needs_attention: give up the failed step
   cancel <incident> [--reason text]      end the incident's workflow now, in any phase (ends skipped)
@@ -29,10 +31,12 @@ Commands:
   histories replay <dir> [--bundle FILE] [--json]
                                          replay every history in <dir> against this build's workflow code
                                          (WORKFLOW_BUNDLE_PATH or FILE if given); exit 1 if any fails
-  check <file> --pack <file> [--template <file>] [--root-cause-confirmed]
+  check <file> (--pack <file> | --incident <id>) [--template <file>] [--root-cause-confirmed]
                                          the evidence check on a postmortem draft: its sections, header table,
-                                         sources and links held to the incident's evidence pack (JSON), no
-                                         secret or personal data; one file:line finding a line; exit 1 on errors
+                                         sources and links held to the incident's evidence pack (a JSON file,
+                                         or with --incident the one its workflow holds, with the workflow's
+                                         sections and root-cause confirmation), no secret or personal data;
+                                         one file:line finding a line; exit 1 on errors
   simulate                               the same as \`npm run simulate\`
 
 <incident> is a PagerDuty incident id (Q1ABCDEF234567) or its workflow id (incident-Q1ABCDEF234567).
@@ -41,7 +45,7 @@ Phases: ${PHASES.join(', ')}.
 Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 TEMPORAL_TLS_*, TEMPORAL_PROFILE; TEMPORAL_TASK_QUEUE (default ${DEFAULT_TASK_QUEUE}). backfill also reads
 the worker's PAGERDUTY_API_TOKEN, PAGERDUTY_API_BASE_URL, POSTMORTEM_MIN_PRIORITY and POSTMORTEM_NO_PRIORITY;
-check reads POSTMORTEM_TEMPLATE and REDACT_PERSONAL_DATA and needs no server;
+check reads REDACT_PERSONAL_DATA, and with --pack POSTMORTEM_TEMPLATE and needs no server;
 histories replay needs no server, only PAYLOAD_ENCRYPTION_KEYS when the payloads are encrypted.
 
 Exit codes: 0 ok, 1 operational failure, 2 usage error.

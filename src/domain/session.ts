@@ -106,6 +106,17 @@ export interface SessionTerminated {
   acus?: number;
 }
 
+export interface SessionArchival {
+  sessionId: string;
+}
+
+export interface SessionArchived {
+  /** True once the session is archived (by this call or before it). */
+  archived: boolean;
+  /** It was archived already: nothing was asked of Devin. */
+  alreadyArchived: boolean;
+}
+
 /** `12.5 ACUs`: the session's cost, as people read it. */
 export function formatAcus(acus: number): string {
   return `${Math.round(acus * 100) / 100} ACU${acus === 1 ? '' : 's'}`;

@@ -4,7 +4,7 @@
 // Answers follow docs.devin.ai's v3 reference (see test/fixtures/published/devin/): RFC 9457
 // problem+json errors (`title`, `detail` kept from the legacy body, field errors in `errors[]`), 400 for
 // an unknown create field, cursor pagination `{items, end_cursor, has_next_page, total}`, epoch-second
-// timestamps, `GET /v3/self`, terminate, the session's messages, and what real sessions do that the
+// timestamps, `GET /v3/self`, terminate, archive, the session's messages, and what real sessions do that the
 // reference does not say: they sit at running+finished with their output final rather than reach
 // `exit`, carry system tags of their own, and show in the list only a moment after their create. The
 // sessions themselves (validation, progression, listing) are in devin-sessions.ts.
@@ -75,7 +75,7 @@ interface RouteMatch {
 
 type Match = RouteMatch | { route: undefined; allowed: string[] };
 
-/** Segments of `/v3/self` and `/v3/organizations/{org}/sessions[/{id}[/messages]]`, or undefined. */
+/** Segments of `/v3/self` and `/v3/organizations/{org}/sessions[/{id}[/messages|/archive]]`, or undefined. */
 function matchRoute(method: string, pathname: string): Match | undefined {
   const parts = pathname.split('/').slice(1);
   if (parts[0] === 'v3' && parts[1] === 'self' && parts.length === 2) return method === 'GET' ? { route: 'self' } : { route: undefined, allowed: ['GET'] };
@@ -102,6 +102,10 @@ function matchRoute(method: string, pathname: string): Match | undefined {
     if (method === 'POST') return { route: 'message', orgId, sessionId };
     if (method === 'GET') return { route: 'messages', orgId, sessionId };
     return { route: undefined, allowed: ['GET', 'POST'] };
+  }
+  if (parts.length === 6 && sessionId && parts[5] === 'archive') {
+    if (method === 'POST') return { route: 'archive', orgId, sessionId };
+    return { route: undefined, allowed: ['POST'] };
   }
   return undefined;
 }
@@ -267,6 +271,15 @@ export class FakeDevinApi extends FakeServer<FakeDevinRequest> {
         session.status = 'exit';
         session.status_detail = null;
         session.terminated = true;
+        touch(session);
+        return serialize(session);
+      }
+      case 'archive': {
+        // The reference gives the endpoint and no more: the answer is the session (a SessionResponse), now
+        // `is_archived`, still readable; its status is left as it was. A second archive changes nothing.
+        const session = this.find(match.sessionId);
+        session.is_archived = true;
+        session.archiveCalls = (session.archiveCalls ?? 0) + 1;
         touch(session);
         return serialize(session);
       }

@@ -30,9 +30,11 @@ export interface FakeDevinSession {
   polls: number;
   /** Ended through `DELETE …/sessions/{id}`. */
   terminated?: boolean;
+  /** `POST …/sessions/{id}/archive` calls received (a second one changes nothing). */
+  archiveCalls?: number;
 }
 
-export type DevinRoute = 'create' | 'get' | 'list' | 'message' | 'messages' | 'terminate' | 'self';
+export type DevinRoute = 'create' | 'get' | 'list' | 'message' | 'messages' | 'terminate' | 'archive' | 'self';
 
 /** The fields of SessionCreateRequest (the v3 OpenAPI): any other is refused with a 400. */
 const CREATE_FIELDS = new Set([

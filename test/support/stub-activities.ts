@@ -128,6 +128,7 @@ export class StubIncident {
       waitForPullRequestChange: () => ({ state: 'closed', merged: true, headSha: STUB_HEAD_SHA, mergeCommitSha: 'b'.repeat(40), reviewState: 'approved' }),
       requestPostmortemReviewers: () => ({ requested: [] }),
       readPullRequest: () => ({ state: 'closed', merged: true, headSha: STUB_HEAD_SHA, mergeCommitSha: 'b'.repeat(40), reviewState: 'approved' }),
+      archiveSession: () => ({ archived: true, alreadyArchived: false }),
     };
     return (defaults[activity as Exclude<ActivityName, 'getPostmortemSettings'>] as (input: ActivityInput<K>) => ActivityOutput<K>)(input);
   }
@@ -154,6 +155,7 @@ export class StubActivities {
       waitForPullRequestChange: (input) => this.dispatch('waitForPullRequestChange', input),
       requestPostmortemReviewers: (input) => this.dispatch('requestPostmortemReviewers', input),
       readPullRequest: (input) => this.dispatch('readPullRequest', input),
+      archiveSession: (input) => this.dispatch('archiveSession', input),
     };
   }
 

@@ -1,4 +1,5 @@
-// Devin API v3: the one client — create a session, read it, list sessions by tag, send it a message.
+// Devin API v3: the one client — create a session, read it, list sessions by tag, send it a message,
+// terminate or archive it.
 // Failures follow the one HTTP policy (../http.ts); retrying is the caller's.
 import { requestJson } from '../http';
 
@@ -113,6 +114,14 @@ export class DevinClient {
   /** Ends the session for good (it stops consuming ACUs); not archived, so it stays readable. */
   terminate(sessionId: string): Promise<DevinSession> {
     return this.request<DevinSession>('DELETE', this.sessionPath(sessionId, '?archive=false'));
+  }
+
+  /**
+   * Archives the session (`POST …/sessions/{id}/archive`); it stays readable, with `is_archived: true`. An
+   * archived session no longer answers PR review comments: archive only once its pull request is merged.
+   */
+  archive(sessionId: string): Promise<DevinSession> {
+    return this.request<DevinSession>('POST', this.sessionPath(sessionId, '/archive'));
   }
 
   /** The session's conversation, oldest first. */

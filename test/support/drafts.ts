@@ -1,0 +1,35 @@
+// Postmortem drafts as Devin would push them, made from the incident's evidence pack (the dry run's
+// skeleton with its blanks filled): one that follows the evidence, and one that cites a change event
+// that is not in it.
+import type { IncidentContext } from '../../src/domain/evidence';
+import { renderPostmortemSkeleton } from '../../src/postmortem/skeleton';
+
+export interface Draft {
+  markdown: string;
+  /** 1-based line of the invented link, when there is one. */
+  inventedLine?: number;
+  inventedUrl?: string;
+}
+
+/** `resolvedAt`: when the test resolves the incident (the header's date and duration follow it). */
+export function draftFromPack(pack: IncidentContext, resolvedAt: string, options: { inventChangeEvent?: boolean } = {}): Draft {
+  const withResolution: IncidentContext = { ...pack, incident: { ...pack.incident, resolvedAt } };
+  const cited = pack.timeline.find((e) => e.url)?.url;
+  if (!cited) throw new Error('the pack has no timeline entry with a link to cite');
+  const lines = renderPostmortemSkeleton(withResolution)
+    .split('\n')
+    .filter((line) => !line.startsWith('<!-- DRY RUN'))
+    .map((line) => {
+      if (line.startsWith('_What happened')) return 'Checkout requests failed for most of the incident; the rollback ended it.';
+      if (line.startsWith('_Hypothesis')) return `**Hypothesis:** the latest deploy exhausted the connection pool ([log entry](${cited})).`;
+      if (line === '|  |  |  |') return '| Alert on connection pool saturation | Owner: TBD | TBD |';
+      return line;
+    });
+  if (!options.inventChangeEvent) return { markdown: lines.join('\n') };
+  const change = [...pack.changeEvents, ...(pack.serviceChanges ?? [])].find((c) => c.url);
+  if (!change?.url) throw new Error('the pack has no change event with a link');
+  const inventedUrl = `${new URL(change.url).origin}/acme/checkout-api/releases/tag/v0.0.0-never-deployed`;
+  const row = lines.findIndex((line) => line.startsWith('| Time (UTC)')) + 2;
+  lines.splice(row, 0, `| ${pack.incident.createdAt ?? ''} | Deploy v0.0.0 rolled out | Deploy bot | [change event](${inventedUrl}) |`);
+  return { markdown: lines.join('\n'), inventedLine: row + 1, inventedUrl };
+}
