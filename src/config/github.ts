@@ -35,7 +35,7 @@ export const githubSchema = z.object({
     }
     return reviewers;
   }),
-  POSTMORTEM_REVIEW_REMINDER: duration('2d', 60_000),
+  POSTMORTEM_REVIEW_REMINDER: duration('2d', 1000),
   GITHUB_POLL_INTERVAL: duration('10m', 1000),
 });
 

@@ -68,6 +68,8 @@ export async function startPipeline(
   workflowBundle: WorkflowBundleWithSourceMap,
   logger: Logger,
   vars: Record<string, string>,
+  /** The bridge's GITHUB_WEBHOOK_SECRET, for POST /webhooks/github. */
+  githubSecret?: string,
 ): Promise<RunningWorker> {
   const taskQueue = `pipeline-${process.pid}-${++queues}`;
   const config = loadWorkerConfig({
@@ -84,7 +86,7 @@ export async function startPipeline(
   });
   const worker = await createPostmortemWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', config, logger, workflowBundle });
   const running = worker.run();
-  const app = createWebhookApp({ client: env.client, taskQueue, secrets: { signingSecrets: [SIGNING_SECRET] }, logger });
+  const app = createWebhookApp({ client: env.client, taskQueue, secrets: { signingSecrets: [SIGNING_SECRET] }, logger, ...(githubSecret ? { githubSecret } : {}) });
   return {
     worker,
     config,
