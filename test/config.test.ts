@@ -59,6 +59,25 @@ describe('bridge configuration', () => {
     expect((error as Error).message).not.toMatch(/"(x|short|tiny|fifteen-chars!!)"|\b(short|tiny)\b/);
   });
 
+  it('reads GITHUB_WEBHOOK_SECRET (optional, at least 16 characters), never quoting a short one', () => {
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET }).githubWebhookSecret).toBeUndefined();
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, GITHUB_WEBHOOK_SECRET: '  ' }).githubWebhookSecret).toBeUndefined();
+    expect(loadBridgeConfig({ WEBHOOK_SECRET: SECRET, GITHUB_WEBHOOK_SECRET: 'github-hook-secret-16' }).githubWebhookSecret).toBe('github-hook-secret-16');
+    let error: unknown;
+    try {
+      loadBridgeConfig({ WEBHOOK_SECRET: SECRET, GITHUB_WEBHOOK_SECRET: 'gh-short-secret' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/GITHUB_WEBHOOK_SECRET: must be at least 16 characters \(it has 15\)/);
+    expect((error as Error).message).not.toContain('gh-short-secret');
+  });
+
+  it('does not take GITHUB_WEBHOOK_SECRET as a way to authenticate PagerDuty', () => {
+    expect(() => loadBridgeConfig({ GITHUB_WEBHOOK_SECRET: 'github-hook-secret-16' })).toThrow(/PAGERDUTY_WEBHOOK_SECRETS.*WEBHOOK_SECRET/s);
+  });
+
   it("accepts 16 characters, PagerDuty's own signing secrets and npm run dev's", () => {
     expect(loadBridgeConfig({ WEBHOOK_SECRET: 'sixteen-chars-ok' }).sharedWebhookSecret).toBe('sixteen-chars-ok');
     // A subscription's signing secret as PagerDuty issues it (the go-pagerduty test vector): 64 characters.

@@ -6,6 +6,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { workflowIdForIncident } from '../src/domain/incident';
 import { signBody } from '../src/integrations/pagerduty/webhook';
+import { signGitHubBody } from '../src/integrations/github/webhook';
 import { EncryptionCodec } from '../src/temporal/encryption';
 import { incidentWebhook } from '../src/dev/simulation';
 import { FakeDevinApi } from './fakes/devin-api';
@@ -38,6 +39,7 @@ const processes: NodeProcess[] = [];
 const encryptionKey = randomBytes(32);
 const signingSecret = `whsec-${randomBytes(16).toString('hex')}`;
 const sharedSecret = `shared-${randomBytes(16).toString('hex')}`;
+const githubSecret = `github-${randomBytes(16).toString('hex')}`;
 const codecToken = `codec-${randomBytes(16).toString('hex')}`;
 const slackToken = `xoxb-${randomBytes(12).toString('hex')}`;
 
@@ -68,7 +70,7 @@ it('the worker and the bridge at LOG_LEVEL=debug print no key, token or secret i
   processes.push(worker);
   const bridge = await startNodeProcess(
     'src/bridge/main.ts',
-    { ...common, PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', PAGERDUTY_WEBHOOK_SECRETS: signingSecret, WEBHOOK_SECRET: sharedSecret, CODEC_AUTH_TOKEN: codecToken, CODEC_PORT: '0' },
+    { ...common, PORT: '0', BRIDGE_METRICS_ADDRESS: '127.0.0.1:0', PAGERDUTY_WEBHOOK_SECRETS: signingSecret, WEBHOOK_SECRET: sharedSecret, GITHUB_WEBHOOK_SECRET: githubSecret, CODEC_AUTH_TOKEN: codecToken, CODEC_PORT: '0' },
     /"msg":"bridge listening"/,
   );
   processes.push(bridge);
@@ -89,6 +91,16 @@ it('the worker and the bridge at LOG_LEVEL=debug print no key, token or secret i
     body,
   });
   expect(refused.status).toBe(401);
+  // GitHub's webhook: a delivery taken (a PR no incident watches) and one refused (the secret off by one character).
+  const githubBody = JSON.stringify({ action: 'synchronize', pull_request: { html_url: 'https://github.com/acme/postmortems/pull/1', head: { sha: 'a'.repeat(40) } } });
+  for (const [secret, status] of [[githubSecret, 202], [`${githubSecret}x`, 401]] as const) {
+    const github = await fetch(`http://127.0.0.1:${port}/webhooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958', 'x-hub-signature-256': signGitHubBody(githubBody, secret) },
+      body: githubBody,
+    });
+    expect(github.status).toBe(status);
+  }
   const reader = new Client({ connection: env.connection, dataConverter: { payloadCodecs: [new EncryptionCodec([{ id: 'k1', key: encryptionKey }])] } });
   const result = await reader.workflow.getHandle(workflowIdForIncident(incident.id)).result();
   expect(result).toMatchObject({ outcome: 'pull_request_opened' });
@@ -101,6 +113,7 @@ it('the worker and the bridge at LOG_LEVEL=debug print no key, token or secret i
     ['PAYLOAD_ENCRYPTION_KEYS', encryptionKey],
     ['PAGERDUTY_WEBHOOK_SECRETS', signingSecret],
     ['WEBHOOK_SECRET', sharedSecret],
+    ['GITHUB_WEBHOOK_SECRET', githubSecret],
     ['CODEC_AUTH_TOKEN', codecToken],
     ['SLACK_BOT_TOKEN', slackToken],
     ['DEVIN_API_KEY', devin.apiKey],

@@ -41,6 +41,7 @@ export async function startBridge(env: Record<string, string | undefined> = proc
     metrics,
     redactPersonalData: config.redactPersonalData,
     readiness,
+    githubSecret: config.githubWebhookSecret,
   });
   const limits = config.listener;
   const main = await listenDraining(app, { port: config.port, limits, onDrop: () => metrics.droppedConnection('webhook') });
@@ -92,6 +93,7 @@ export async function startBridge(env: Record<string, string | undefined> = proc
         config.webhookSigningSecrets.length > 0 ? `${config.webhookSigningSecrets.length} signing secret(s)` : undefined,
         config.sharedWebhookSecret ? 'shared X-Webhook-Secret' : undefined,
       ].filter(Boolean),
+      github: config.githubWebhookSecret ? 'POST /webhooks/github (X-Hub-Signature-256)' : 'off (GITHUB_WEBHOOK_SECRET not set)',
       codec: codec ? `http://${urlHost(config.codec.host)}:${codec.port}/codec (origins: ${config.codec.allowedOrigins.join(', ')})` : 'off (PAYLOAD_ENCRYPTION_KEYS not set)',
       codecAuth: codec ? (authenticate?.accepts ?? ['none (CODEC_AUTH_TOKEN, CODEC_JWKS_URL not set)']) : undefined,
       metrics: metricsListener && metricsAddress ? `http://${urlHost(metricsAddress.host)}:${metricsListener.port}/metrics` : 'off (BRIDGE_METRICS_ADDRESS=off)',

@@ -6,11 +6,19 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
 
 export type WebhookOutcome = 'accepted' | 'ignored' | 'closed' | 'unauthorized' | 'invalid' | 'too_large' | 'unavailable';
 
+/**
+ * A GitHub delivery's outcome: `unmatched` is a postmortem event for a PR no running incident watches,
+ * `disabled` a delivery while GITHUB_WEBHOOK_SECRET is not set.
+ */
+export type GitHubWebhookOutcome = 'accepted' | 'ignored' | 'unmatched' | 'unauthorized' | 'invalid' | 'too_large' | 'unavailable' | 'disabled';
+
 export interface BridgeMetrics {
   registry: Registry;
   webhook(eventType: string, outcome: WebhookOutcome): void;
+  /** One GitHub delivery (POST /webhooks/github) by X-GitHub-Event and outcome. */
+  githubWebhook(event: string, outcome: GitHubWebhookOutcome): void;
   signatureFailure(): void;
-  temporalCall(operation: 'signal_with_start' | 'readiness', seconds: number, ok: boolean): void;
+  temporalCall(operation: 'signal_with_start' | 'readiness' | 'list_and_signal', seconds: number, ok: boolean): void;
   /** A connection closed at once because the listener had BRIDGE_MAX_CONNECTIONS open. */
   droppedConnection(listener: BridgeListener): void;
 }
@@ -19,6 +27,8 @@ export type BridgeListener = 'webhook' | 'codec' | 'metrics';
 
 /** Event types are PagerDuty's, but a label set must stay bounded: anything else is `other`. */
 const KNOWN_TYPE = /^(?:(?:incident|service|pagey)\.[a-z_.]{1,40}|unknown)$/;
+/** GitHub's events the bridge reads, ping and `unknown`; any other is `other`. */
+const KNOWN_GITHUB_EVENT = /^(?:pull_request|pull_request_review|check_run|ping|unknown)$/;
 
 export function createBridgeMetrics(defaultMetrics = true): BridgeMetrics {
   const registry = new Registry();
@@ -27,6 +37,12 @@ export function createBridgeMetrics(defaultMetrics = true): BridgeMetrics {
     name: 'postmortem_bridge_webhooks_total',
     help: 'PagerDuty webhook deliveries by event type and outcome',
     labelNames: ['event_type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const githubWebhooks = new Counter({
+    name: 'postmortem_bridge_github_webhooks_total',
+    help: 'GitHub webhook deliveries by event (X-GitHub-Event) and outcome',
+    labelNames: ['event', 'outcome'] as const,
     registers: [registry],
   });
   const signatureFailures = new Counter({
@@ -50,6 +66,7 @@ export function createBridgeMetrics(defaultMetrics = true): BridgeMetrics {
   return {
     registry,
     webhook: (eventType, outcome) => webhooks.inc({ event_type: KNOWN_TYPE.test(eventType) ? eventType : 'other', outcome }),
+    githubWebhook: (event, outcome) => githubWebhooks.inc({ event: KNOWN_GITHUB_EVENT.test(event) ? event : 'other', outcome }),
     signatureFailure: () => signatureFailures.inc(),
     temporalCall: (operation, seconds, ok) => temporalLatency.observe({ operation, result: ok ? 'ok' : 'error' }, seconds),
     droppedConnection: (listener) => dropped.inc({ listener }),

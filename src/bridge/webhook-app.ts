@@ -10,6 +10,8 @@ import { type DeliveryOutcome, deliverIncidentEvent } from '../temporal/deliver-
 import { workflowIdForIncident } from '../domain/incident';
 import { describeId, isDeliveryId } from '../domain/identifiers';
 import { isAuthentic, parseWebhook, type WebhookSecrets } from '../integrations/pagerduty/webhook';
+import { hasValidGitHubSignature, isGitHubDeliveryId, isGitHubEventName, parseGitHubWebhook } from '../integrations/github/webhook';
+import { deliverPullRequestEvent, type PullRequestDeliveryOutcome } from '../temporal/deliver-pull-request-event';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** PagerDuty waits 5 s for an answer; leave room for the network. */
@@ -25,6 +27,8 @@ export interface WebhookAppOptions {
   redactPersonalData?: boolean;
   /** GET /readyz's cached check of Temporal (default: temporalReadiness with its default cache). */
   readiness?: ReadinessProbe;
+  /** GITHUB_WEBHOOK_SECRET: POST /webhooks/github answers 404 without it. */
+  githubSecret?: string;
 }
 
 export function createWebhookApp({
@@ -35,6 +39,7 @@ export function createWebhookApp({
   metrics = createBridgeMetrics(false),
   redactPersonalData = true,
   readiness,
+  githubSecret,
 }: WebhookAppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -125,15 +130,98 @@ export function createWebhookApp({
     },
   );
 
+  // GitHub waits 10 s and never redelivers by itself (the workflow's slow poll is the safety net), so the
+  // same answers as PagerDuty's: 4xx for unauthenticated or malformed, 503 when Temporal did not take it.
+  app.post(
+    '/webhooks/github',
+    (_req: Request, res: Response, next: NextFunction) => {
+      if (githubSecret) {
+        next();
+        return;
+      }
+      metrics.githubWebhook('unknown', 'disabled');
+      res.status(404).json({ error: 'GitHub webhooks are off: GITHUB_WEBHOOK_SECRET is not set' });
+    },
+    express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
+    async (req: Request, res: Response) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const rawEvent = req.get('x-github-event') ?? undefined;
+      const rawDeliveryId = req.get('x-github-delivery') ?? undefined;
+      const eventLabel = isGitHubEventName(rawEvent) ? rawEvent : 'unknown';
+      // Header values on the log line only once checked (parseGitHubWebhook says what was wrong with them).
+      const delivery = { source: 'github', githubEvent: eventLabel, deliveryId: isGitHubDeliveryId(rawDeliveryId) ? rawDeliveryId : undefined };
+
+      if (!hasValidGitHubSignature(rawBody, req.get('x-hub-signature-256'), githubSecret)) {
+        logger.warn({ ...delivery, outcome: 'unauthorized' }, 'GitHub webhook rejected: missing or invalid signature');
+        metrics.githubWebhook(eventLabel, 'unauthorized');
+        res.status(401).json({ error: 'invalid or missing signature (X-Hub-Signature-256)' });
+        return;
+      }
+
+      let body: unknown;
+      try {
+        body = JSON.parse(rawBody.toString('utf8'));
+      } catch {
+        logger.warn({ ...delivery, outcome: 'invalid' }, 'GitHub webhook rejected: body is not JSON');
+        metrics.githubWebhook(eventLabel, 'invalid');
+        res.status(400).json({ error: 'body is not valid JSON (set the webhook\'s content type to application/json)' });
+        return;
+      }
+
+      const parsed = parseGitHubWebhook(rawEvent, rawDeliveryId, body);
+      if (parsed.kind === 'invalid') {
+        logger.warn({ ...delivery, outcome: 'invalid', reason: parsed.message }, 'GitHub webhook rejected');
+        metrics.githubWebhook(eventLabel, 'invalid');
+        res.status(400).json({ error: parsed.message });
+        return;
+      }
+      if (parsed.kind === 'ignored') {
+        logger.info({ ...delivery, outcome: 'ignored', reason: parsed.reason }, 'GitHub webhook ignored');
+        metrics.githubWebhook(eventLabel, 'ignored');
+        res.status(200).json({ status: 'ignored', reason: parsed.reason });
+        return;
+      }
+
+      const started = Date.now();
+      const pullRequestUrls = parsed.events.map((e) => e.pullRequestUrl);
+      const eventFields = { ...delivery, action: parsed.action, kinds: [...new Set(parsed.events.map((e) => e.kind))], pullRequestUrls };
+      let outcomes: PullRequestDeliveryOutcome[];
+      try {
+        const deadline = started + TEMPORAL_CALL_TIMEOUT_MS;
+        outcomes = [];
+        for (const event of parsed.events) outcomes.push(await deliverPullRequestEvent(client, event, { timeoutMs: Math.max(1, deadline - Date.now()) }));
+      } catch (error) {
+        metrics.temporalCall('list_and_signal', (Date.now() - started) / 1000, false);
+        metrics.githubWebhook(eventLabel, 'unavailable');
+        logger.error({ ...eventFields, outcome: 'unavailable', err: errorMessage(error), ms: Date.now() - started }, 'Temporal did not accept the GitHub event');
+        res.status(503).set('Retry-After', '5').json({ error: 'Temporal is unavailable; retry later' });
+        return;
+      }
+      metrics.temporalCall('list_and_signal', (Date.now() - started) / 1000, true);
+      const workflowIds = outcomes.flatMap((o) => (o.status === 'accepted' ? o.workflowIds : []));
+      if (workflowIds.length === 0) {
+        const reason = 'not a postmortem pull request of a running incident';
+        metrics.githubWebhook(eventLabel, 'unmatched');
+        logger.info({ ...eventFields, outcome: 'unmatched' }, `GitHub webhook ignored: ${reason}`);
+        res.status(202).json({ status: 'ignored', reason });
+        return;
+      }
+      metrics.githubWebhook(eventLabel, 'accepted');
+      logger.info({ ...eventFields, outcome: 'accepted', workflowIds, ms: Date.now() - started }, 'GitHub event delivered to incident workflow');
+      res.status(202).json({ status: 'accepted', workflowIds });
+    },
+  );
+
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });
 
   // Body-parser errors (too large, aborted) arrive here; anything else is our bug, answered 500 but logged.
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof error === 'object' && error !== null && 'status' in error ? Number(error.status) : 500;
     if (status === 413) {
-      metrics.webhook('unknown', 'too_large');
+      if (req.path === '/webhooks/github') metrics.githubWebhook(isGitHubEventName(req.get('x-github-event')) ? String(req.get('x-github-event')) : 'unknown', 'too_large');
+      else metrics.webhook('unknown', 'too_large');
       logger.warn({ outcome: 'too_large' }, 'webhook rejected: body over 1 MiB');
       res.status(413).json({ error: `body exceeds ${MAX_BODY_BYTES} bytes` });
       return;

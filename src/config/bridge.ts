@@ -61,6 +61,7 @@ const bridgeSchema = z
     ...codecAuthFields,
     PAGERDUTY_WEBHOOK_SECRETS: signingSecrets,
     WEBHOOK_SECRET: secretText(MIN_WEBHOOK_SECRET_LENGTH),
+    GITHUB_WEBHOOK_SECRET: secretText(MIN_WEBHOOK_SECRET_LENGTH),
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: logLevel,
     REDACT_PERSONAL_DATA: flag(true),
@@ -125,6 +126,8 @@ export interface BridgeConfig {
   webhookSigningSecrets: string[];
   /** The guide's shared-secret scheme (`X-Webhook-Secret` header). */
   sharedWebhookSecret?: string;
+  /** GITHUB_WEBHOOK_SECRET: the GitHub webhook's secret (`X-Hub-Signature-256`); unset, POST /webhooks/github answers 404. */
+  githubWebhookSecret?: string;
   taskQueue: string;
   logLevel: string;
   /** Redact emails and phone numbers from event text too (secrets always are). */
@@ -146,6 +149,7 @@ export function loadBridgeConfig(env: Env = process.env): BridgeConfig {
     codecAuth: codecAuthConfig(parsed),
     webhookSigningSecrets: parsed.PAGERDUTY_WEBHOOK_SECRETS,
     sharedWebhookSecret: parsed.WEBHOOK_SECRET,
+    githubWebhookSecret: parsed.GITHUB_WEBHOOK_SECRET,
     taskQueue: parsed.TEMPORAL_TASK_QUEUE,
     logLevel: parsed.LOG_LEVEL,
     redactPersonalData: parsed.REDACT_PERSONAL_DATA,

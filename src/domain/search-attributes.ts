@@ -13,3 +13,8 @@ export const DevinAcusConsumed = defineSearchAttributeKey('DevinAcusConsumed', S
 export const PostmortemPullRequest = defineSearchAttributeKey('PostmortemPullRequest', SearchAttributeType.KEYWORD);
 
 export const SEARCH_ATTRIBUTES = [PagerDutyIncidentId, PagerDutyService, IncidentPriority, PostmortemPhase, DevinAcusConsumed, PostmortemPullRequest];
+
+/** A visibility string literal: Temporal's query parser takes backslash escapes inside single quotes. */
+export function quoteQueryValue(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

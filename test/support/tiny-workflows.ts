@@ -1,9 +1,11 @@
 // The smallest workflows: for tests of what bundling prints (`tiny`), and stand-ins of the incident
-// workflow for the CLI's queries — one that answers the evidence pack query with what it was given, one
-// from a build before that query (no handler), one answering the status query with a given status. All
-// wait until they are terminated.
-import { condition, setHandler } from '@temporalio/workflow';
-import { type EvidencePackAnswer, evidencePackQuery, statusQuery } from '../../src/domain/messages';
+// workflow — for the CLI's queries (one that answers the evidence pack query with what it was given, one
+// from a build before that query, one answering the status query with a given status; all wait until
+// they are terminated), and for the GitHub webhook (one watching a PR).
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { type EvidencePackAnswer, evidencePackQuery, pullRequestEventSignal, statusQuery } from '../../src/domain/messages';
+import type { PullRequestEvent } from '../../src/domain/review';
+import { PostmortemPullRequest } from '../../src/domain/search-attributes';
 import type { PostmortemStatus } from '../../src/domain/status';
 
 export async function tiny(): Promise<string> {
@@ -22,4 +24,18 @@ export async function beforeEvidencePackQuery(): Promise<void> {
 export async function statusHolder(status: PostmortemStatus): Promise<void> {
   setHandler(statusQuery, () => status);
   await condition(() => false);
+}
+
+/**
+ * Stands in for an incident's workflow once its PR is open (test/github-webhook.test.ts): says which PR it
+ * watches (PostmortemPullRequest, as the incident's workflow does) and returns the first pullRequestEvent.
+ */
+export async function pullRequestWatcher(pullRequestUrl: string): Promise<PullRequestEvent> {
+  let received: PullRequestEvent | undefined;
+  setHandler(pullRequestEventSignal, (event) => {
+    received ??= event;
+  });
+  upsertSearchAttributes({ [PostmortemPullRequest.name]: [pullRequestUrl] });
+  await condition(() => received !== undefined);
+  return received as PullRequestEvent;
 }

@@ -4,7 +4,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
 import { PHASES } from '../../domain/status';
 import { INCIDENT_WORKFLOW_TYPE } from '../../domain/messages';
-import { DevinAcusConsumed, IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase } from '../../domain/search-attributes';
+import { DevinAcusConsumed, IncidentPriority, PagerDutyIncidentId, PagerDutyService, PostmortemPhase, quoteQueryValue } from '../../domain/search-attributes';
 import type { Context } from '../context';
 import { CliFailure, EXIT_OK, messageOf, UsageError } from '../errors';
 import { formatTable, type ListRow } from '../format';
@@ -13,10 +13,7 @@ import { nonEmpty, positiveNumber } from '../validate';
 
 export const DEFAULT_LIST_LIMIT = 20;
 
-/** A visibility string literal: Temporal's query parser takes backslash escapes inside single quotes. */
-export function quoteQueryValue(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
+export { quoteQueryValue };
 
 export function listQuery(filters: { phase?: string; service?: string; priority?: string }): string {
   const clauses = [`WorkflowType = ${quoteQueryValue(INCIDENT_WORKFLOW_TYPE)}`];
