@@ -190,6 +190,7 @@ export class PullRequestReview {
     const hasNews = () => state.pullRequestEvents.length > 0 || state.sessionMessages.length > 0 || (this.refreshPending && state.resolved);
     if (hasNews()) return { kind: 'news' };
     if (timeoutMs <= 0) return { kind: 'timeout' };
+    const deadline = Date.now() + timeoutMs;
     const scope = new CancellationScope();
     const cancelled = (error: unknown) => {
       if (isCancellation(error)) return 'cancelled' as const;
@@ -206,7 +207,11 @@ export class PullRequestReview {
               (pullRequest): Woke => ({ kind: 'changed', pullRequest }),
               (error: unknown) => {
                 if (isCancellation(error)) return 'cancelled' as const;
-                if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === RetryState.TIMEOUT)) return { kind: 'timeout' } as const;
+                if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === RetryState.TIMEOUT)) {
+                  // The server ends the poll early when its next attempt would fall after the deadline (an
+                  // interval longer than the wait): then the timer alone decides.
+                  return Date.now() < deadline ? new Promise<never>(() => undefined) : ({ kind: 'timeout' } as const);
+                }
                 return { kind: 'failed', error } as const;
               },
             ),
