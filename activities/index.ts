@@ -5,6 +5,8 @@ import type { Clock } from './context';
 import { evidenceActivities } from './evidence';
 import { PriorityCache } from './priorities';
 import { reviewActivities } from './review';
+import { earlierPostmortemActivities } from './earlier-postmortems';
+import { followUpActivities } from './follow-up';
 import { sessionActivities } from './session';
 import { settingsActivities } from './settings';
 import { writeBackActivities } from './write-back';
@@ -20,6 +22,8 @@ export function createActivities(config: WorkerConfig, clock: Clock = { now: () 
     ...sessionActivities(config),
     ...writeBackActivities(config),
     ...reviewActivities(config),
+    ...followUpActivities(config),
+    ...earlierPostmortemActivities(config),
   };
 }
 

@@ -2,7 +2,6 @@
 // with the account's priorities for severity routing (read through PagerDuty, cached by the worker).
 import { readFile } from 'node:fs/promises';
 import type { WorkerConfig } from '../src/config';
-import type { ReviewSettings } from '../src/domain/review';
 import { templateSections } from '../src/postmortem/sections';
 import type { PostmortemSettings } from '../src/domain/settings';
 import { type PriorityCache, withAccountPriorities } from './priorities';
@@ -31,8 +30,12 @@ export function settingsActivities(config: WorkerConfig, priorities: PriorityCac
 }
 
 /** With GITHUB_TOKEN, a Devin session and a pull request to follow: the review's settings; else nothing (as before). */
-async function reviewSettings(config: WorkerConfig): Promise<{ review?: ReviewSettings }> {
+async function reviewSettings(config: WorkerConfig): Promise<Pick<PostmortemSettings, 'review' | 'followUp' | 'postmortemRepository' | 'earlierPostmortemsSkipped'>> {
+  if (config.postmortemRepository && config.postmortemDestination === 'wiki') {
+    return { earlierPostmortemsSkipped: 'POSTMORTEM_REPO is set, but the postmortems go to the wiki (POSTMORTEM_DESTINATION=wiki): earlier postmortems are not looked up' };
+  }
   if (!config.github || !config.devin || config.postmortemDestination !== 'repo') return {};
+  const { actionItems } = config;
   const template = config.postmortemTemplate ? await readFile(config.postmortemTemplate, 'utf8') : undefined;
   return {
     review: {
@@ -44,5 +47,9 @@ async function reviewSettings(config: WorkerConfig): Promise<{ review?: ReviewSe
       ...(template ? { requiredSections: templateSections(template) } : {}),
       personalData: config.redactPersonalData,
     },
+    ...(actionItems.on !== 'off'
+      ? { followUp: { on: actionItems.on, ...(actionItems.repository ? { repository: actionItems.repository } : {}), checkIntervalMs: actionItems.checkIntervalMs, maxMs: actionItems.followUpMaxMs, checksPerRun: actionItems.checksPerRun } }
+      : {}),
+    ...(config.postmortemRepository ? { postmortemRepository: config.postmortemRepository } : {}),
   };
 }

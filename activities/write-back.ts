@@ -12,9 +12,10 @@ export function incidentNoteText(request: WriteBackRequest): string {
   const marker = noteMarker(request.kind, request.reminder);
   const what = request.destination === 'wiki' ? 'page' : 'pull request';
   if (request.kind === 'review_reminder') return `Reminder ${request.reminder ?? 1}: the postmortem pull request ${request.url ?? '(no link)'} has waited ${request.waited ?? 'a while'} for review ${marker}`;
+  if (request.kind === 'action_items') return `Postmortem action items tracked as issues:\n${(request.items ?? []).map((i) => `- ${i.title}: ${i.url}`).join('\n')}\nThe incident's workflow follows them until they are closed. ${marker}`;
   if (request.kind === 'merged') return `Postmortem merged: ${request.url ?? '(no link)'}${request.mergeCommitSha ? ` (merge commit ${request.mergeCommitSha.slice(0, 12)})` : ''} ${marker}`;
   return request.kind === 'drafting'
-    ? `Postmortem drafting started: Devin session ${request.sessionUrl ?? '(no link)'} ${marker}`
+    ? `Postmortem drafting started: Devin session ${request.sessionUrl ?? '(no link)'}${request.repeatOf ? ` — repeat: ${request.repeatOf}` : ''} ${marker}`
     : `Postmortem ${what} opened for review: ${request.url ?? '(no link)'}${request.sessionUrl ? ` (Devin session ${request.sessionUrl}${request.acus !== undefined ? `, ${formatAcus(request.acus)}` : ''})` : ''} ${marker}`;
 }
 

@@ -1,6 +1,7 @@
 // The "Current Details" panel of the incident's workflow in the Temporal UI, as markdown.
 import { describeReport } from '../src/domain/redaction-report';
 import { formatAcus } from '../src/domain/session';
+import type { FollowUpStatus } from '../src/domain/follow-up';
 import { EVIDENCE_CHECK_NAME, MAX_REVIEW_REMINDERS, type ReviewStatus } from '../src/domain/review';
 import type { PostmortemStatus } from '../src/domain/status';
 
@@ -28,6 +29,20 @@ function reviewDetails(review: ReviewStatus): string[] {
   return lines;
 }
 
+function followUpDetails(followUp: FollowUpStatus): string[] {
+  const closed = followUp.items.filter((i) => i.state === 'closed').length;
+  const lines = [`**Action items:** ${closed} of ${followUp.items.length} closed — ${link('postmortem', followUp.postmortemUrl)}${followUp.lastCheckAt ? ` (checked ${followUp.checks}×, last ${followUp.lastCheckAt})` : ''}`];
+  for (const item of followUp.items) {
+    const overdue = item.state === 'open' && item.due && item.due < new Date(Date.now()).toISOString().slice(0, 10) ? ' — **overdue**' : '';
+    const facts = [item.owner, item.due && `due ${item.due}`, item.reminders > 0 && `${item.reminders} reminder(s)`].filter(Boolean).join(', ');
+    lines.push(`- ${item.state === 'closed' ? '☑' : '☐'} ${link(item.title, item.issueUrl)}${facts ? ` (${facts})` : ''}${overdue}`);
+  }
+  if (followUp.endedReason) lines.push(`**Follow-up ended:** ${followUp.endedReason}`);
+  if (followUp.note) lines.push(`**Follow-up note:** ${followUp.note}`);
+  if (followUp.runs > 1) lines.push(`Workflow runs (continue-as-new): ${followUp.runs}`);
+  return lines;
+}
+
 export function renderDetails(status: PostmortemStatus): string {
   const lines = [`### ${status.phase.replace(/_/g, ' ')}`];
   const facts = [status.priority, status.urgency && `${status.urgency} urgency`, status.service].filter(Boolean).join(' · ');
@@ -51,6 +66,9 @@ export function renderDetails(status: PostmortemStatus): string {
   if (status.pullRequestUrl) lines.push(`**Pull request:** ${link(status.pullRequestUrl, status.pullRequestUrl)}`);
   if (status.pullRequestNote) lines.push(`**Note:** ${status.pullRequestNote}`);
   if (status.review) lines.push(...reviewDetails(status.review));
+  if (status.followUp) lines.push(...followUpDetails(status.followUp));
+  if (status.repeatOf) lines.push(`**Repeat:** ${status.repeatOf}`);
+  else if (status.earlierPostmortems) lines.push(`**Earlier postmortems:** ${status.earlierPostmortems}`);
   if (status.pageUrl) lines.push(`**Postmortem page:** ${link(status.pageUrl, status.pageUrl)}`);
   if (status.routing) lines.push(`**Routing:** ${status.routing}`);
   if (status.writeBack.length > 0) lines.push(`**Write-back:** ${status.writeBack.join('; ')}`);

@@ -7,18 +7,33 @@ import { ApplicationFailure, CancellationScope, condition, isCancellation, patch
 import { formatDuration } from '../src/domain/duration';
 import { FailureTypes } from '../src/domain/failures';
 import type { IncidentContext } from '../src/domain/evidence';
-import { cancelSignal, evidencePackQuery, incidentEventSignal, type IncidentPostmortemInput, pullRequestEventSignal, retrySignal, skipSignal, statusQuery } from '../src/domain/messages';
+import type { OperatorNote } from '../src/domain/messages';
+import {
+  actionItemEventSignal,
+  cancelSignal,
+  evidencePackQuery,
+  incidentEventSignal,
+  type IncidentPostmortemInput,
+  pullRequestEventSignal,
+  resyncActionItemsUpdate,
+  retrySignal,
+  skipSignal,
+  statusQuery,
+  stopFollowUpUpdate,
+} from '../src/domain/messages';
 import type { PostmortemReport } from '../src/domain/postmortem-output';
 import { routePostmortem } from '../src/domain/routing';
 import { DEFAULT_LATE_RESOLUTION_GRACE_MS, type PostmortemSettings } from '../src/domain/settings';
 import type { PostmortemResult } from '../src/domain/status';
 import { settings as settingsActivity } from './activity-proxies';
+import { withEarlierPostmortems } from './earlier-postmortems';
 import { collectEvidence } from './evidence';
 import { IncidentState } from './incident-state';
 import { failureMessage, Operator } from './operator';
 import { countCost, endSession } from './session-end';
 import { SessionStarter } from './session-start';
 import { PostmortemFailed, Skipped } from './outcomes';
+import { ActionItemFollowUp } from './follow-up';
 import { PullRequestReview } from './review';
 import { SessionWatch } from './session-watch';
 import { Visibility } from './visibility';
@@ -37,6 +52,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   let latestContext: IncidentContext | undefined;
   let report: PostmortemReport | undefined;
   let review: PullRequestReview | undefined;
+  let followUp: ActionItemFollowUp | undefined;
 
   // Buffered signals are delivered as soon as a handler is set, so everything above comes first.
   const lifecycle = new CancellationScope();
@@ -52,6 +68,19 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   setHandler(incidentEventSignal, (event) => {
     if (state.record(event)) visibility.publish();
   });
+  // GitHub's `issues` webhook: one of the items changed, so check now rather than at the next interval.
+  setHandler(actionItemEventSignal, (event) => {
+    const tracked = followUp?.status;
+    if (tracked && tracked.repository.toLowerCase() === event.repository.toLowerCase() && tracked.items.some((i) => i.issueId === event.issueId)) followUp!.checkNow = true;
+  });
+  const following = (_note?: OperatorNote) => {
+    if (state.phase !== 'following_up' || !followUp?.status) throw new Error(`the incident is not following up action items (phase ${state.phase})`);
+  };
+  setHandler(stopFollowUpUpdate, (note) => {
+    followUp!.stopReason = note?.reason?.trim() || 'no reason given';
+    return followUp!.status!;
+  }, { validator: following });
+  setHandler(resyncActionItemsUpdate, () => followUp!.resync(), { validator: () => following() });
   setHandler(retrySignal, (note) => operator.decide('retry', note));
   setHandler(skipSignal, (note) => operator.decide('skip', note));
   setHandler(cancelSignal, (note) => {
@@ -73,7 +102,29 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     };
   }
 
+  /** The action items as issues, followed until closed (ACTION_ITEMS_ON); the result gains their outcome. */
+  async function followActionItems(result: PostmortemResult, ref: string | undefined): Promise<PostmortemResult> {
+    if (!settings?.followUp || !result.pullRequestUrl || !patched('action-items')) return result;
+    followUp = new ActionItemFollowUp(state, operator, visibility, writeBack, settings, settings.followUp);
+    if (!(await followUp.start(result.pullRequestUrl, ref, report))) return result;
+    const current = settings;
+    const actionItems = await followUp.follow(() => ({ settings: current, result }));
+    return { ...result, actionItems };
+  }
+
   async function lifecycleSteps(): Promise<PostmortemResult> {
+    // ---- 0. A run continued as new while following the action items up: only that is left ----
+    if (input.resume) {
+      const { resume } = input;
+      state.restore(resume.status);
+      settings = resume.settings;
+      followUp = new ActionItemFollowUp(state, operator, visibility, writeBack, resume.settings, resume.settings.followUp!);
+      followUp.resume(resume.followUp, resume.runs);
+      const actionItems = await followUp.follow(() => ({ settings: resume.settings, result: resume.result }));
+      visibility.enter('completed');
+      return { ...resume.result, actionItems };
+    }
+
     // ---- 1. Acknowledged (or resolved straight away): the first event started us ----
     await condition(() => status.eventsReceived > 0);
     settings = await settingsActivity.getPostmortemSettings.executeWithOptions({ summary: 'Read postmortem settings' }, []);
@@ -119,7 +170,9 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     const route = routePostmortem(state.incident, settings.routing);
     status.routing = route.reason;
     if (!route.qualifies) throw new Skipped(route.reason);
-    const starter = new SessionStarter(state, operator, visibility, settings, context);
+    // ---- 3b. A repeat? The service's earlier postmortems and their open items go into the prompt ----
+    const drafted = await withEarlierPostmortems(state, visibility, settings, context);
+    const starter = new SessionStarter(state, operator, visibility, settings, drafted);
     const session = await starter.start();
     if (!session) throw new Skipped(`skipped by an operator before a Devin session started${operator.because()}`);
     if (session.dryRun) {
@@ -128,7 +181,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
       visibility.enter('completed');
       return { incidentId: input.incidentId, outcome: 'dry_run', prompt: session.prompt, promptPath: session.promptPath, skeletonPath: session.skeletonPath };
     }
-    await writeBack.note('drafting', settings.destination, settings.writeBackOff);
+    await writeBack.note('drafting', settings.destination, settings.writeBackOff, undefined, status.repeatOf ? { repeatOf: status.repeatOf } : {});
 
     // ---- 4. Wait for the pull request ----
     visibility.enter('awaiting_pr');
@@ -146,19 +199,29 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
     report = published.report;
 
     // ---- 6. With GitHub: hold the draft to its evidence, have Devin fix it, follow the PR to merge ----
+    // (Teams that do not review through the PR: ACTION_ITEMS_ON=pr_open follows the items from here.)
+    if (settings.followUp?.on === 'pr_open' && !wiki) {
+      const finished = await followActionItems(publishedResult('pull_request_opened', published.url), undefined);
+      visibility.enter('completed');
+      countCost(state, 'published');
+      return finished;
+    }
     if (settings.review && !wiki && patched('postmortem-review')) {
-      review = new PullRequestReview(state, operator, visibility, writeBack, settings, settings.review, published.url, watch.current.sessionId, context, report, () =>
+      review = new PullRequestReview(state, operator, visibility, writeBack, settings, settings.review, published.url, watch.current.sessionId, drafted, report, () =>
         collectContext('Refresh PagerDuty timeline after the incident was resolved again'),
       );
       const outcome = await review.follow();
       if (outcome.kind === 'merged') {
-        visibility.enter('completed');
         countCost(state, 'merged');
-        return {
+        const merged: PostmortemResult = {
           ...publishedResult('pull_request_merged', published.url),
           ...(outcome.mergeCommitSha ? { mergeCommitSha: outcome.mergeCommitSha } : {}),
           ...(outcome.evidenceCheck ? { evidenceCheck: outcome.evidenceCheck } : {}),
         };
+        // ---- 7. Merged: its action items followed to done ----
+        const finished = settings.followUp?.on === 'merge' ? await followActionItems(merged, outcome.mergeCommitSha) : merged;
+        visibility.enter('completed');
+        return finished;
       }
     }
     visibility.enter('completed');

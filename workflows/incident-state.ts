@@ -150,6 +150,25 @@ export class IncidentState {
     this.status.redactions = mergeReports(this.eventRedactions, this.packRedactions);
   }
 
+  /** A run continued as new takes over the status its predecessor showed. */
+  restore(status: PostmortemStatus): void {
+    const { incidentId: _id, phase, title, service, priority, urgency, incidentUrl, resolvedAt, mergedInto, ...fields } = status;
+    this.phase = phase;
+    this.incident = {
+      ...this.incident,
+      ...(title ? { title } : {}),
+      ...(service ? { service: { id: '', name: service } } : {}),
+      ...(priority ? { priority } : {}),
+      ...(urgency ? { urgency } : {}),
+      ...(incidentUrl ? { htmlUrl: incidentUrl } : {}),
+      ...(resolvedAt ? { resolvedAt } : {}),
+      ...(mergedInto ? { mergedInto } : {}),
+    };
+    this.resolved = resolvedAt !== undefined;
+    this.draftingStarted = true;
+    Object.assign(this.status, fields);
+  }
+
   current(): PostmortemStatus {
     const { incident } = this;
     return {

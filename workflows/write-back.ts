@@ -7,13 +7,14 @@ import type { IncidentState } from './incident-state';
 import { failureMessage } from './operator';
 import type { Visibility } from './visibility';
 
-const NOTE_LABELS: Record<IncidentNoteKind, string> = { drafting: 'drafting note', published: 'review note', review_reminder: 'review reminder', merged: 'merged note' };
+const NOTE_LABELS: Record<IncidentNoteKind, string> = { drafting: 'drafting note', published: 'review note', review_reminder: 'review reminder', merged: 'merged note', action_items: 'action items note' };
 // Activity summaries in the Temporal UI (the first two as recorded in earlier histories).
 const NOTE_SUMMARIES: Record<IncidentNoteKind, string> = {
   drafting: 'Note on PagerDuty: drafting started',
   published: 'Note on PagerDuty: postmortem ready',
   review_reminder: 'Note on PagerDuty: review reminder',
   merged: 'Note on PagerDuty: postmortem merged',
+  action_items: 'Note on PagerDuty: action items tracked',
 };
 
 export class WriteBack {
@@ -22,7 +23,7 @@ export class WriteBack {
     private readonly visibility: Visibility,
   ) {}
 
-  async note(kind: IncidentNoteKind, destination: PostmortemDestination, writeBackOff: string | undefined, url?: string, extra: Pick<WriteBackRequest, 'reminder' | 'waited' | 'mergeCommitSha'> = {}): Promise<void> {
+  async note(kind: IncidentNoteKind, destination: PostmortemDestination, writeBackOff: string | undefined, url?: string, extra: Pick<WriteBackRequest, 'reminder' | 'waited' | 'mergeCommitSha' | 'items' | 'repeatOf'> = {}): Promise<void> {
     const { status } = this.state;
     const label = NOTE_LABELS[kind] + (extra.reminder !== undefined ? ` ${extra.reminder}` : '');
     if (writeBackOff) {

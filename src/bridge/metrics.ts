@@ -18,7 +18,7 @@ export interface BridgeMetrics {
   /** One GitHub delivery (POST /webhooks/github) by X-GitHub-Event and outcome. */
   githubWebhook(event: string, outcome: GitHubWebhookOutcome): void;
   signatureFailure(): void;
-  temporalCall(operation: 'signal_with_start' | 'readiness' | 'list_and_signal', seconds: number, ok: boolean): void;
+  temporalCall(operation: 'signal_with_start' | 'readiness' | 'list_and_signal' | 'signal', seconds: number, ok: boolean): void;
   /** A connection closed at once because the listener had BRIDGE_MAX_CONNECTIONS open. */
   droppedConnection(listener: BridgeListener): void;
 }

@@ -11,7 +11,7 @@ import { workflowIdForIncident } from '../domain/incident';
 import { describeId, isDeliveryId } from '../domain/identifiers';
 import { isAuthentic, parseWebhook, type WebhookSecrets } from '../integrations/pagerduty/webhook';
 import { hasValidGitHubSignature, isGitHubDeliveryId, isGitHubEventName, parseGitHubWebhook } from '../integrations/github/webhook';
-import { deliverPullRequestEvent, type PullRequestDeliveryOutcome } from '../temporal/deliver-pull-request-event';
+import { deliverActionItemEvent, deliverPullRequestEvent, type PullRequestDeliveryOutcome } from '../temporal/deliver-pull-request-event';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** PagerDuty waits 5 s for an answer; leave room for the network. */
@@ -183,6 +183,24 @@ export function createWebhookApp({
       }
 
       const started = Date.now();
+      if (parsed.kind === 'action_item') {
+        const fields = { ...delivery, action: parsed.action, incidentId: parsed.incidentId, issue: parsed.item.issueId };
+        let outcome: PullRequestDeliveryOutcome;
+        try {
+          outcome = await deliverActionItemEvent(client, parsed.incidentId, parsed.item, { timeoutMs: TEMPORAL_CALL_TIMEOUT_MS });
+        } catch (error) {
+          metrics.temporalCall('signal', (Date.now() - started) / 1000, false);
+          metrics.githubWebhook(eventLabel, 'unavailable');
+          logger.error({ ...fields, outcome: 'unavailable', err: errorMessage(error) }, 'Temporal did not accept the GitHub event');
+          res.status(503).set('Retry-After', '5').json({ error: 'Temporal is unavailable; retry later' });
+          return;
+        }
+        metrics.temporalCall('signal', (Date.now() - started) / 1000, true);
+        metrics.githubWebhook(eventLabel, outcome.status === 'accepted' ? 'accepted' : 'unmatched');
+        logger.info({ ...fields, outcome: outcome.status }, 'GitHub action-item event');
+        res.status(202).json(outcome.status === 'accepted' ? { status: 'accepted', workflowIds: outcome.workflowIds } : { status: 'ignored', reason: 'no running incident workflow for this action item' });
+        return;
+      }
       const pullRequestUrls = parsed.events.map((e) => e.pullRequestUrl);
       const eventFields = { ...delivery, action: parsed.action, kinds: [...new Set(parsed.events.map((e) => e.kind))], pullRequestUrls };
       let outcomes: PullRequestDeliveryOutcome[];

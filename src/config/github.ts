@@ -3,7 +3,7 @@
 // configured and the workflow ends when the PR is open, as before.
 import { z } from 'zod';
 import type { GitHubApiConfig } from '../integrations/github/client';
-import { duration, type Env, httpUrl, optionalText, parse } from './values';
+import { duration, type Env, httpUrl, oneOf, optionalText, parse } from './values';
 
 export const DEFAULT_GITHUB_API_BASE_URL = 'https://api.github.com';
 
@@ -37,7 +37,33 @@ export const githubSchema = z.object({
   }),
   POSTMORTEM_REVIEW_REMINDER: duration('2d', 1000),
   GITHUB_POLL_INTERVAL: duration('10m', 1000),
+  // After the merge: action items as issues, followed to done; earlier postmortems for repeat incidents.
+  ACTION_ITEMS_ON: oneOf(['merge', 'pr_open', 'off'] as const, 'merge'),
+  ACTION_ITEMS_REPO: repository('the repository the action-item issues go to'),
+  ACTION_ITEMS_CHECK_INTERVAL: duration('1d', 1000),
+  ACTION_ITEMS_FOLLOW_UP_MAX: duration('90d', 1000),
+  // Checks per workflow run before continue-as-new: bounds each run's history (a check is ~6 events).
+  ACTION_ITEMS_CHECKS_PER_RUN: optionalText.transform((value, ctx) => {
+    const n = value === undefined ? 100 : Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number from 1 to 1000 (got "${value}")` });
+      return z.NEVER;
+    }
+    return n;
+  }),
+  POSTMORTEM_REPO: repository('the repository the postmortems are merged into'),
 });
+
+/** `owner/name`, or undefined. */
+function repository(what: string) {
+  return optionalText.transform((value, ctx) => {
+    if (value !== undefined && !/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/.test(value)) {
+      ctx.addIssue({ code: 'custom', message: `must be owner/name, ${what} (got "${value}")` });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
 
 /** GitHub logins and team slugs: letters, digits, single hyphens (teams also _ and .). */
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;

@@ -116,6 +116,12 @@ const workerSchema = z
         message: `"${env.POSTMORTEM_MIN_PRIORITY.name}" is not P1…P9 or SEV1…: naming one of the account's own priorities needs PAGERDUTY_API_TOKEN (their order is read from GET /priorities)`,
       });
     }
+    if (env.POSTMORTEM_REPO && !env.GITHUB_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['POSTMORTEM_REPO'], message: 'needs GITHUB_TOKEN (earlier postmortems are read through the GitHub API)' });
+    }
+    if (env.ACTION_ITEMS_REPO && !env.GITHUB_TOKEN) {
+      ctx.addIssue({ code: 'custom', path: ['ACTION_ITEMS_REPO'], message: 'needs GITHUB_TOKEN (the action items become GitHub issues)' });
+    }
     if (env.DEVIN_MAX_WAIT < env.DEVIN_POLL_INTERVAL) {
       ctx.addIssue({ code: 'custom', path: ['DEVIN_MAX_WAIT'], message: 'must be longer than DEVIN_POLL_INTERVAL' });
     }
@@ -177,6 +183,9 @@ export interface WorkerConfig {
   github?: GitHubApiConfig;
   /** After the PR opens (with GITHUB_TOKEN): the evidence check's fix rounds, reviewers, reminders, the poll. */
   review: { fixRounds: number; reviewers: { users: string[]; teams: string[] }; reminderMs: number; pollIntervalMs: number };
+  /** Action items as issues (ACTION_ITEMS_*), and where earlier postmortems are read from (POSTMORTEM_REPO). */
+  actionItems: { on: 'merge' | 'pr_open' | 'off'; repository?: string; checkIntervalMs: number; followUpMaxMs: number; checksPerRun: number };
+  postmortemRepository?: string;
   /** Session creations across all workers, enforced by Temporal on a dedicated task queue. */
   devinMaxSessionsPerMinute: number;
   devinSessionTaskQueue: string;
@@ -254,6 +263,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
         ? { token: parsed.SENTRY_AUTH_TOKEN, org: parsed.SENTRY_ORG, project: parsed.SENTRY_PROJECT, baseUrl: parsed.SENTRY_BASE_URL }
         : undefined,
     github: parsed.GITHUB_TOKEN ? { token: parsed.GITHUB_TOKEN, baseUrl: parsed.GITHUB_API_BASE_URL } : undefined,
+    actionItems: { on: parsed.ACTION_ITEMS_ON, ...(parsed.ACTION_ITEMS_REPO ? { repository: parsed.ACTION_ITEMS_REPO } : {}), checkIntervalMs: parsed.ACTION_ITEMS_CHECK_INTERVAL, followUpMaxMs: parsed.ACTION_ITEMS_FOLLOW_UP_MAX, checksPerRun: parsed.ACTION_ITEMS_CHECKS_PER_RUN },
+    ...(parsed.POSTMORTEM_REPO ? { postmortemRepository: parsed.POSTMORTEM_REPO } : {}),
     review: { fixRounds: parsed.POSTMORTEM_FIX_ROUNDS, reviewers: parsed.POSTMORTEM_REVIEWERS, reminderMs: parsed.POSTMORTEM_REVIEW_REMINDER, pollIntervalMs: parsed.GITHUB_POLL_INTERVAL },
     devinMaxSessionsPerMinute: parsed.DEVIN_MAX_SESSIONS_PER_MINUTE,
     devinSessionTaskQueue: parsed.DEVIN_SESSION_TASK_QUEUE ?? `${parsed.TEMPORAL_TASK_QUEUE}-devin-sessions`,

@@ -1,5 +1,6 @@
 // The evidence a postmortem is written from: what PagerDuty and the optional collectors say happened.
 // Pure types (workflow code imports them).
+import type { EarlierPostmortem } from './follow-up';
 import type { IncidentSnapshot } from './incident';
 import type { RedactionReport } from './redaction-report';
 
@@ -74,6 +75,8 @@ export interface IncidentContext {
   metrics?: IncidentMetrics;
   /** What was redacted from this pack before it left the activity (counts by kind, never values). */
   redactions?: RedactionReport;
+  /** The service's earlier postmortems (POSTMORTEM_REPO), most recent first, with their open action items. */
+  earlierPostmortems?: EarlierPostmortem[];
   collectedAt: string;
 }
 

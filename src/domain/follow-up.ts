@@ -110,3 +110,43 @@ export interface EarlierPostmortem {
   /** Its action items still open in the tracker (title and issue link). */
   openItems: { title: string; url?: string }[];
 }
+
+/** "<earlier postmortem> has N open action items", for the most recent one with open items. */
+export function repeatOf(earlier: EarlierPostmortem[] | undefined): string | undefined {
+  const first = earlier?.find((e) => e.openItems.length > 0);
+  return first ? `${first.url} has ${first.openItems.length} open action item${first.openItems.length === 1 ? '' : 's'}` : undefined;
+}
+
+/** Read by the settings activity with GITHUB_TOKEN and ACTION_ITEMS_ON other than `off`. */
+export interface FollowUpSettings {
+  on: Exclude<ActionItemsOn, 'off'>;
+  /** ACTION_ITEMS_REPO (owner/name); absent: the postmortem's repository. */
+  repository?: string;
+  checkIntervalMs: number;
+  maxMs: number;
+  /** ACTION_ITEMS_CHECKS_PER_RUN: checks before the workflow continues as new. */
+  checksPerRun?: number;
+}
+
+/** What GitHub's `issues` webhook said about an action item's issue (labelled incident:<id>). */
+export interface ActionItemEvent {
+  deliveryId: string;
+  /** owner/name */
+  repository: string;
+  issueId: string;
+  state: 'open' | 'closed';
+  at?: string;
+}
+
+/** The follow-up as the status query, the UI and `postmortem followups` show it. */
+export interface FollowUpStatus extends FollowUpState {
+  /** Why it ended: every item closed, ACTION_ITEMS_FOLLOW_UP_MAX, or an operator. */
+  endedReason?: string;
+  /** Runs of the workflow so far (continue-as-new keeps the history bounded). */
+  runs: number;
+  /** Problems reading the items (no front matter, …) or creating issues. */
+  note?: string;
+}
+
+/** Checks per workflow run before continue-as-new (ACTION_ITEMS_CHECKS_PER_RUN): bounds each run's history. */
+export const DEFAULT_CHECKS_PER_RUN = 100;

@@ -1,7 +1,9 @@
 // Signal and query definitions shared by the workflow, the bridge, the CLI and tests (no Node imports).
 import type { VersioningBehavior } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentContext } from './evidence';
+import type { ActionItemEvent, FollowUpState, TrackedItem } from './follow-up';
+import type { PostmortemSettings } from './settings';
 import type { IncidentEvent } from './incident';
 import type { PullRequestEvent } from './review';
 import type { PostmortemResult, PostmortemStatus } from './status';
@@ -10,6 +12,17 @@ import type { PostmortemResult, PostmortemStatus } from './status';
 export const INCIDENT_WORKFLOW_TYPE = 'incidentPostmortem';
 export interface IncidentPostmortemInput {
   incidentId: string;
+  /** Continue-as-new while following the action items up: everything the next run needs. */
+  resume?: FollowUpResume;
+}
+
+export interface FollowUpResume {
+  status: PostmortemStatus;
+  settings: PostmortemSettings;
+  followUp: FollowUpState;
+  /** The result the incident ends with (PR, merge, session), completed by the follow-up. */
+  result: PostmortemResult;
+  runs: number;
 }
 export type IncidentPostmortemWorkflow = (input: IncidentPostmortemInput) => Promise<PostmortemResult>;
 
@@ -50,3 +63,11 @@ export const retrySignal = defineSignal<[OperatorNote?]>('retry');
 export const skipSignal = defineSignal<[OperatorNote?]>('skip');
 /** At any time: end the incident's workflow (phase `skipped`, reason recorded). */
 export const cancelSignal = defineSignal<[OperatorNote?]>('cancel');
+
+/** GitHub's `issues` webhook about one of the incident's action-item issues (closed, reopened). */
+export const actionItemEventSignal = defineSignal<[ActionItemEvent]>('actionItemEvent');
+
+/** In `following_up`: stop following (the items stay as they are); refused in any other phase. */
+export const stopFollowUpUpdate = defineUpdate<FollowUpState, [OperatorNote?]>('stopFollowUp');
+/** In `following_up`: read every item's issue now; answers the items as they are. */
+export const resyncActionItemsUpdate = defineUpdate<TrackedItem[], []>('resyncActionItems');

@@ -1,5 +1,6 @@
 // The non-secret settings the workflow needs for its timers and retry policies, read once per incident
 // from the worker's configuration (an activity, so they are recorded in history). Pure types.
+import type { FollowUpSettings } from './follow-up';
 import type { ReviewSettings } from './review';
 import type { RoutingRules } from './routing';
 import type { PostmortemDestination } from './write-back';
@@ -27,6 +28,12 @@ export interface PostmortemSettings {
   maxAcu?: number;
   /** Set with GITHUB_TOKEN and the repo destination: the PR is checked and followed to merge. */
   review?: ReviewSettings;
+  /** Set with `review` unless ACTION_ITEMS_ON=off: the action items become issues, followed to done. */
+  followUp?: FollowUpSettings;
+  /** POSTMORTEM_REPO (owner/name) with GITHUB_TOKEN and the repo destination: earlier postmortems of the service go into the prompt. */
+  postmortemRepository?: string;
+  /** Why earlier postmortems are not looked up although POSTMORTEM_REPO is set (the wiki destination). */
+  earlierPostmortemsSkipped?: string;
 }
 
 /** LATE_RESOLUTION_GRACE's default, for settings recorded before it existed. */

@@ -5,6 +5,7 @@ import type { PostmortemSummary } from './postmortem-output';
 import type { OtherSession } from './session';
 import type { RedactionReport } from './redaction-report';
 import type { ReviewStatus } from './review';
+import type { FollowUpStatus } from './follow-up';
 
 export const PHASES = [
   'collecting_context',
@@ -16,6 +17,8 @@ export const PHASES = [
   'revising',
   /** The PR waits for review and merge (GITHUB_TOKEN set). */
   'in_review',
+  /** Merged: its action items are issues, followed until closed (ACTION_ITEMS_ON). */
+  'following_up',
   'completed',
   'skipped',
   'needs_attention',
@@ -52,6 +55,12 @@ export interface PostmortemStatus {
   pullRequestUrl?: string;
   /** The PR after it opened (GITHUB_TOKEN set): the evidence check, fix rounds, review, merge. */
   review?: ReviewStatus;
+  /** The action items as issues, followed to done. */
+  followUp?: FollowUpStatus;
+  /** Set when an earlier postmortem of the same service still has open action items. */
+  repeatOf?: string;
+  /** What the look for earlier postmortems of the service found (POSTMORTEM_REPO), or why it was not done. */
+  earlierPostmortems?: string;
   /** Why this pull request was taken (several listed, or the report's own), or why the report may be incomplete. */
   pullRequestNote?: string;
   dryRun: boolean;
@@ -83,6 +92,8 @@ export interface PostmortemResult {
   mergeCommitSha?: string;
   /** The evidence check's last conclusion on the merged PR. */
   evidenceCheck?: 'success' | 'failure';
+  /** The action items' issues when the follow-up ended, and why it ended. */
+  actionItems?: { created: number; closed: number; open: { title: string; url: string }[]; endedReason: string };
   skipReason?: string;
   pageUrl?: string;
   /** What the session reported (structured output): root cause and action items. */

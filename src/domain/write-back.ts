@@ -5,7 +5,7 @@
 export type PostmortemDestination = 'repo' | 'wiki';
 
 /** Notes the workflow leaves on the PagerDuty incident, each exactly once. */
-export type IncidentNoteKind = 'drafting' | 'published' | 'review_reminder' | 'merged';
+export type IncidentNoteKind = 'drafting' | 'published' | 'review_reminder' | 'merged' | 'action_items';
 
 export interface WriteBackRequest {
   incidentId: string;
@@ -20,6 +20,10 @@ export interface WriteBackRequest {
   /** `review_reminder`: how long the PR has waited; `merged`: the merge commit. */
   waited?: string;
   mergeCommitSha?: string;
+  /** `action_items`: the issues made of the postmortem's action items. */
+  items?: { title: string; url: string }[];
+  /** `drafting`: an earlier postmortem of the service still has open action items. */
+  repeatOf?: string;
 }
 
 export interface SlackAnnouncement {

@@ -53,6 +53,8 @@ export class EvidenceLinks {
       ...pack.alerts.map((a) => a.url),
       ...changes.map((c) => c.url),
       ...(pack.external ?? []).flatMap((source) => source.items.map((item) => item.url)),
+      // The service's earlier postmortems and their open items, given in the prompt for repeat incidents.
+      ...(pack.earlierPostmortems ?? []).flatMap((earlier) => [earlier.url, ...earlier.openItems.map((item) => item.url)]),
     ];
     for (const url of urls) {
       const key = url && normalised(url);

@@ -4,6 +4,7 @@ import { formatDuration } from '../domain/duration';
 import { incidentDuration } from '../domain/incident';
 import { type IncidentContext } from '../domain/evidence';
 import type { SessionIdentity } from '../domain/session';
+import { earlierPostmortemsSection } from './earlier-postmortems';
 import { evidenceLink, fact, pagerDutyLink, timestamp } from './prompt-text';
 
 export function slugify(text: string, maxLength = 48): string {
@@ -17,12 +18,15 @@ export function slugify(text: string, maxLength = 48): string {
   return slug || 'incident';
 }
 
+/** Where the postmortems go in the repository (and where earlier ones are looked for). */
+export const POSTMORTEM_FOLDER = 'docs/postmortems';
+
 /** `docs/postmortems/<date>-<service>-<slug>.md`, dated by resolution (or creation). */
 export function postmortemPath(context: IncidentContext): string {
   const { incident } = context;
   const when = timestamp(incident.resolvedAt) ?? timestamp(incident.createdAt) ?? timestamp(context.collectedAt);
   const date = when ? when.slice(0, 10) : 'undated';
-  return `docs/postmortems/${date}-${slugify(incident.service?.name ?? 'service', 32)}-${slugify(incident.title ?? incident.id)}.md`;
+  return `${POSTMORTEM_FOLDER}/${date}-${slugify(incident.service?.name ?? 'service', 32)}-${slugify(incident.title ?? incident.id)}.md`;
 }
 
 export function sessionTitle(context: IncidentContext): string {
@@ -181,6 +185,7 @@ export function buildPostmortemPrompt(context: IncidentContext, options: PromptO
     fenced(serviceChanges),
     '',
     ...external,
+    ...earlierPostmortemsSection(context.earlierPostmortems),
     '## Instructions',
     `1. Use the Datadog MCP to pull logs and metrics for ${service} between ${timestamp(incident.createdAt) ?? 'the first alert'} and ${timestamp(incident.resolvedAt) ?? 'resolution'}.`,
     '2. Identify the root cause: look at recent deploys, config changes and upstream failures. Mark it as a hypothesis unless the evidence confirms it.',

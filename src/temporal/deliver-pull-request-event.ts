@@ -3,7 +3,9 @@
 // pullRequestEvent. Nothing is started: a PR no running incident watches is not ours (or no longer).
 // Redeliveries are signalled again; the workflow ignores repeats by deliveryId.
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { pullRequestEventSignal } from '../domain/messages';
+import type { ActionItemEvent } from '../domain/follow-up';
+import { workflowIdForIncident } from '../domain/incident';
+import { actionItemEventSignal, pullRequestEventSignal } from '../domain/messages';
 import type { PullRequestEvent } from '../domain/review';
 import { PostmortemPullRequest, quoteQueryValue } from '../domain/search-attributes';
 import { type DeliveryOptions, withinTime } from './deliver-event';
@@ -45,6 +47,23 @@ export async function deliverPullRequestEvent(client: Client, event: PullRequest
       }
     }
     return signalled.length > 0 ? { status: 'accepted', workflowIds: signalled } : { status: 'no_workflow' };
+  };
+  const { timeoutMs } = options;
+  if (timeoutMs === undefined) return work();
+  return withinTime(timeoutMs, client.connection.withDeadline(Date.now() + timeoutMs, work));
+}
+
+/** An action item's issue changed: its incident's workflow (named by the issue's `incident:<id>` label) is told. */
+export async function deliverActionItemEvent(client: Client, incidentId: string, event: ActionItemEvent, options: DeliveryOptions = {}): Promise<PullRequestDeliveryOutcome> {
+  const workflowId = workflowIdForIncident(incidentId);
+  const work = async (): Promise<PullRequestDeliveryOutcome> => {
+    try {
+      await client.workflow.getHandle(workflowId).signal(actionItemEventSignal, event);
+      return { status: 'accepted', workflowIds: [workflowId] };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return { status: 'no_workflow' };
+      throw error;
+    }
   };
   const { timeoutMs } = options;
   if (timeoutMs === undefined) return work();

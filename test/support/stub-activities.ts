@@ -129,6 +129,13 @@ export class StubIncident {
       requestPostmortemReviewers: () => ({ requested: [] }),
       readPullRequest: () => ({ state: 'closed', merged: true, headSha: STUB_HEAD_SHA, mergeCommitSha: 'b'.repeat(40), reviewState: 'approved' }),
       archiveSession: () => ({ archived: true, alreadyArchived: false }),
+      // No action items unless a script says otherwise.
+      readActionItems: () => ({ items: [], source: 'none', postmortemUrl: pullRequestUrlFor(id) }),
+      createActionItemIssues: () => ({ items: [], created: 0 }),
+      checkActionItems: () => [],
+      remindActionItemOwner: () => undefined,
+      listActionItemsOnPullRequest: () => undefined,
+      findEarlierPostmortems: () => ({ earlier: [], problems: [] }),
     };
     return (defaults[activity as Exclude<ActivityName, 'getPostmortemSettings'>] as (input: ActivityInput<K>) => ActivityOutput<K>)(input);
   }
@@ -155,6 +162,12 @@ export class StubActivities {
       waitForPullRequestChange: (input) => this.dispatch('waitForPullRequestChange', input),
       requestPostmortemReviewers: (input) => this.dispatch('requestPostmortemReviewers', input),
       readPullRequest: (input) => this.dispatch('readPullRequest', input),
+      readActionItems: (input) => this.dispatch('readActionItems', input),
+      createActionItemIssues: (input) => this.dispatch('createActionItemIssues', input),
+      checkActionItems: (input) => this.dispatch('checkActionItems', input),
+      remindActionItemOwner: (input) => this.dispatch('remindActionItemOwner', input),
+      listActionItemsOnPullRequest: (input) => this.dispatch('listActionItemsOnPullRequest', input),
+      findEarlierPostmortems: (input) => this.dispatch('findEarlierPostmortems', input),
       archiveSession: (input) => this.dispatch('archiveSession', input),
     };
   }

@@ -1,5 +1,6 @@
 // GitHub REST: the one client — read the postmortem file at a commit, read the pull request, its
-// commits and reviews, publish the evidence check as a check run, comment, request reviewers.
+// commits and reviews, publish the evidence check as a check run, comment, request reviewers, and (for
+// the action items) create, read and list issues.
 // Failures follow the one HTTP policy (./failures.ts → ../http.ts); retrying is the caller's, so
 // Octokit's retry and throttling plugins are not used.
 //
@@ -12,7 +13,11 @@
 // 11.4.4-cjs.2).
 import { Octokit } from '@octokit/rest';
 import { ExternalServiceError } from '../http';
+import { batches, checkFields, type CheckAnnotation, type CheckRunResult } from './check-runs';
+
+export { ANNOTATIONS_PER_REQUEST, type CheckAnnotation, type CheckRunResult } from './check-runs';
 import { gitHubFailure, SYSTEM } from './failures';
+import { type GitHubIssue, issueFrom, type IssueItem } from './issues';
 
 export interface GitHubApiConfig {
   /** A fine-grained token or a GitHub App installation token. */
@@ -66,22 +71,6 @@ export interface PullRequestReview {
   submittedAt?: string;
 }
 
-export interface CheckAnnotation {
-  path: string;
-  line: number;
-  level: 'failure' | 'warning' | 'notice';
-  title?: string;
-  message: string;
-}
-
-export interface CheckRunResult {
-  status: 'queued' | 'in_progress' | 'completed';
-  conclusion?: 'success' | 'failure' | 'neutral' | 'action_required';
-  title: string;
-  summary: string;
-  annotations: CheckAnnotation[];
-}
-
 export interface CheckRun {
   id: number;
   url: string;
@@ -89,8 +78,6 @@ export interface CheckRun {
   startedAt?: string;
 }
 
-/** GitHub takes at most 50 annotations per create or update request; more are added by updates. */
-export const ANNOTATIONS_PER_REQUEST = 50;
 /** Pages of 100 read at most from a list (a postmortem PR has a handful of commits and reviews). */
 const MAX_LIST_PAGES = 10;
 
@@ -141,13 +128,13 @@ export class GitHubClient {
     });
   }
 
-  /** A file's text at a commit (or branch); a directory or a submodule is a rejection. */
-  readFile(repository: Repository, path: string, ref: string): Promise<RepositoryFile> {
+  /** A file's text at a commit or branch (without one: the default branch); a directory or a submodule is a rejection. */
+  readFile(repository: Repository, path: string, ref?: string): Promise<RepositoryFile> {
     const what = `GET /repos/${repository.owner}/${repository.repo}/contents/${path}`;
     return this.call(what, async () => {
-      const { data } = await this.octokit.rest.repos.getContent({ ...repository, path, ref, request: this.request });
+      const { data } = await this.octokit.rest.repos.getContent({ ...repository, path, ...(ref ? { ref } : {}), request: this.request });
       if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
-        throw ExternalServiceError.rejected(SYSTEM, `${SYSTEM} ${what}: ${path} is not a file at ${ref}`, 200);
+        throw ExternalServiceError.rejected(SYSTEM, `${SYSTEM} ${what}: ${path} is not a file at ${ref ?? 'the default branch'}`, 200);
       }
       return { path: data.path, sha: data.sha, text: Buffer.from(data.content, 'base64').toString('utf8') };
     });
@@ -245,23 +232,52 @@ export class GitHubClient {
       await this.octokit.rest.pulls.requestReviewers({ owner: pr.owner, repo: pr.repo, pull_number: pr.number, reviewers: reviewers.users ?? [], team_reviewers: reviewers.teams ?? [], request: this.request });
     });
   }
-}
 
-/** Annotations in requests of at most 50; `atLeastOne`: an update with none still sends the output. */
-function batches(annotations: CheckAnnotation[], atLeastOne = false): CheckAnnotation[][] {
-  const out: CheckAnnotation[][] = [];
-  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) out.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  return out.length === 0 && atLeastOne ? [[]] : out;
-}
+  /** A folder's entries on the default branch (a missing folder is an empty one: no postmortems yet). */
+  listDirectory(repository: Repository, path: string): Promise<{ name: string; path: string; type: string; sha: string }[]> {
+    const what = `GET /repos/${repository.owner}/${repository.repo}/contents/${path}`;
+    return this.call(what, async () => {
+      try {
+        const { data } = await this.octokit.rest.repos.getContent({ ...repository, path, request: this.request });
+        if (!Array.isArray(data)) throw ExternalServiceError.rejected(SYSTEM, `${SYSTEM} ${what}: ${path} is not a folder`, 200);
+        return data.map((e) => ({ name: e.name, path: e.path, type: e.type, sha: e.sha }));
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return [];
+        throw error;
+      }
+    });
+  }
 
-function checkFields(result: CheckRunResult, annotations: CheckAnnotation[]) {
-  return {
-    status: result.status,
-    ...(result.conclusion ? { conclusion: result.conclusion, completed_at: new Date().toISOString() } : {}),
-    output: {
-      title: result.title,
-      summary: result.summary,
-      annotations: annotations.map((a) => ({ path: a.path, start_line: a.line, end_line: a.line, annotation_level: a.level, message: a.message, ...(a.title ? { title: a.title } : {}) })),
-    },
-  };
+  createIssue(repository: Repository, issue: { title: string; body: string; labels: string[]; assignees: string[] }): Promise<GitHubIssue> {
+    return this.call(`POST /repos/${repository.owner}/${repository.repo}/issues`, async () => {
+      const { data } = await this.octokit.rest.issues.create({ ...repository, ...issue, request: this.request });
+      return issueFrom(data as IssueItem);
+    });
+  }
+
+  getIssue(repository: Repository, number: number): Promise<GitHubIssue> {
+    return this.call(`GET /repos/${repository.owner}/${repository.repo}/issues/${number}`, async () => {
+      const { data } = await this.octokit.rest.issues.get({ ...repository, issue_number: number, request: this.request });
+      return issueFrom(data as IssueItem);
+    });
+  }
+
+  /** Issues (not pull requests) carrying every label, open and closed, newest first. */
+  async listIssues(repository: Repository, labels: string[]): Promise<GitHubIssue[]> {
+    const items = await this.list<IssueItem>(`GET /repos/${repository.owner}/${repository.repo}/issues`, 'GET /repos/{owner}/{repo}/issues', { ...repository, labels: labels.join(','), state: 'all' });
+    return items.filter((i) => !i.pull_request).map(issueFrom);
+  }
+
+  /** Whether an issue of this repository may be assigned to the login (GitHub answers 204 or 404). */
+  isAssignable(repository: Repository, login: string): Promise<boolean> {
+    return this.call(`GET /repos/${repository.owner}/${repository.repo}/assignees/${login}`, async () => {
+      try {
+        await this.octokit.rest.issues.checkUserCanBeAssigned({ ...repository, assignee: login, request: this.request });
+        return true;
+      } catch (error) {
+        if ((error as { status?: number }).status === 404) return false;
+        throw error;
+      }
+    });
+  }
 }

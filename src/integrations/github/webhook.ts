@@ -5,6 +5,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { describeId } from '../../domain/identifiers';
 import { EVIDENCE_CHECK_NAME, type PullRequestEvent } from '../../domain/review';
+import type { ActionItemEvent } from '../../domain/follow-up';
 
 /** `X-Hub-Signature-256: sha256=<64 hex digits>`, the only form GitHub sends. */
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
@@ -39,13 +40,14 @@ const EVENT_NAME = /^[a-z][a-z_]{0,63}$/;
 export const isGitHubEventName = (value: unknown): value is string => typeof value === 'string' && EVENT_NAME.test(value);
 
 /** The events the bridge reads; any other is ignored (2xx). */
-export const GITHUB_EVENTS = ['pull_request', 'pull_request_review', 'check_run'] as const;
+export const GITHUB_EVENTS = ['pull_request', 'pull_request_review', 'check_run', 'issues'] as const;
 export type GitHubEventName = (typeof GITHUB_EVENTS)[number];
 
 const USED_ACTIONS: Record<GitHubEventName, readonly string[]> = {
   pull_request: ['closed', 'reopened', 'synchronize'],
   pull_request_review: ['submitted', 'dismissed'],
   check_run: ['rerequested'],
+  issues: ['closed', 'reopened'],
 };
 
 // Values that reach the workflow and a visibility query (quoted there): bounded, one line.
@@ -84,10 +86,27 @@ const checkRunPayload = z.looseObject({
   repository: z.looseObject({ html_url: htmlUrl }),
 });
 
+const issuePayload = z.looseObject({
+  action: z.string(),
+  issue: z.looseObject({
+    number: z.number().int().positive(),
+    state: z.enum(['open', 'closed']),
+    closed_at: timestamp.nullish(),
+    updated_at: timestamp.nullish(),
+    labels: z.array(z.looseObject({ name: z.string().max(100) })).max(100).nullish(),
+  }),
+  repository: z.looseObject({ full_name: z.string().max(140).regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'is not owner/name') }),
+});
+
+/** The label that ties an action item's issue to its incident (src/domain/follow-up.ts itemLabels). */
+const INCIDENT_LABEL = /^incident:([A-Z0-9]{1,64})$/;
+
 const actionOnly = z.looseObject({ action: z.string().max(64).optional() });
 
 export type ParsedGitHubWebhook =
   | { kind: 'events'; event: GitHubEventName; action: string; events: PullRequestEvent[] }
+  /** An action item's issue closed or reopened: its incident's workflow checks its items. */
+  | { kind: 'action_item'; event: 'issues'; action: string; incidentId: string; item: ActionItemEvent }
   | { kind: 'ignored'; event: string; action?: string; reason: string }
   | { kind: 'invalid'; event: string; message: string };
 
@@ -147,6 +166,17 @@ export function parseGitHubWebhook(eventName: string | undefined, deliveryId: st
         at: (action === 'submitted' ? isoTime(review.submitted_at) : undefined) ?? isoTime(pr.updated_at),
       }),
     ]);
+  }
+
+  if (name === 'issues') {
+    const parsed = issuePayload.safeParse(body);
+    if (!parsed.success) return fail(parsed.error);
+    const { issue, repository } = parsed.data;
+    const labels = (issue.labels ?? []).map((l) => l.name);
+    const incidentId = labels.map((l) => INCIDENT_LABEL.exec(l)?.[1]).find(Boolean);
+    if (!labels.includes('postmortem') || !incidentId) return { kind: 'ignored', event, action, reason: 'not a postmortem action item (labels postmortem and incident:<id>)' };
+    const at = isoTime(issue.closed_at) ?? isoTime(issue.updated_at);
+    return { kind: 'action_item', event: 'issues', action, incidentId, item: withoutUndefined({ deliveryId, repository: repository.full_name, issueId: String(issue.number), state: issue.state, at }) };
   }
 
   const parsed = checkRunPayload.safeParse(body);
