@@ -154,7 +154,8 @@ describe('parseGitHubWebhook on the published payloads', () => {
     expect(parse('ping', published('ping'))).toEqual({ kind: 'ignored', event: 'ping', reason: 'ping: the webhook is set up' });
     expect(parse('pull_request', published('pull_request.opened'))).toEqual({ kind: 'ignored', event: 'pull_request', action: 'opened', reason: 'pull_request action "opened" is not used' });
     expect(parse('check_run', published('check_run.created'))).toMatchObject({ kind: 'ignored', reason: 'check_run action "created" is not used' });
-    expect(parse('issues', { action: 'opened' })).toMatchObject({ kind: 'ignored', reason: 'event issues is not used' });
+    expect(parse('issues', { action: 'opened' })).toMatchObject({ kind: 'ignored', reason: 'issues action "opened" is not used' });
+    expect(parse('deployment', { action: 'created' })).toMatchObject({ kind: 'ignored', reason: 'event deployment is not used' });
   });
 
   it('refuses a used event whose shape is not GitHub’s, saying what is wrong', () => {

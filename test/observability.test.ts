@@ -44,6 +44,7 @@ beforeAll(async () => {
     GITHUB_API_BASE_URL: github.baseUrl,
     GITHUB_POLL_INTERVAL: '1s',
     POSTMORTEM_FIX_ROUNDS: '0',
+    ACTION_ITEMS_ON: 'off',
   });
 });
 

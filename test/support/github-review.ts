@@ -1,0 +1,113 @@
+// The scaffolding of the tests that follow a postmortem PR after it opens (test/review.test.ts,
+// test/ui/review-ui.test.ts): the fake GitHub serving each incident's draft as Devin's PR, an incident run
+// until its PR is followed, and GitHub's webhooks, signed with the bridge's secret, in GitHub's published
+// shapes (test/fixtures/published/github/webhooks/).
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import request from 'supertest';
+import { incidentWebhook, type SimulatedIncident } from '../../src/dev/simulation';
+import { workflowIdForIncident } from '../../src/domain/incident';
+import { evidencePackQuery, statusQuery } from '../../src/domain/messages';
+import type { PostmortemResult, PostmortemStatus } from '../../src/domain/status';
+import type { FakeDevinApi } from '../fakes/devin-api';
+import type { FakeGitHubApi } from '../fakes/github-api';
+import type { StoredPullRequest } from '../fakes/github-data';
+import type { FakePagerDutyApi } from '../fakes/pagerduty-api';
+import { type Draft, draftFromPack } from './drafts';
+import { type RunningWorker, seedIncident } from './pipeline';
+import { eventually } from './temporal';
+
+/** The bridge's GITHUB_WEBHOOK_SECRET: pass it to startPipeline for the worker whose app takes GitHub's webhooks. */
+export const GITHUB_SECRET = 'gh-webhook-secret-review-test';
+const WEBHOOKS = path.join(__dirname, '..', 'fixtures', 'published', 'github', 'webhooks');
+const published = (name: string) => JSON.parse(readFileSync(path.join(WEBHOOKS, name), 'utf8')) as Record<string, Record<string, unknown>>;
+
+/** The worker variables that point it at the fake GitHub, reviews requested from `acme/sre`. */
+/** The review's settings; the action items' follow-up after the merge is off (test/follow-up.test.ts has it). */
+export function gitHubVars(github: FakeGitHubApi): Record<string, string> {
+  return { GITHUB_TOKEN: github.token, GITHUB_API_BASE_URL: github.baseUrl, POSTMORTEM_REVIEWERS: 'acme/sre', ACTION_ITEMS_ON: 'off' };
+}
+
+export const postmortemPath = (incidentId: string) => `postmortems/${incidentId}.md`;
+export const minutesAfter = (incident: SimulatedIncident, minutes: number) => new Date(Date.parse(incident.createdAt) + minutes * 60_000).toISOString();
+/** The head commit of a PR in the fake GitHub. */
+export const headOf = (pr: StoredPullRequest) => pr.commits[pr.commits.length - 1]!.sha;
+
+/** A GitHub delivery through the worker's webhook app, signed with GITHUB_SECRET. */
+export function gitHubDelivery(worker: RunningWorker, event: string, payload: unknown, deliveryId: string = randomUUID()) {
+  const body = JSON.stringify(payload);
+  const signature = `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`;
+  return request(worker.app).post('/webhooks/github').set('content-type', 'application/json').set('x-github-event', event).set('x-github-delivery', deliveryId).set('x-hub-signature-256', signature).send(body);
+}
+
+/** A published `pull_request` webhook example, about this PR at its head commit. */
+export function pullRequestPayload(name: string, pr: StoredPullRequest, url: string, extra: Record<string, unknown> = {}) {
+  const example = published(name);
+  return { ...example, number: pr.number, pull_request: { ...example.pull_request, html_url: url, number: pr.number, head: { ...(example.pull_request!.head as object), sha: headOf(pr) }, ...extra } };
+}
+
+/** Incidents whose PR the workflow follows, against the fakes. */
+export class GitHubReview {
+  /** Each incident's drafts, by incident id: the fake GitHub serves the first when Devin's PR is first read. */
+  readonly drafts = new Map<string, Draft>();
+
+  constructor(
+    private readonly env: TestWorkflowEnvironment,
+    private readonly devin: FakeDevinApi,
+    private readonly pagerDuty: FakePagerDutyApi,
+    private readonly github: FakeGitHubApi,
+  ) {
+    // Devin's PR, as GitHub shows it when the workflow first reads it: the incident's draft at its head.
+    github.onMissingPull = (owner, repo, number) => {
+      const url = `https://github.com/${owner}/${repo}/pull/${number}`;
+      const session = devin.sessions.find((s) => s.pull_requests.some((pr) => pr.pr_url === url));
+      const incidentId = session?.tags.find((t) => t.startsWith('pd-incident:'))?.slice('pd-incident:'.length);
+      const draft = incidentId ? this.drafts.get(incidentId) : undefined;
+      return draft ? { owner, repo, number, files: { [postmortemPath(incidentId!)]: draft.markdown } } : undefined;
+    };
+  }
+
+  handleFor(incident: SimulatedIncident) {
+    return this.env.client.workflow.getHandle<() => Promise<PostmortemResult>>(workflowIdForIncident(incident.id));
+  }
+
+  status(incident: SimulatedIncident): Promise<PostmortemStatus> {
+    return this.handleFor(incident).query(statusQuery);
+  }
+
+  until(incident: SimulatedIncident, what: string, test: (s: PostmortemStatus) => boolean, timeoutMs = 60_000): Promise<PostmortemStatus> {
+    return eventually(async () => {
+      const s = await this.status(incident);
+      return test(s) ? s : undefined;
+    }, `incident ${incident.id}: ${what}`, timeoutMs);
+  }
+
+  /** The incident's Devin session in the fake Devin. */
+  sessionOf(incident: SimulatedIncident) {
+    return this.devin.sessions.find((s) => s.tags.includes(`pd-incident:${incident.id}`));
+  }
+
+  /** A draft that follows the evidence the workflow holds now: Devin's fix. */
+  async correctedDraft(incident: SimulatedIncident): Promise<Draft> {
+    return draftFromPack((await this.handleFor(incident).query(evidencePackQuery)).pack!, minutesAfter(incident, 47));
+  }
+
+  /** Acknowledged, its draft prepared from the pack the workflow holds, then resolved: Devin opens the PR. */
+  async runUntilPullRequest(worker: RunningWorker, draft: { inventChangeEvent?: boolean } = {}) {
+    const incident = seedIncident(this.pagerDuty, {}, { logEntries: 6 });
+    expect((await worker.deliver(incidentWebhook('incident.acknowledged', incident, { occurredAt: minutesAfter(incident, 2) }))).status).toBe(202);
+    await this.until(incident, 'awaiting resolution', (s) => s.phase === 'awaiting_resolution');
+    const resolvedAt = minutesAfter(incident, 47);
+    const answer = await this.handleFor(incident).query(evidencePackQuery);
+    expect(answer.pack?.incident.id).toBe(incident.id);
+    const prepared = draftFromPack(answer.pack!, resolvedAt, draft);
+    this.drafts.set(incident.id, prepared);
+    expect((await worker.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: resolvedAt }))).status).toBe(202);
+    const opened = await this.until(incident, 'the PR is followed', (s) => s.review !== undefined && s.pullRequestUrl !== undefined);
+    const pr = this.github.pullAt(opened.pullRequestUrl!);
+    expect(pr).toBeDefined();
+    return { incident, pr: pr!, draft: prepared, url: opened.pullRequestUrl! };
+  }
+}
