@@ -106,6 +106,36 @@ describe('the fake answers in the published shapes', () => {
     for (const error of (invalid.json as { errors: Record<string, unknown>[] }).errors) follows(validation.properties.errors.items, error);
   });
 
+  // GitHub's issue example is itself a pull request (it carries `pull_request`); a tracked item never is.
+  const asIssue = (problems: string[]) => problems.filter((p) => !/^\$(\[\])?\.pull_request: missing$/.test(p));
+
+  it('POST, GET and list issues answer like the published issue (labels, assignees, state)', async () => {
+    const created = await call('POST', '/repos/acme/postmortems/issues', { title: 'Add a canary', body: 'marker', labels: ['postmortem', 'incident:Q1'], assignees: ['ada'] });
+    expect(created.status).toBe(201);
+    expect(asIssue(shapeProblems(published('rest-create-issue.201.json'), created.json, ['user', 'labels', 'assignee', 'assignees']))).toEqual([]);
+    const { number } = created.json as { number: number };
+    const got = await call('GET', `/repos/acme/postmortems/issues/${number}`);
+    expect(asIssue(shapeProblems(published('rest-create-issue.201.json'), got.json, ['user', 'labels', 'assignees']))).toEqual([]);
+    const listed = await call('GET', '/repos/acme/postmortems/issues?labels=postmortem,incident:Q1&state=all');
+    expect(asIssue(shapeProblems(published('rest-list-repository-issues.200.json'), listed.json, ['labels', 'assignees', 'user']))).toEqual([]);
+    expect((listed.json as { number: number }[]).map((i) => i.number)).toEqual([number]);
+    expect(((await call('GET', '/repos/acme/postmortems/issues?labels=postmortem,other')).json as unknown[])).toEqual([]);
+    github.issues.close(github.issues.find('acme', 'postmortems', number)!);
+    expect(((await call('GET', '/repos/acme/postmortems/issues?labels=postmortem')).json as unknown[])).toEqual([]);
+    expect((await call('GET', `/repos/acme/postmortems/issues/${number}`)).json).toMatchObject({ state: 'closed', state_reason: 'completed' });
+    const invalid = await call('POST', '/repos/acme/postmortems/issues', { body: 'no title' });
+    expect(invalid.status).toBe(422);
+  });
+
+  it('GET contents of a folder answers like the published directory listing', async () => {
+    github.setBranchFiles('acme', 'postmortems', { 'docs/postmortems/2026-10-01-checkout.md': '# Earlier\n', 'docs/postmortems/images/graph.png': 'png' });
+    const answer = await call('GET', '/repos/acme/postmortems/contents/docs/postmortems');
+    expect(answer.status).toBe(200);
+    expect(shapeProblems(published('rest-get-repository-content.directory.200.json'), answer.json, ['_links'])).toEqual([]);
+    expect((answer.json as { type: string; name: string }[]).map((e) => [e.type, e.name])).toEqual([['file', '2026-10-01-checkout.md'], ['dir', 'images']]);
+    expect((await call('GET', '/repos/acme/postmortems/contents/docs/nothing')).status).toBe(404);
+  });
+
   it('the comparison itself catches a missing key and a changed type', () => {
     expect(shapeProblems([{ a: { b: 1, c: 'x' } }], [{ a: { b: '1' } }], ['a'])).toEqual(['$[].a.b: string where GitHub sends number', '$[].a.c: missing']);
   });
@@ -139,6 +169,25 @@ describe('the client reads the published examples', () => {
     expect(await client().findCheckRun({ owner: 'github', repo: 'hello-world' }, 'ce587453ced02b1526dfb4cb910479d431683101', 'mighty_readme')).toEqual({ id: 4, url: 'https://github.com/github/hello-world/runs/4', startedAt: '2018-05-04T01:14:52Z' });
     serve('/repos/octocat/Hello-World/issues/1347/comments', 'rest-create-issue-comment.201.json', 201);
     expect(await client().createIssueComment({ owner: 'octocat', repo: 'Hello-World', number: 1347 }, 'Me too')).toEqual({ id: 1, url: 'https://github.com/octocat/Hello-World/issues/1347#issuecomment-1' });
+  });
+
+  it('issues: created and read as published; the published list\'s only item is a pull request, so no issue', async () => {
+    const repository = { owner: 'octocat', repo: 'Hello-World' };
+    serve('/repos/octocat/Hello-World/issues', 'rest-create-issue.201.json', 201);
+    expect(await client().createIssue(repository, { title: 'Found a bug', body: 'x', labels: ['bug'], assignees: ['octocat'] })).toEqual({
+      number: 1347, url: 'https://github.com/octocat/Hello-World/issues/1347', title: 'Found a bug', body: "I'm having a problem with this.", state: 'open',
+      stateReason: 'completed', assignees: ['octocat'], labels: ['bug'], createdAt: '2011-04-22T13:33:48Z',
+    });
+    serve('/repos/octocat/Hello-World/issues', 'rest-list-repository-issues.200.json');
+    expect(await client().listIssues(repository, ['bug'])).toEqual([]);
+  });
+
+  it('a folder\'s entries', async () => {
+    serve('/repos/octokit/octokit.rb/contents/lib', 'rest-get-repository-content.directory.200.json');
+    expect(await client().listDirectory({ owner: 'octokit', repo: 'octokit.rb' }, 'lib')).toEqual([
+      { name: 'octokit.rb', path: 'lib/octokit.rb', type: 'file', sha: 'fff6fe3a23bf1c8ea0692b4a883af99bee26fd3b' },
+      { name: 'octokit', path: 'lib/octokit', type: 'dir', sha: 'a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d' },
+    ]);
   });
 
   it('a file\'s metadata (the published example\'s content is not valid base64: only its shape is read)', async () => {

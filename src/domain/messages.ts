@@ -67,7 +67,7 @@ export const cancelSignal = defineSignal<[OperatorNote?]>('cancel');
 /** GitHub's `issues` webhook about one of the incident's action-item issues (closed, reopened). */
 export const actionItemEventSignal = defineSignal<[ActionItemEvent]>('actionItemEvent');
 
-/** In `following_up`: stop following (the items stay as they are); refused in any other phase. */
-export const stopFollowUpUpdate = defineUpdate<FollowUpState, [OperatorNote?]>('stopFollowUp');
+/** In `following_up`: stop following (the items stay as they are; the note's reason is kept); refused in any other phase. */
+export const stopFollowUpUpdate = defineUpdate<FollowUpState, [OperatorNote]>('stopFollowUp');
 /** In `following_up`: read every item's issue now; answers the items as they are. */
 export const resyncActionItemsUpdate = defineUpdate<TrackedItem[], []>('resyncActionItems');

@@ -7,7 +7,8 @@
 // exhausted primary limit (403 with `x-ratelimit-remaining: 0` and the epoch `x-ratelimit-reset`).
 import { randomBytes } from 'node:crypto';
 import { FakeServer, FaultQueue, type PathMatch, type ReceivedRequest, type Reply, ReplyError } from './fake-server';
-import { checkRun, commit, diffEntry, fileContent, githubError, issueComment, pullRequest, review, type StoredCheckRun, type StoredPullRequest } from './github-data';
+import { checkRun, commit, diffEntry, directoryEntry, fileContent, githubError, issueComment, pullRequest, review, type StoredCheckRun, type StoredPullRequest } from './github-data';
+import { FakeIssues, type StoredIssue } from './github-issues';
 
 export interface FakeGitHubRequest {
   method: string;
@@ -47,8 +48,12 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
   readonly pulls = new Map<string, StoredPullRequest>();
   readonly checkRuns: StoredCheckRun[] = [];
   readonly comments: { owner: string; repo: string; number: number; body: string }[] = [];
+  /** The action items' issues (close and reopen them as people would). */
+  readonly issues: FakeIssues = new FakeIssues((owner, repo): number => 500 + this.issues.issues.filter((i: StoredIssue) => i.owner === owner && i.repo === repo).length + 1);
   /** Per commit sha: path → text. */
   private readonly trees = new Map<string, Map<string, string>>();
+  /** Per repository (`owner/repo`): the default branch's files, path → text (a merge adds the PR's). */
+  private readonly defaultBranch = new Map<string, Map<string, string>>();
   private readonly faults = new FaultQueue<FakeGitHubFault>();
   private remaining = RATE_LIMIT;
   private secondary = { times: 0, retryAfterSeconds: 0 };
@@ -85,8 +90,21 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
     return next.sha;
   }
 
+  /** Merged: the head's files join the default branch, readable at the merge commit and at `main`. */
   merge(pr: StoredPullRequest): void {
     Object.assign(pr, { state: 'closed', merged: true, updatedAt: new Date().toISOString() });
+    const merged = new Map([...this.branchFiles(pr.owner, pr.repo), ...this.headFiles(pr)]);
+    this.defaultBranch.set(`${pr.owner}/${pr.repo}`, merged);
+    this.trees.set(pr.mergeCommitSha, merged);
+  }
+
+  /** Files already on the repository's default branch (earlier postmortems, CODEOWNERS). */
+  setBranchFiles(owner: string, repo: string, files: Record<string, string>): void {
+    this.defaultBranch.set(`${owner}/${repo}`, new Map([...this.branchFiles(owner, repo), ...Object.entries(files)]));
+  }
+
+  branchFiles(owner: string, repo: string): Map<string, string> {
+    return this.defaultBranch.get(`${owner}/${repo}`) ?? new Map();
   }
 
   fail(match: PathMatch, fault: FakeGitHubFault): void {
@@ -177,11 +195,19 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
     if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(path))) {
       const [, owner, repo, file] = m as unknown as [string, string, string, string];
       const ref = request.query.get('ref') ?? 'main';
-      const pr = [...this.pulls.values()].find((p) => p.owner === owner && p.repo === repo && (p.headRef === ref || p.commits.some((c) => c.sha === ref)));
-      const commitSha = pr?.commits.some((c) => c.sha === ref) ? ref : pr?.commits[pr.commits.length - 1]?.sha;
-      const text = commitSha ? this.trees.get(commitSha)?.get(decodeURIComponent(file)) : undefined;
-      if (text === undefined) throw new ReplyError(404, githubError(404, 'Not Found', 'repos/contents#get-repository-content'));
-      return { status: 200, body: fileContent(owner, repo, ref, decodeURIComponent(file), text, sha(), this.api) };
+      const tree = this.treeAt(owner, repo, ref);
+      const wanted = decodeURIComponent(file).replace(/\/$/, '');
+      const text = tree.get(wanted);
+      if (text !== undefined) return { status: 200, body: fileContent(owner, repo, ref, wanted, text, sha(), this.api) };
+      // A folder: its entries, files and folders, as GitHub lists them.
+      const children = new Map<string, { type: 'file' | 'dir'; size: number }>();
+      for (const [p, t] of tree) {
+        if (!p.startsWith(`${wanted}/`)) continue;
+        const [name, ...deeper] = p.slice(wanted.length + 1).split('/');
+        children.set(name!, deeper.length > 0 ? { type: 'dir', size: 0 } : { type: 'file', size: Buffer.byteLength(t) });
+      }
+      if (children.size === 0) throw new ReplyError(404, githubError(404, 'Not Found', 'repos/contents#get-repository-content'));
+      return { status: 200, body: [...children].sort(([a], [b]) => a.localeCompare(b)).map(([name, c]) => directoryEntry(owner, repo, ref, `${wanted}/${name}`, c.type, c.size, sha(), this.api)) };
     }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)(\/commits|\/reviews|\/requested_reviewers|\/files)?$/.exec(path))) {
       const [, owner, repo, number, rest] = m as unknown as [string, string, string, string, string | undefined];
@@ -239,14 +265,26 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
     }
     if (method === 'POST' && (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path))) {
       const [, owner, repo, number] = m as unknown as [string, string, string, string];
-      this.pull(owner, repo, number, 'issues/comments#create-an-issue-comment');
+      const issue = this.issues.find(owner, repo, Number(number));
+      if (!issue) this.pull(owner, repo, number, 'issues/comments#create-an-issue-comment');
       if (typeof body.body !== 'string' || body.body.length === 0) {
         throw new ReplyError(422, githubError(422, 'Validation Failed', 'issues/comments#create-an-issue-comment', [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]));
       }
       this.comments.push({ owner, repo, number: Number(number), body: body.body });
+      issue?.comments.push(body.body);
       return { status: 201, body: issueComment(owner, repo, Number(number), ++this.ids.comment, body.body, new Date().toISOString(), this.api) };
     }
+    const issues = this.issues.route(request, this.api, (items: unknown[]) => this.page(request, items));
+    if (issues) return issues;
     throw new ReplyError(404, githubError(404, 'Not Found', ''));
+  }
+
+  /** The files at a ref: a commit (a PR's, or a merge), a PR's head branch, else the default branch. */
+  private treeAt(owner: string, repo: string, ref: string): Map<string, string> {
+    const atCommit = this.trees.get(ref);
+    if (atCommit) return atCommit;
+    const pr = [...this.pulls.values()].find((p) => p.owner === owner && p.repo === repo && p.headRef === ref);
+    return pr ? this.headFiles(pr) : this.branchFiles(owner, repo);
   }
 
   /** `per_page` (default 30, at most 100) and `page`, with GitHub's `Link` header (prev, next, last, first). */

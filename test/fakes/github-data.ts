@@ -203,6 +203,14 @@ export function fileContent(owner: string, repo: string, ref: string, path: stri
   return { type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name, path, content, sha, url: self, git_url: git, html_url: html, download_url: `https://raw.githubusercontent.com/${owner}/${repo}/${ref}/${path}`, _links: { git, self, html } };
 }
 
+/** One entry of a folder's contents (GET …/contents/{folder}). */
+export function directoryEntry(owner: string, repo: string, ref: string, path: string, type: 'file' | 'dir', size: number, sha: string, api: string) {
+  const self = `${api}/repos/${owner}/${repo}/contents/${path}?ref=${ref}`;
+  const html = `${WEB}/${owner}/${repo}/${type === 'dir' ? 'tree' : 'blob'}/${ref}/${path}`;
+  const git = `${api}/repos/${owner}/${repo}/git/${type === 'dir' ? 'trees' : 'blobs'}/${sha}`;
+  return { type, size, name: path.split('/').pop()!, path, sha, url: self, git_url: git, html_url: html, download_url: type === 'file' ? `https://raw.githubusercontent.com/${owner}/${repo}/${ref}/${path}` : null, _links: { self, git, html } };
+}
+
 /** `{message, documentation_url, status}` (basic-error); 422s add `errors` (validation-error). */
 export function githubError(status: number, message: string, doc: string, errors?: Record<string, unknown>[]) {
   return { message, documentation_url: `${DOCS}/${doc}`, status: String(status), ...(errors ? { errors } : {}) };

@@ -2,6 +2,8 @@
 // skeleton with its blanks filled): one that follows the evidence, and one that cites a change event
 // that is not in it.
 import type { IncidentContext } from '../../src/domain/evidence';
+import type { ActionItem } from '../../src/domain/follow-up';
+import { frontMatterFor, renderFrontMatter } from '../../src/postmortem/front-matter';
 import { renderPostmortemSkeleton } from '../../src/postmortem/skeleton';
 
 export interface Draft {
@@ -12,7 +14,13 @@ export interface Draft {
 }
 
 /** `resolvedAt`: when the test resolves the incident (the header's date and duration follow it). */
-export function draftFromPack(pack: IncidentContext, resolvedAt: string, options: { inventChangeEvent?: boolean } = {}): Draft {
+export interface DraftOptions {
+  inventChangeEvent?: boolean;
+  /** The front matter's action items (the draft starts with front matter when given). */
+  actionItems?: ActionItem[];
+}
+
+export function draftFromPack(pack: IncidentContext, resolvedAt: string, options: DraftOptions = {}): Draft {
   const withResolution: IncidentContext = { ...pack, incident: { ...pack.incident, resolvedAt } };
   const cited = pack.timeline.find((e) => e.url)?.url;
   if (!cited) throw new Error('the pack has no timeline entry with a link to cite');
@@ -22,9 +30,17 @@ export function draftFromPack(pack: IncidentContext, resolvedAt: string, options
     .map((line) => {
       if (line.startsWith('_What happened')) return 'Checkout requests failed for most of the incident; the rollback ended it.';
       if (line.startsWith('_Hypothesis')) return `**Hypothesis:** the latest deploy exhausted the connection pool ([log entry](${cited})).`;
-      if (line === '|  |  |  |') return '| Alert on connection pool saturation | Owner: TBD | TBD |';
+      if (line === '|  |  |  |') {
+        return (options.actionItems ?? [{ title: 'Alert on connection pool saturation' }]).map((i) => `| ${i.title} | ${i.owner ?? 'Owner: TBD'} | ${i.due ?? 'TBD'} |`).join('\n');
+      }
       return line;
-    });
+    })
+    .join('\n')
+    .split('\n');
+  if (options.actionItems) {
+    const front = renderFrontMatter({ ...frontMatterFor(withResolution), rootCause: 'the latest deploy exhausted the connection pool', rootCauseCategory: 'deploy', actionItems: options.actionItems });
+    lines.unshift(...front.trimEnd().split('\n'));
+  }
   if (!options.inventChangeEvent) return { markdown: lines.join('\n') };
   const change = [...pack.changeEvents, ...(pack.serviceChanges ?? [])].find((c) => c.url);
   if (!change?.url) throw new Error('the pack has no change event with a link');

@@ -14,8 +14,9 @@ import type { PostmortemResult, PostmortemStatus } from '../../src/domain/status
 import type { FakeDevinApi } from '../fakes/devin-api';
 import type { FakeGitHubApi } from '../fakes/github-api';
 import type { StoredPullRequest } from '../fakes/github-data';
+import type { StoredIssue } from '../fakes/github-issues';
 import type { FakePagerDutyApi } from '../fakes/pagerduty-api';
-import { type Draft, draftFromPack } from './drafts';
+import { type Draft, draftFromPack, type DraftOptions } from './drafts';
 import { type RunningWorker, seedIncident } from './pipeline';
 import { eventually } from './temporal';
 
@@ -24,8 +25,7 @@ export const GITHUB_SECRET = 'gh-webhook-secret-review-test';
 const WEBHOOKS = path.join(__dirname, '..', 'fixtures', 'published', 'github', 'webhooks');
 const published = (name: string) => JSON.parse(readFileSync(path.join(WEBHOOKS, name), 'utf8')) as Record<string, Record<string, unknown>>;
 
-/** The worker variables that point it at the fake GitHub, reviews requested from `acme/sre`. */
-/** The review's settings; the action items' follow-up after the merge is off (test/follow-up.test.ts has it). */
+/** The worker variables that point it at the fake GitHub, reviews requested from `acme/sre`. The review's settings; the action items' follow-up after the merge is off (test/follow-up.test.ts has it). */
 export function gitHubVars(github: FakeGitHubApi): Record<string, string> {
   return { GITHUB_TOKEN: github.token, GITHUB_API_BASE_URL: github.baseUrl, POSTMORTEM_REVIEWERS: 'acme/sre', ACTION_ITEMS_ON: 'off' };
 }
@@ -40,6 +40,18 @@ export function gitHubDelivery(worker: RunningWorker, event: string, payload: un
   const body = JSON.stringify(payload);
   const signature = `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`;
   return request(worker.app).post('/webhooks/github').set('content-type', 'application/json').set('x-github-event', event).set('x-github-delivery', deliveryId).set('x-hub-signature-256', signature).send(body);
+}
+
+/** A published `issues` webhook example (the collection's `reopened`), about this action item's issue. */
+export function issuePayload(issue: StoredIssue, action: 'closed' | 'reopened') {
+  const example = published('issues.reopened.json');
+  const labels = issue.labels.map((name) => ({ ...((example.issue!.labels as object[])[0] ?? {}), name }));
+  return {
+    ...example,
+    action,
+    issue: { ...example.issue, number: issue.number, html_url: `https://github.com/${issue.owner}/${issue.repo}/issues/${issue.number}`, state: issue.state, closed_at: issue.closedAt, labels },
+    repository: { ...example.repository, full_name: `${issue.owner}/${issue.repo}`, name: issue.repo },
+  };
 }
 
 /** A published `pull_request` webhook example, about this PR at its head commit. */
@@ -95,7 +107,7 @@ export class GitHubReview {
   }
 
   /** Acknowledged, its draft prepared from the pack the workflow holds, then resolved: Devin opens the PR. */
-  async runUntilPullRequest(worker: RunningWorker, draft: { inventChangeEvent?: boolean } = {}) {
+  async runUntilPullRequest(worker: RunningWorker, draft: DraftOptions = {}) {
     const incident = seedIncident(this.pagerDuty, {}, { logEntries: 6 });
     expect((await worker.deliver(incidentWebhook('incident.acknowledged', incident, { occurredAt: minutesAfter(incident, 2) }))).status).toBe(202);
     await this.until(incident, 'awaiting resolution', (s) => s.phase === 'awaiting_resolution');
