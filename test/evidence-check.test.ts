@@ -64,7 +64,7 @@ describe('the evidence check', () => {
     expect(check(broken('| 2026-11-20 | 47m29s | P1 |', '| 2026-11-20 | 47m29s | P2 |'))).toEqual([{ severity: 'error', kind: 'header_table', line: row }]);
     // Said otherwise, the same facts pass: rounded to the minute, in words, a date with a time.
     expect(check(broken('| 2026-11-20 | 47m29s | P1 |', '| Nov 20, 2026 | 47 minutes | P1 (critical) |'))).toEqual([]);
-    expect(check(broken('| Date | Duration | Severity |', '| Day | Length | Level |'))).toEqual([{ severity: 'error', kind: 'header_table', line: 1 }]);
+    expect(check(broken('| Date | Duration | Severity |', '| Day | Length | Level |'))).toEqual([{ severity: 'error', kind: 'header_table', line: lineOf('# Postmortem:') }]);
   });
 
   it('reads durations as people write them', () => {
@@ -122,9 +122,26 @@ describe('the evidence check', () => {
     expect(check(broken(row, '| Load-test pool size changes before release |  | TBD |'))).toEqual([{ severity: 'error', kind: 'action_item_without_owner', line: lineOf(row) }]);
     const list = good.replace(/\| Action \| Owner[\s\S]*$/, '- Alert on connection pool saturation (owner: @payments-oncall)\n- Load-test pool size changes before release\n- Document pool sizing — Owner: TBD\n');
     const second = list.split('\n').indexOf('- Load-test pool size changes before release') + 1;
-    expect(check(list)).toEqual([{ severity: 'error', kind: 'action_item_without_owner', line: second }]);
+    // The front matter still lists two: a warning, since the issues are made from it.
+    const differ = { severity: 'warning', kind: 'front_matter', line: 1 };
+    expect(check(list)).toEqual([differ, { severity: 'error', kind: 'action_item_without_owner', line: second }]);
     const none = good.replace(/\| Action \| Owner[\s\S]*$/, '_None yet._\n');
-    expect(check(none)).toEqual([{ severity: 'error', kind: 'no_action_items', line: lineOf('## Action Items') }]);
+    expect(check(none)).toEqual([differ, { severity: 'error', kind: 'no_action_items', line: lineOf('## Action Items') }]);
+  });
+
+  it('holds the front matter to the incident: it parses, names this incident, service and priority', () => {
+    const body = good.slice(good.indexOf('# Postmortem'));
+    expect(checkPostmortem({ markdown: body, pack })).toEqual([expect.objectContaining({ severity: 'warning', kind: 'front_matter', line: 1, message: expect.stringMatching(/no YAML front matter/) })]);
+    expect(check(broken('incident_id: Q1ABCDEF234567', 'incident_id: Q9OTHER'))).toEqual([{ severity: 'error', kind: 'front_matter', line: 1 }]);
+    expect(checkPostmortem({ markdown: broken('service: checkout-api', 'service: billing'), pack })[0]!.message).toBe('front matter service is "billing", the incident\'s is checkout-api');
+    expect(check(broken('priority: P1', 'priority: P3'))).toEqual([{ severity: 'error', kind: 'front_matter', line: 1 }]);
+    // Broken YAML loses the whole block: an error on its line. A bad due date loses only itself: a warning.
+    expect(check(broken('duration_minutes: 47', 'duration_minutes: [47'))).toEqual([{ severity: 'error', kind: 'front_matter', line: expect.any(Number) }]);
+    const due = good.replace('owner: TBD\n    due: null', 'owner: TBD\n    due: soon');
+    expect(due).not.toBe(good);
+    expect(check(due)).toEqual([{ severity: 'warning', kind: 'front_matter', line: lineOf('action_items:') }]);
+    // YAML comments are no headings: the sections are still found.
+    expect(check(broken('devin_acus: null', 'devin_acus: null\n# Root Cause'))).toEqual([]);
   });
 
   it('finds secrets and personal data with the scanner that guards the prompt, never quoting them', () => {

@@ -3,13 +3,15 @@
 // names its line, so it can be an annotation there. Checks, as issue 14 lists them: the required
 // sections and the header table against the incident's facts; a source for every timeline row and the
 // root cause; every PagerDuty (or change-event) link in the pack; the root cause a hypothesis unless
-// confirmed; action items with owners; no secret or personal data, by the scanner that guards the prompt.
+// confirmed; action items with owners; no secret or personal data, by the scanner that guards the prompt;
+// and (issue 15) the front matter parsing and matching the incident (./front-matter-check.ts).
 import { formatDuration } from '../domain/duration';
 import type { IncidentContext } from '../domain/evidence';
 import { incidentDuration } from '../domain/incident';
 import type { PostmortemReport } from '../domain/postmortem-output';
 import { PERSONAL_DATA_KINDS, type RedactionKind } from '../domain/redaction-report';
 import { EvidenceLinks } from './evidence-links';
+import { frontMatterFindings } from './front-matter-check';
 import { listItems, linksIn, outlineLines, type OutlineLine, type Section, sections, tables, type TableRow } from './markdown-outline';
 import { timestamp } from './prompt-text';
 import { redactText } from './redaction';
@@ -26,7 +28,8 @@ export type FindingKind =
   | 'no_action_items'
   | 'action_item_without_owner'
   | 'secret'
-  | 'personal_data';
+  | 'personal_data'
+  | 'front_matter';
 
 export interface EvidenceFinding {
   severity: 'error' | 'warning';
@@ -85,6 +88,7 @@ export function checkPostmortem(input: EvidenceCheckInput): EvidenceFinding[] {
   if (rootCause) findings.push(...rootCauseFindings(rootCause, links, input.report?.rootCauseConfirmed === true));
   const actions = find('Action Items');
   if (actions) findings.push(...actionItemFindings(actions));
+  findings.push(...frontMatterFindings(input.markdown, input.pack, actions ? entries(actions).length : undefined));
   findings.push(...sensitiveData(lines, input.personalData ?? true));
   return findings.sort((a, b) => a.line - b.line || a.kind.localeCompare(b.kind));
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ActionItem, PostmortemFrontMatter } from '../domain/follow-up';
 import type { IncidentContext } from '../domain/evidence';
 import { incidentDuration } from '../domain/incident';
-import { pagerDutyLink, timestamp } from './prompt-text';
+import { fact, pagerDutyLink, timestamp } from './prompt-text';
 
 export interface FrontMatterProblem {
   /** 1-based line of the whole file. */
@@ -182,8 +182,9 @@ export function frontMatterFor(context: IncidentContext): PostmortemFrontMatter 
   return {
     incidentId: incident.id,
     ...(url ? { pagerDutyUrl: url } : {}),
-    ...(incident.service?.name ? { service: incident.service.name } : {}),
-    ...(incident.priority ? { priority: incident.priority } : {}),
+    // PagerDuty's text, flattened as every fact in the prompt (the block is shown to Devin in a fence).
+    ...(incident.service?.name ? { service: fact(incident.service.name) } : {}),
+    ...(incident.priority ? { priority: fact(incident.priority, 40) } : {}),
     ...(started ? { startedAt: started } : {}),
     ...(resolved ? { resolvedAt: resolved } : {}),
     ...(duration !== undefined ? { durationMinutes: Math.round(duration / 60_000) } : {}),

@@ -1,13 +1,14 @@
 // A postmortem's markdown read into what the evidence check needs: numbered lines, sections by
 // heading, table rows and list items, and links. Pure and forgiving: a draft is checked, not rendered,
 // so anything unrecognised is simply text.
+import { frontMatterBlock } from './front-matter';
 import { sectionKey } from './sections';
 
 export interface OutlineLine {
   /** 1-based, as an editor and a check-run annotation count. */
   number: number;
   text: string;
-  /** Inside a ``` or ~~~ fence. */
+  /** Inside a ``` or ~~~ fence, or the front matter. */
   fenced: boolean;
 }
 
@@ -41,7 +42,10 @@ const LIST_ITEM = /^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$/;
 
 export function outlineLines(markdown: string): OutlineLine[] {
   let fence: string | undefined;
+  // The front matter is data, not Markdown: its lines count as fenced (a `# comment` is no heading).
+  const front = frontMatterBlock(markdown);
   return markdown.split(/\r?\n/).map((text, index) => {
+    if (front && index + 1 >= front.openingLine && index + 1 <= front.closingLine) return { number: index + 1, text, fenced: true };
     const marker = /^\s*(`{3,}|~{3,})/.exec(text)?.[1];
     if (marker && (fence === undefined || marker.startsWith(fence))) {
       const opening = fence === undefined;

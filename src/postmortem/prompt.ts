@@ -5,6 +5,7 @@ import { incidentDuration } from '../domain/incident';
 import { type IncidentContext } from '../domain/evidence';
 import type { SessionIdentity } from '../domain/session';
 import { earlierPostmortemsSection } from './earlier-postmortems';
+import { frontMatterFor, renderFrontMatter, ROOT_CAUSE_CATEGORIES } from './front-matter';
 import { evidenceLink, fact, pagerDutyLink, timestamp } from './prompt-text';
 
 export function slugify(text: string, maxLength = 48): string {
@@ -153,6 +154,18 @@ export function buildPostmortemPrompt(context: IncidentContext, options: PromptO
         '- Root Cause: marked **Hypothesis** unless the evidence confirms it; say which evidence supports it.',
         '- Action Items: concrete, each with an owner placeholder.',
       ];
+  // In the repository the file starts with front matter: the follow-up makes its action items issues.
+  const frontMatter =
+    options.destination === 'wiki'
+      ? []
+      : [
+          'Start the file with this YAML front matter, filled in. Keep the facts as given; set `root_cause` (one sentence), ' +
+            `\`root_cause_category\` (one of: ${ROOT_CAUSE_CATEGORIES.join(', ')}) and \`action_items\`: the same items as the Action Items section, ` +
+            'each with `title`, `owner` (a GitHub login such as `@alice`, a team, or `TBD`) and `due` (YYYY-MM-DD, or null). Leave `devin_acus` null.',
+          '```yaml',
+          renderFrontMatter(frontMatterFor(context)).trimEnd(),
+          '```',
+        ];
   const publish =
     options.destination === 'wiki'
       ? '5. Publish the postmortem as a page in the team wiki (Confluence or Notion, whichever is connected) instead of a pull request, and report its URL as `page_url`.'
@@ -194,6 +207,7 @@ export function buildPostmortemPrompt(context: IncidentContext, options: PromptO
     publish,
     '',
     '## Format',
+    ...frontMatter,
     ...sections,
     'Every claim cites its evidence: a PagerDuty log entry, alert or change-event link from above, or a Datadog/Sentry link you found.',
     'When done, fill in the structured output: `root_cause`, `root_cause_confirmed`, `action_items`, and the URL.',

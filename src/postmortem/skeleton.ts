@@ -3,6 +3,7 @@
 import { formatDuration } from '../domain/duration';
 import { incidentDuration } from '../domain/incident';
 import { type IncidentContext } from '../domain/evidence';
+import { frontMatterFor, renderFrontMatter } from './front-matter';
 import { evidenceLink, fact, pagerDutyLink, timestamp } from './prompt-text';
 
 /** Table cells cannot hold pipes or newlines; no value may open a code span or fence either. */
@@ -27,6 +28,7 @@ export function renderPostmortemSkeleton(context: IncidentContext): string {
 
   const lines = [
     '<!-- DRY RUN: rendered from the evidence pack without Devin (DEVIN_API_KEY is not set). Fill in the blanks. -->',
+    ...renderFrontMatter(frontMatterFor(context)).trimEnd().split('\n'),
     `# Postmortem: ${cell(incident.title ?? incident.id)}`,
     '',
     '| Date | Duration | Severity |',

@@ -1,9 +1,9 @@
 // Postmortem drafts as Devin would push them, made from the incident's evidence pack (the dry run's
-// skeleton with its blanks filled): one that follows the evidence, and one that cites a change event
-// that is not in it.
+// skeleton with its blanks filled, its front matter carrying the root cause and the action items): one
+// that follows the evidence, and one that cites a change event that is not in it.
 import type { IncidentContext } from '../../src/domain/evidence';
 import type { ActionItem } from '../../src/domain/follow-up';
-import { frontMatterFor, renderFrontMatter } from '../../src/postmortem/front-matter';
+import { frontMatterBlock, frontMatterFor, renderFrontMatter } from '../../src/postmortem/front-matter';
 import { renderPostmortemSkeleton } from '../../src/postmortem/skeleton';
 
 export interface Draft {
@@ -16,7 +16,7 @@ export interface Draft {
 /** `resolvedAt`: when the test resolves the incident (the header's date and duration follow it). */
 export interface DraftOptions {
   inventChangeEvent?: boolean;
-  /** The front matter's action items (the draft starts with front matter when given). */
+  /** The action items, in the front matter and the Action Items table (default: one, owner TBD). */
   actionItems?: ActionItem[];
 }
 
@@ -24,23 +24,19 @@ export function draftFromPack(pack: IncidentContext, resolvedAt: string, options
   const withResolution: IncidentContext = { ...pack, incident: { ...pack.incident, resolvedAt } };
   const cited = pack.timeline.find((e) => e.url)?.url;
   if (!cited) throw new Error('the pack has no timeline entry with a link to cite');
-  const lines = renderPostmortemSkeleton(withResolution)
-    .split('\n')
-    .filter((line) => !line.startsWith('<!-- DRY RUN'))
-    .map((line) => {
-      if (line.startsWith('_What happened')) return 'Checkout requests failed for most of the incident; the rollback ended it.';
-      if (line.startsWith('_Hypothesis')) return `**Hypothesis:** the latest deploy exhausted the connection pool ([log entry](${cited})).`;
-      if (line === '|  |  |  |') {
-        return (options.actionItems ?? [{ title: 'Alert on connection pool saturation' }]).map((i) => `| ${i.title} | ${i.owner ?? 'Owner: TBD'} | ${i.due ?? 'TBD'} |`).join('\n');
-      }
-      return line;
-    })
-    .join('\n')
-    .split('\n');
-  if (options.actionItems) {
-    const front = renderFrontMatter({ ...frontMatterFor(withResolution), rootCause: 'the latest deploy exhausted the connection pool', rootCauseCategory: 'deploy', actionItems: options.actionItems });
-    lines.unshift(...front.trimEnd().split('\n'));
-  }
+  const items = options.actionItems ?? [{ title: 'Alert on connection pool saturation' }];
+  const skeleton = renderPostmortemSkeleton(withResolution).split('\n').filter((line) => !line.startsWith('<!-- DRY RUN'));
+  // The skeleton's front matter has no items yet: Devin's carries the root cause and the items.
+  const front = frontMatterBlock(skeleton.join('\n'));
+  if (!front) throw new Error('the skeleton has no front matter');
+  const head = renderFrontMatter({ ...frontMatterFor(withResolution), rootCause: 'the latest deploy exhausted the connection pool', rootCauseCategory: 'deploy', actionItems: items });
+  const body = skeleton.slice(front.closingLine).flatMap((line) => {
+    if (line.startsWith('_What happened')) return ['Checkout requests failed for most of the incident; the rollback ended it.'];
+    if (line.startsWith('_Hypothesis')) return [`**Hypothesis:** the latest deploy exhausted the connection pool ([log entry](${cited})).`];
+    if (line === '|  |  |  |') return items.map((i) => `| ${i.title} | ${i.owner ?? 'Owner: TBD'} | ${i.due ?? 'TBD'} |`);
+    return [line];
+  });
+  const lines = [...head.trimEnd().split('\n'), ...body];
   if (!options.inventChangeEvent) return { markdown: lines.join('\n') };
   const change = [...pack.changeEvents, ...(pack.serviceChanges ?? [])].find((c) => c.url);
   if (!change?.url) throw new Error('the pack has no change event with a link');
