@@ -41,3 +41,20 @@ export function previousAttemptRecord(): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+/** Heartbeats every `everyMs` while `work` runs, so that the server notices a dead worker by its heartbeat timeout. */
+export async function heartbeatingWhile<T>(work: () => Promise<T>, everyMs = 5_000): Promise<T> {
+  let context: Context | undefined;
+  try {
+    context = Context.current();
+  } catch {
+    return work();
+  }
+  const timer = setInterval(() => context.heartbeat(), everyMs);
+  try {
+    context.heartbeat();
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

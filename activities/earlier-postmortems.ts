@@ -59,7 +59,8 @@ export function earlierPostmortemActivities(config: WorkerConfig) {
         for (const name of files.slice(0, FILES_READ)) {
           if (earlier.length >= EARLIER_POSTMORTEMS_KEPT) break;
           const path = `${POSTMORTEM_FOLDER}/${name}`;
-          const { frontMatter, problems: found } = parseFrontMatter((await github.readFile({ owner, repo }, path)).text);
+          const file = await github.readFile({ owner, repo }, path);
+          const { frontMatter, problems: found } = parseFrontMatter(file.text);
           if (!frontMatter) {
             problems.push(`${path}: ${found.map((p) => p.message).join('; ') || 'no front matter'}`);
             continue;
@@ -74,7 +75,7 @@ export function earlierPostmortemActivities(config: WorkerConfig) {
           earlier.push({
             incidentId: frontMatter.incidentId,
             path,
-            url: `${webHost(config.github!.baseUrl)}/${owner}/${repo}/blob/HEAD/${path}`,
+            url: file.url ?? `${webHost(config.github!.baseUrl)}/${owner}/${repo}/blob/HEAD/${path}`,
             ...(frontMatter.resolvedAt ? { resolvedAt: frontMatter.resolvedAt } : {}),
             ...(frontMatter.rootCause ? { rootCause: clean(frontMatter.rootCause) } : {}),
             ...(frontMatter.rootCauseCategory ? { rootCauseCategory: clean(frontMatter.rootCauseCategory) } : {}),

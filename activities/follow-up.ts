@@ -9,7 +9,7 @@ import { GitHubIssueTracker } from '../src/integrations/github/issue-tracker';
 import { ExternalServiceError } from '../src/integrations/http';
 import { parseFrontMatter } from '../src/postmortem/front-matter';
 import { redactText } from '../src/postmortem/redaction';
-import { activitySignal, currentAttempt } from './context';
+import { activitySignal, currentAttempt, heartbeatingWhile } from './context';
 import { configurationMissing, inTemporalTerms } from './failures';
 
 export interface ActionItemsRead {
@@ -72,7 +72,7 @@ export function followUpActivities(config: WorkerConfig) {
 
     /** One issue per item, in order; an item whose issue exists (its marker found) is not created again. */
     async createActionItemIssues(request: ActionItemsRequest): Promise<{ items: TrackedItem[]; created: number }> {
-      return inTemporalTerms(async () => {
+      return heartbeatingWhile(() => inTemporalTerms(async () => {
         const issues = tracker();
         const items: TrackedItem[] = [];
         let created = 0;
@@ -101,7 +101,7 @@ export function followUpActivities(config: WorkerConfig) {
           });
         }
         return { items, created };
-      }, currentAttempt());
+      }, currentAttempt()));
     },
 
     /** Each item's issue as it is now. */

@@ -1,8 +1,10 @@
-// Issue 15, end to end: after the postmortem PR merges, its front matter's action items become GitHub
-// issues (each once, the owner assigned when GitHub can), listed on the PR; the incident stays
-// `following_up` until every issue is closed — seen through GitHub's signed `issues` webhook, or by the
-// slow check alone — and an overdue item's owner is reminded once a week at most. Signed webhooks
-// through the real bridge → a real dev server → the real workflow → the fake Devin, PagerDuty and GitHub.
+// Issue 15, end to end: after the postmortem PR merges, its front matter's three action items become
+// GitHub issues (each once, the owner assigned when GitHub can), listed on the PR and in a PagerDuty note;
+// the incident stays `following_up` until every issue is closed — one seen through GitHub's signed
+// `issues` webhook, two by the periodic check — and an overdue item's owner is reminded once a week at
+// most, across continue-as-new. The next incident on the service finds the earlier postmortem with its
+// open item in POSTMORTEM_REPO: in its prompt, and marked a repeat. Signed webhooks through the real
+// bridge → a real dev server → the real workflow → the fake Devin, PagerDuty and GitHub.
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -14,8 +16,9 @@ import { FakeGitHubApi } from './fakes/github-api';
 import type { StoredIssue } from './fakes/github-issues';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { GITHUB_SECRET, gitHubDelivery, GitHubReview, gitHubVars, issuePayload, pullRequestPayload } from './support/github-review';
-import { fakeApiVars, type RunningWorker, startPipeline } from './support/pipeline';
-import { bundleWorkflows, capturingLogger, recordHistory, startDevServer, textOf } from './support/temporal';
+import { bridgeFor, fakeApiVars, newTaskQueue, PIPELINE_DEFAULTS, type RunningWorker, startPipeline } from './support/pipeline';
+import { bundleWorkflows, capturingLogger, eventually, recordHistory, startDevServer, textOf } from './support/temporal';
+import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -24,28 +27,34 @@ let pagerDuty: FakePagerDutyApi;
 let github: FakeGitHubApi;
 let review: GitHubReview;
 const { logger, lines } = capturingLogger('follow-up');
-/** GitHub's webhooks move the PR and the issues; the checks are hourly, so what closes items here is the webhook. */
+/** GitHub's webhooks move the PR and the issues; the items are checked every 15 s besides. */
+const CHECK_MS = 15_000;
 let webhooks: RunningWorker;
-/** No webhook: the PR polled every second, the items checked every second. */
+/** No webhook: the PR polled every second, the items checked every second, continued as new every 2 checks. */
 let polling: RunningWorker;
+/** The worker settings both share (and the worker process of the SIGKILL test takes). */
+let vars: Record<string, string>;
+const processes = new Set<WorkerProcess>();
 
 const ITEMS = [
   { title: 'Alert on connection pool saturation', owner: '@ada', due: '2026-01-15' },
   { title: 'Add a canary stage to checkout deploys', owner: 'sre-team' },
+  { title: 'Load-test pool size changes before release', owner: 'TBD', due: '2027-06-30' },
 ];
 
 beforeAll(async () => {
   [env, bundle, devin, pagerDuty, github] = await Promise.all([startDevServer(), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start(), FakeGitHubApi.start()]);
-  const vars = { ...fakeApiVars(devin, pagerDuty), DEVIN_REPORT_WAIT: '0s', ...gitHubVars(github), POSTMORTEM_FIX_ROUNDS: '0', ACTION_ITEMS_ON: 'merge' };
-  webhooks = await startPipeline(env, bundle, logger, { ...vars, GITHUB_POLL_INTERVAL: '10m', ACTION_ITEMS_CHECK_INTERVAL: '1h' }, GITHUB_SECRET);
-  polling = await startPipeline(env, bundle, logger, { ...vars, GITHUB_POLL_INTERVAL: '1s', ACTION_ITEMS_CHECK_INTERVAL: '1s' });
-  review = new GitHubReview(env, devin, pagerDuty, github);
+  vars = { ...fakeApiVars(devin, pagerDuty), PAGERDUTY_FROM_EMAIL: 'postmortems@acme.example', DEVIN_REPORT_WAIT: '0s', ...gitHubVars(github), POSTMORTEM_FIX_ROUNDS: '0', ACTION_ITEMS_ON: 'merge', POSTMORTEM_REPO: 'acme/runbooks' };
+  webhooks = await startPipeline(env, bundle, logger, { ...vars, GITHUB_POLL_INTERVAL: '10m', ACTION_ITEMS_CHECK_INTERVAL: `${CHECK_MS / 1000}s` }, GITHUB_SECRET);
+  polling = await startPipeline(env, bundle, logger, { ...vars, GITHUB_POLL_INTERVAL: '1s', ACTION_ITEMS_CHECK_INTERVAL: '1s', ACTION_ITEMS_CHECKS_PER_RUN: '2' });
+  // The postmortems go where the prompt asks, so that the next incident finds them.
+  review = new GitHubReview(env, devin, pagerDuty, github, { promptPaths: true });
   // `ada` is a collaborator; `sre-team` is not a login GitHub can assign.
   github.issues.assignable.set('acme/runbooks', new Set(['ada']));
 });
 
 afterAll(async () => {
-  await Promise.all([webhooks?.stop(), polling?.stop()]);
+  await Promise.all([webhooks?.stop(), polling?.stop(), ...[...processes].map((p) => p.kill())]);
   await Promise.all([devin?.close(), pagerDuty?.close(), github?.close()]);
   await env?.teardown();
 });
@@ -59,8 +68,8 @@ const closeAndTell = async (issue: StoredIssue) => {
 };
 
 describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
-  it('become issues once each, listed on the PR; closing them (webhook) completes the incident', async () => {
-    const { incident, pr, url } = await review.runUntilPullRequest(webhooks, { actionItems: ITEMS });
+  it('become issues once each, listed on the PR and in PagerDuty; one closed by webhook, two by the check, the incident completes', async () => {
+    const { incident, pr, url } = await review.runUntilPullRequest(webhooks, { actionItems: ITEMS }, { title: 'Checkout API connection pool exhausted' });
     await review.until(incident, 'the check passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
     // Nothing to stop yet: the operator's update is refused, saying why.
     await expect(review.handleFor(incident).executeUpdate(stopFollowUpUpdate, { args: [{ reason: 'too early' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not following up action items \(phase in_review\)/) } });
@@ -68,62 +77,79 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     const merged = pullRequestPayload('pull_request.closed.json', pr, url, { merged: true, merge_commit_sha: pr.mergeCommitSha, merged_by: { login: 'ada' } });
     expect((await gitHubDelivery(webhooks, 'pull_request', merged)).status).toBe(202);
 
-    const following = await review.until(incident, 'the items are followed', (s) => s.phase === 'following_up' && s.followUp?.items.length === 2);
+    // Followed once the issues are listed on the PR and in PagerDuty.
+    const following = await review.until(incident, 'the items are followed and announced', (s) => s.phase === 'following_up' && s.followUp?.items.length === 3 && s.writeBack.some((l) => l.startsWith('PagerDuty action items note')));
+    expect(following.writeBack).toEqual(expect.arrayContaining(['Action items listed on the PR (3)', 'PagerDuty action items note posted']));
     const issues = issuesOf(incident.id);
     expect(issues.map((i) => i.title)).toEqual(ITEMS.map((i) => `[postmortem ${incident.id}] ${i.title}`));
-    expect(github.issues.created).toBe(2);
-    expect(issues.map((i) => i.assignees)).toEqual([['ada'], []]);
+    expect(github.issues.created).toBe(3);
+    expect(issues.map((i) => i.assignees)).toEqual([['ada'], [], []]);
     expect(issues[1]!.body).toContain('Owner: sre-team');
     issues.forEach((issue, index) => {
       expect(issue.labels).toEqual(['postmortem', `incident:${incident.id}`]);
       expect(issue.body).toContain(itemMarker(incident.id, index));
-      // The link goes to the postmortem as merged.
-      expect(issue.body).toContain(`https://github.com/acme/runbooks/blob/${pr.mergeCommitSha}/postmortems/${incident.id}.md`);
+      // The links go to the postmortem as merged and to the incident.
+      expect(issue.body).toContain(`https://github.com/acme/runbooks/blob/${pr.mergeCommitSha}/${review.pathOf(incident.id)}`);
+      expect(issue.body).toContain(`/incidents/${incident.id}`);
     });
     expect(following.followUp!.items.map((i) => [i.issueUrl, i.state, i.due ?? null])).toEqual(issues.map((i, n) => [`https://github.com/acme/runbooks/issues/${i.number}`, 'open', ITEMS[n]!.due ?? null]));
     const listed = github.comments.find((c) => c.number === pr.number && c.body.includes('tracked as issues'));
-    for (const issue of issues) expect(listed?.body).toContain(`/issues/${issue.number}`);
+    const noted = pagerDuty.notes(incident.id).find((n) => n.content.includes('action items tracked as issues'));
+    for (const issue of issues) {
+      expect(listed?.body).toContain(`/issues/${issue.number}`);
+      expect(noted?.content).toContain(`/issues/${issue.number}`);
+    }
 
-    // One closed on github.com: the webhook has the workflow look at once (the hourly check is far off).
+    // One closed on github.com: the webhook has the workflow look at once, before its first scheduled check.
+    const { startedAt } = following.followUp!;
     const first = await closeAndTell(issues[0]!);
     const oneClosed = await review.until(incident, 'the first item closed', (s) => s.followUp?.items[0]?.state === 'closed');
     expect(oneClosed.phase).toBe('following_up');
-    expect(oneClosed.followUp!.items[1]!.state).toBe('open');
+    expect(oneClosed.followUp!.items.map((i) => i.state)).toEqual(['closed', 'open', 'open']);
+    expect(Date.parse(oneClosed.followUp!.lastCheckAt!)).toBeLessThan(Date.parse(startedAt) + CHECK_MS);
     // An operator's re-sync reads every item now and answers them.
-    expect((await review.handleFor(incident).executeUpdate(resyncActionItemsUpdate)).map((i) => i.state)).toEqual(['closed', 'open']);
+    expect((await review.handleFor(incident).executeUpdate(resyncActionItemsUpdate)).map((i) => i.state)).toEqual(['closed', 'open', 'open']);
     // A redelivery and an issue that is not one of this incident's are answered and change nothing.
     expect((await gitHubDelivery(webhooks, 'issues', issuePayload(issues[0]!, 'closed'), first)).status).toBe(202);
     const stranger = { ...issues[1]!, number: 9999, labels: ['bug'] };
     expect((await gitHubDelivery(webhooks, 'issues', issuePayload(stranger, 'closed'))).status).toBe(200);
 
-    await closeAndTell(issues[1]!);
+    // The other two closed without a webhook: the periodic check sees them.
+    const checksBefore = (await review.status(incident)).followUp!.checks;
+    github.issues.close(issues[1]!);
+    github.issues.close(issues[2]!, 'not_planned');
     const result = await review.handleFor(incident).result();
-    expect(result).toMatchObject({ outcome: 'pull_request_merged', actionItems: { created: 2, closed: 2, open: [], endedReason: 'every action item is closed' } });
+    expect(result).toMatchObject({ outcome: 'pull_request_merged', actionItems: { created: 3, closed: 3, open: [], endedReason: 'every action item is closed' } });
     const done = await review.status(incident);
     expect(done.phase).toBe('completed');
     expect(done.followUp?.endedReason).toBe('every action item is closed');
-    expect(github.issues.created).toBe(2);
+    expect(done.followUp!.checks).toBeGreaterThan(checksBefore);
+    expect(github.issues.created).toBe(3);
     const history = textOf(await review.handleFor(incident).fetchHistory()).join('\n');
     expect(history).not.toContain(github.token);
     expect(lines.join('\n')).not.toContain(github.token);
-    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-items-closed');
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-three-items-closed');
   }, 120_000);
 
-  it('without a webhook: the check sees a closed item, an overdue owner is reminded once, an operator stops the rest', async () => {
-    const { incident, pr } = await review.runUntilPullRequest(polling, { actionItems: ITEMS });
+  it('without a webhook: the check sees a closed item, an overdue owner is reminded once across continue-as-new, an operator stops the rest', async () => {
+    const { incident, pr } = await review.runUntilPullRequest(polling, { actionItems: ITEMS.slice(0, 2) }, { title: 'Checkout API p99 latency above 2s' });
     await review.until(incident, 'the check passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
     github.merge(pr);
     await review.until(incident, 'the items are followed', (s) => s.phase === 'following_up' && s.followUp?.items.length === 2);
     const issues = issuesOf(incident.id);
+    const created = github.issues.created;
 
     // The first item was due 2026-01-15: its owner is reminded on the issue, and only once in a week.
     const reminded = await review.until(incident, 'the overdue owner reminded', (s) => s.followUp?.items[0]?.reminders === 1);
     expect(reminded.followUp!.items[1]!.reminders).toBe(0);
-    const checksThen = reminded.followUp!.checks;
-    await review.until(incident, 'three more checks', (s) => (s.followUp?.checks ?? 0) >= checksThen + 3);
+    // Two checks per run (ACTION_ITEMS_CHECKS_PER_RUN): the follow-up continues as new with its state.
+    const continued = await review.until(incident, 'two more runs', (s) => (s.followUp?.runs ?? 0) >= 3);
+    expect(continued.phase).toBe('following_up');
+    expect(continued.followUp!.items.map((i) => [i.issueId, i.reminders])).toEqual(issues.map((i, n) => [String(i.number), n === 0 ? 1 : 0]));
     expect(issues[0]!.comments.filter((c) => c.includes('postmortem-pipeline:overdue-reminder'))).toHaveLength(1);
     expect(issues[0]!.comments[0]).toMatch(/^@ada: this action item .* was due 2026-01-15 and is still open/);
     expect(issues[1]!.comments).toEqual([]);
+    expect(github.issues.created).toBe(created);
 
     github.issues.close(issues[1]!);
     await review.until(incident, 'the check sees the closed item', (s) => s.followUp?.items[1]?.state === 'closed');
@@ -132,6 +158,62 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     const result = await review.handleFor(incident).result();
     expect(result.actionItems).toMatchObject({ created: 2, closed: 1, open: [{ title: ITEMS[0]!.title }], endedReason: 'stopped by an operator: tracked in the quarterly plan' });
     expect((await review.status(incident)).phase).toBe('completed');
-    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-reminder-and-stop');
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-reminder-continued-and-stopped');
   }, 120_000);
+
+  it('the next incident on the service finds the earlier postmortem with its open item: in the prompt, and marked a repeat', async () => {
+    // Of the two merged postmortems above, only the second left an item open.
+    const open = github.issues.issues.filter((i) => i.state === 'open' && i.labels.includes('postmortem'));
+    expect(open).toHaveLength(1);
+    const { incident } = await review.runUntilPullRequest(webhooks, {}, { title: 'Checkout API errors after the pool change' });
+    const status = await review.status(incident);
+    expect(status.earlierPostmortems).toBe('2 earlier postmortem(s) of checkout-api in acme/runbooks, 1 open action item(s)');
+    expect(status.repeatOf).toMatch(/^https:\/\/github\.com\/acme\/runbooks\/blob\/main\/docs\/postmortems\/\d{4}-\d{2}-\d{2}-checkout-api-checkout-api-p99-latency-above-2s\.md has 1 open action item$/);
+    const prompt = review.sessionOf(incident)!.prompt;
+    expect(prompt).toContain(`https://github.com/acme/runbooks/issues/${open[0]!.number}`);
+    expect(prompt).toContain(ITEMS[0]!.title);
+    expect(pagerDuty.notes(incident.id).find((n) => n.content.startsWith('Postmortem drafting started'))?.content).toContain(`repeat: ${status.repeatOf}`);
+    await review.handleFor(incident).terminate('test over');
+  }, 120_000);
+  it('are created once each across a worker SIGKILL in the middle of creating them', async () => {
+    // The worker as its own process, so that it can die; the bridge in front of its task queue.
+    const taskQueue = newTaskQueue();
+    const bridge = bridgeFor(env, taskQueue, logger, GITHUB_SECRET);
+    const workerVars = { ...PIPELINE_DEFAULTS, ...vars, GITHUB_POLL_INTERVAL: '10m', ACTION_ITEMS_CHECK_INTERVAL: '1m', TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue };
+    const start = async () => {
+      const started = await startWorkerProcess(workerVars);
+      processes.add(started);
+      return started;
+    };
+    let worker = await start();
+    const { incident, pr, url } = await review.runUntilPullRequest(bridge, { actionItems: ITEMS }, { title: 'Checkout API pool exhausted once more' });
+    await review.until(incident, 'the check passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
+    const createdBefore = github.issues.created;
+
+    // GitHub has created the first issue when the worker dies, before its answer arrives: the attempt is lost.
+    let killed: Promise<void> | undefined;
+    github.issues.onCreate = (issue) => {
+      if (!killed && issue.labels.includes(`incident:${incident.id}`)) killed = worker.kill();
+    };
+    github.merge(pr);
+    const merged = pullRequestPayload('pull_request.closed.json', pr, url, { merged: true, merge_commit_sha: pr.mergeCommitSha, merged_by: { login: 'ada' } });
+    expect((await gitHubDelivery(bridge, 'pull_request', merged)).status).toBe(202);
+    await eventually(async () => (killed ? true : undefined), 'the worker killed while it creates the issues', 60_000);
+    await killed;
+    github.issues.onCreate = undefined;
+    expect(issuesOf(incident.id)).toHaveLength(1);
+
+    // A new worker: the retried attempt (after the heartbeat timeout) finds the first issue by its marker.
+    worker = await start();
+    const following = await review.until(incident, 'the items are followed', (s) => s.phase === 'following_up' && s.followUp?.items.length === 3, 90_000);
+    const issues = issuesOf(incident.id);
+    expect(issues.map((i) => i.title)).toEqual(ITEMS.map((i) => `[postmortem ${incident.id}] ${i.title}`));
+    expect(github.issues.created - createdBefore).toBe(3);
+    expect(following.followUp!.items.map((i) => i.issueUrl)).toEqual(issues.map((i) => `https://github.com/acme/runbooks/issues/${i.number}`));
+    const attempts = (await review.handleFor(incident).fetchHistory()).events!.filter((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.attempt! > 1);
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(worker.output()).not.toContain(github.token);
+    await review.handleFor(incident).terminate('test over');
+    await worker.kill();
+  }, 180_000);
 });

@@ -15,6 +15,17 @@ export const untilItWorks = proxyActivities<PostmortemActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
+/**
+ * As `untilItWorks`, for a longer step that heartbeats while it runs (it creates things one by one, each
+ * looked for before it is made): a worker that dies mid-attempt is noticed in 20 s, not after the timeout.
+ */
+export const untilItWorksWatched = proxyActivities<PostmortemActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '20 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
 /** The worker's settings: one quick read. */
 export const settings = proxyActivities<PostmortemActivities>({ startToCloseTimeout: '30 seconds' });
 

@@ -10,7 +10,7 @@ import type { IncidentPostmortemWorkflow } from '../src/domain/messages';
 import type { PostmortemReport } from '../src/domain/postmortem-output';
 import type { PostmortemResult } from '../src/domain/status';
 import type { PostmortemSettings } from '../src/domain/settings';
-import { evidence, untilItWorks } from './activity-proxies';
+import { evidence, untilItWorks, untilItWorksWatched } from './activity-proxies';
 import type { IncidentState } from './incident-state';
 import { failureMessage, type Operator } from './operator';
 import type { Visibility } from './visibility';
@@ -55,7 +55,7 @@ export class ActionItemFollowUp {
     }
     const repository = this.rules.repository ?? repositoryOf(pullRequestUrl);
     const made = await this.operator.attempt('Create the action items\' issues', () =>
-      untilItWorks.createActionItemIssues.executeWithOptions({ summary: `Create ${read.items.length} action item issue(s)` }, [
+      untilItWorksWatched.createActionItemIssues.executeWithOptions({ summary: `Create ${read.items.length} action item issue(s)` }, [
         { incidentId: state.incidentId, repository, postmortemUrl: read.postmortemUrl, ...(state.incident.htmlUrl ? { incidentUrl: state.incident.htmlUrl } : {}), items: read.items },
       ]),
     );

@@ -64,6 +64,8 @@ export class FakeIssues {
   readonly assignable = new Map<string, Set<string>>();
   /** Issues created through the API (a retried create that made a second one shows here). */
   created = 0;
+  /** Called when an issue has been created, before GitHub answers (a test kills the worker there). */
+  onCreate?: (issue: StoredIssue) => void;
 
   /** `nextNumber`: issues and pull requests share one sequence per repository, as on GitHub. */
   constructor(private readonly nextNumber: (owner: string, repo: string) => number) {}
@@ -131,6 +133,7 @@ export class FakeIssues {
     };
     this.issues.push(issue);
     this.created++;
+    this.onCreate?.(issue);
     return issue;
   }
 }

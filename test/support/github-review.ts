@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import request from 'supertest';
 import { incidentWebhook, type SimulatedIncident } from '../../src/dev/simulation';
 import { workflowIdForIncident } from '../../src/domain/incident';
+import { postmortemPath as promptPostmortemPath } from '../../src/postmortem/prompt';
 import { evidencePackQuery, statusQuery } from '../../src/domain/messages';
 import type { PostmortemResult, PostmortemStatus } from '../../src/domain/status';
 import type { FakeDevinApi } from '../fakes/devin-api';
@@ -17,7 +18,7 @@ import type { StoredPullRequest } from '../fakes/github-data';
 import type { StoredIssue } from '../fakes/github-issues';
 import type { FakePagerDutyApi } from '../fakes/pagerduty-api';
 import { type Draft, draftFromPack, type DraftOptions } from './drafts';
-import { type RunningWorker, seedIncident } from './pipeline';
+import { type Bridge, seedIncident } from './pipeline';
 import { eventually } from './temporal';
 
 /** The bridge's GITHUB_WEBHOOK_SECRET: pass it to startPipeline for the worker whose app takes GitHub's webhooks. */
@@ -36,7 +37,7 @@ export const minutesAfter = (incident: SimulatedIncident, minutes: number) => ne
 export const headOf = (pr: StoredPullRequest) => pr.commits[pr.commits.length - 1]!.sha;
 
 /** A GitHub delivery through the worker's webhook app, signed with GITHUB_SECRET. */
-export function gitHubDelivery(worker: RunningWorker, event: string, payload: unknown, deliveryId: string = randomUUID()) {
+export function gitHubDelivery(worker: Bridge, event: string, payload: unknown, deliveryId: string = randomUUID()) {
   const body = JSON.stringify(payload);
   const signature = `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`;
   return request(worker.app).post('/webhooks/github').set('content-type', 'application/json').set('x-github-event', event).set('x-github-delivery', deliveryId).set('x-hub-signature-256', signature).send(body);
@@ -65,11 +66,16 @@ export class GitHubReview {
   /** Each incident's drafts, by incident id: the fake GitHub serves the first when Devin's PR is first read. */
   readonly drafts = new Map<string, Draft>();
 
+  /** Each incident's postmortem file in its PR. */
+  private readonly paths = new Map<string, string>();
+
+  /** `promptPaths`: the file goes where the prompt asks (`docs/postmortems/<date>-<service>-<title>.md`), as earlier postmortems are looked up; else `postmortems/<id>.md`. */
   constructor(
     private readonly env: TestWorkflowEnvironment,
     private readonly devin: FakeDevinApi,
     private readonly pagerDuty: FakePagerDutyApi,
     private readonly github: FakeGitHubApi,
+    private readonly options: { promptPaths?: boolean } = {},
   ) {
     // Devin's PR, as GitHub shows it when the workflow first reads it: the incident's draft at its head.
     github.onMissingPull = (owner, repo, number) => {
@@ -77,8 +83,12 @@ export class GitHubReview {
       const session = devin.sessions.find((s) => s.pull_requests.some((pr) => pr.pr_url === url));
       const incidentId = session?.tags.find((t) => t.startsWith('pd-incident:'))?.slice('pd-incident:'.length);
       const draft = incidentId ? this.drafts.get(incidentId) : undefined;
-      return draft ? { owner, repo, number, files: { [postmortemPath(incidentId!)]: draft.markdown } } : undefined;
+      return draft ? { owner, repo, number, files: { [this.pathOf(incidentId!)]: draft.markdown } } : undefined;
     };
+  }
+
+  pathOf(incidentId: string): string {
+    return this.paths.get(incidentId) ?? postmortemPath(incidentId);
   }
 
   handleFor(incident: SimulatedIncident) {
@@ -89,11 +99,18 @@ export class GitHubReview {
     return this.handleFor(incident).query(statusQuery);
   }
 
-  until(incident: SimulatedIncident, what: string, test: (s: PostmortemStatus) => boolean, timeoutMs = 60_000): Promise<PostmortemStatus> {
-    return eventually(async () => {
-      const s = await this.status(incident);
-      return test(s) ? s : undefined;
-    }, `incident ${incident.id}: ${what}`, timeoutMs);
+  /** Waits for a status that passes `test`; a timeout names the last phase and write-back lines seen. */
+  async until(incident: SimulatedIncident, what: string, test: (s: PostmortemStatus) => boolean, timeoutMs = 60_000): Promise<PostmortemStatus> {
+    let last: PostmortemStatus | undefined;
+    try {
+      return await eventually(async () => {
+        last = await this.status(incident);
+        return test(last) ? last : undefined;
+      }, `incident ${incident.id}: ${what}`, timeoutMs);
+    } catch (error) {
+      const seen = last ? ` (last seen: phase ${last.phase}${last.lastError ? `, last error: ${last.lastError}` : ''}; ${last.writeBack.join(' | ')})` : '';
+      throw new Error(`${(error as Error).message}${seen}`, { cause: error });
+    }
   }
 
   /** The incident's Devin session in the fake Devin. */
@@ -107,8 +124,8 @@ export class GitHubReview {
   }
 
   /** Acknowledged, its draft prepared from the pack the workflow holds, then resolved: Devin opens the PR. */
-  async runUntilPullRequest(worker: RunningWorker, draft: DraftOptions = {}) {
-    const incident = seedIncident(this.pagerDuty, {}, { logEntries: 6 });
+  async runUntilPullRequest(worker: Bridge, draft: DraftOptions = {}, seed: Partial<SimulatedIncident> = {}) {
+    const incident = seedIncident(this.pagerDuty, seed, { logEntries: 6 });
     expect((await worker.deliver(incidentWebhook('incident.acknowledged', incident, { occurredAt: minutesAfter(incident, 2) }))).status).toBe(202);
     await this.until(incident, 'awaiting resolution', (s) => s.phase === 'awaiting_resolution');
     const resolvedAt = minutesAfter(incident, 47);
@@ -116,6 +133,7 @@ export class GitHubReview {
     expect(answer.pack?.incident.id).toBe(incident.id);
     const prepared = draftFromPack(answer.pack!, resolvedAt, draft);
     this.drafts.set(incident.id, prepared);
+    if (this.options.promptPaths) this.paths.set(incident.id, promptPostmortemPath({ ...answer.pack!, incident: { ...answer.pack!.incident, resolvedAt } }));
     expect((await worker.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: resolvedAt }))).status).toBe(202);
     const opened = await this.until(incident, 'the PR is followed', (s) => s.review !== undefined && s.pullRequestUrl !== undefined);
     const pr = this.github.pullAt(opened.pullRequestUrl!);

@@ -51,45 +51,41 @@ export function seedIncident(
   return incident;
 }
 
-export interface RunningWorker {
-  worker: PostmortemWorker;
-  config: WorkerConfig;
+/** The real webhook app in front of a task queue (whoever's worker serves it). */
+export interface Bridge {
   taskQueue: string;
   app: ReturnType<typeof createWebhookApp>;
   /** Posts a correctly signed delivery through the real webhook app. */
   deliver(payload: unknown, webhookId?: string): Promise<request.Response>;
+}
+
+export interface RunningWorker extends Bridge {
+  worker: PostmortemWorker;
+  config: WorkerConfig;
   stop(): Promise<void>;
 }
 
+/** The worker settings of every pipeline (a worker process of a test takes them too). */
+export const PIPELINE_DEFAULTS: Record<string, string> = {
+  DEVIN_POLL_INTERVAL: '1s',
+  DEVIN_MAX_WAIT: '2m',
+  HTTP_TIMEOUT: '5s',
+  RESOLVE_QUIET_PERIOD: '0s',
+  // The production default (10 a minute) would space the suites' sessions 6 s apart; the cap has its own test.
+  DEVIN_MAX_SESSIONS_PER_MINUTE: '600',
+  // The fakes list a new session a moment after its create, as Devin may; a lost create is looked for this long.
+  DEVIN_LIST_LAG: '2s',
+};
+
 let queues = 0;
 
-export async function startPipeline(
-  env: TestWorkflowEnvironment,
-  workflowBundle: WorkflowBundleWithSourceMap,
-  logger: Logger,
-  vars: Record<string, string>,
-  /** The bridge's GITHUB_WEBHOOK_SECRET, for POST /webhooks/github. */
-  githubSecret?: string,
-): Promise<RunningWorker> {
-  const taskQueue = `pipeline-${process.pid}-${++queues}`;
-  const config = loadWorkerConfig({
-    DEVIN_POLL_INTERVAL: '1s',
-    DEVIN_MAX_WAIT: '2m',
-    HTTP_TIMEOUT: '5s',
-    RESOLVE_QUIET_PERIOD: '0s',
-    // The production default (10 a minute) would space the suites' sessions 6 s apart; the cap has its own test.
-    DEVIN_MAX_SESSIONS_PER_MINUTE: '600',
-    // The fakes list a new session a moment after its create, as Devin may; a lost create is looked for this long.
-    DEVIN_LIST_LAG: '2s',
-    ...vars,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-  });
-  const worker = await createPostmortemWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', config, logger, workflowBundle });
-  const running = worker.run();
+/** A task queue of its own for each pipeline of a test file. */
+export const newTaskQueue = () => `pipeline-${process.pid}-${++queues}`;
+
+/** The bridge for `taskQueue`: PagerDuty's webhooks signed with SIGNING_SECRET, GitHub's with `githubSecret` when given. */
+export function bridgeFor(env: TestWorkflowEnvironment, taskQueue: string, logger: Logger, githubSecret?: string): Bridge {
   const app = createWebhookApp({ client: env.client, taskQueue, secrets: { signingSecrets: [SIGNING_SECRET] }, logger, ...(githubSecret ? { githubSecret } : {}) });
   return {
-    worker,
-    config,
     taskQueue,
     app,
     deliver(payload: unknown, webhookId?: string) {
@@ -101,6 +97,29 @@ export async function startPipeline(
       if (webhookId) req.set('x-webhook-id', webhookId);
       return req.send(body);
     },
+  };
+}
+
+export async function startPipeline(
+  env: TestWorkflowEnvironment,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  logger: Logger,
+  vars: Record<string, string>,
+  /** The bridge's GITHUB_WEBHOOK_SECRET, for POST /webhooks/github. */
+  githubSecret?: string,
+): Promise<RunningWorker> {
+  const taskQueue = newTaskQueue();
+  const config = loadWorkerConfig({
+    ...PIPELINE_DEFAULTS,
+    ...vars,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+  });
+  const worker = await createPostmortemWorker({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', config, logger, workflowBundle });
+  const running = worker.run();
+  return {
+    ...bridgeFor(env, taskQueue, logger, githubSecret),
+    worker,
+    config,
     async stop() {
       worker.shutdown();
       await running;

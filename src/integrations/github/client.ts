@@ -41,6 +41,8 @@ export interface RepositoryFile {
   sha: string;
   /** Decoded UTF-8 text. */
   text: string;
+  /** Where a person reads it on GitHub (the API's html_url; GitHub Enterprise's own host). */
+  url?: string;
 }
 
 export interface PullRequest {
@@ -136,7 +138,7 @@ export class GitHubClient {
       if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
         throw ExternalServiceError.rejected(SYSTEM, `${SYSTEM} ${what}: ${path} is not a file at ${ref ?? 'the default branch'}`, 200);
       }
-      return { path: data.path, sha: data.sha, text: Buffer.from(data.content, 'base64').toString('utf8') };
+      return { path: data.path, sha: data.sha, text: Buffer.from(data.content, 'base64').toString('utf8'), ...(data.html_url ? { url: data.html_url } : {}) };
     });
   }
 
