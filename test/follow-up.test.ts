@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { runCli } from '../src/cli/main';
 import { workflowIdForIncident } from '../src/domain/incident';
 import { itemMarker } from '../src/domain/follow-up';
 import { resyncActionItemsUpdate, stopFollowUpUpdate } from '../src/domain/messages';
@@ -59,6 +60,15 @@ afterAll(async () => {
   await env?.teardown();
 });
 
+/** The operator's CLI, in-process, against the dev server. */
+async function cli(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const env_ = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TEMPORAL_TASK_QUEUE: webhooks.taskQueue };
+  const code = await runCli(argv, { env: env_, stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) } });
+  return { code, stdout, stderr };
+}
+
 const issuesOf = (incidentId: string) => github.issues.issues.filter((i) => i.labels.includes(`incident:${incidentId}`)).sort((a, b) => a.number - b.number);
 const closeAndTell = async (issue: StoredIssue) => {
   github.issues.close(issue);
@@ -73,6 +83,8 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     await review.until(incident, 'the check passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
     // Nothing to stop yet: the operator's update is refused, saying why.
     await expect(review.handleFor(incident).executeUpdate(stopFollowUpUpdate, { args: [{ reason: 'too early' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not following up action items \(phase in_review\)/) } });
+    expect(await cli(['followups', incident.id])).toMatchObject({ code: 0, stdout: expect.stringContaining('is not following action items yet (phase in_review)') });
+    expect(await cli(['followups', incident.id, '--stop', '--reason', 'too early'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/refused: .*not following up action items \(phase in_review\)/) });
     github.merge(pr);
     const merged = pullRequestPayload('pull_request.closed.json', pr, url, { merged: true, merge_commit_sha: pr.mergeCommitSha, merged_by: { login: 'ada' } });
     expect((await gitHubDelivery(webhooks, 'pull_request', merged)).status).toBe(202);
@@ -100,6 +112,18 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
       expect(noted?.content).toContain(`/issues/${issue.number}`);
     }
 
+    // The operator's view: each item with its state (the first is past its due date), issue, owner, due date.
+    const listing = await cli(['followups', incident.id]);
+    expect(listing.code).toBe(0);
+    const rows = listing.stdout.split('\n').filter((l) => /^\d+\s/.test(l));
+    expect(rows).toHaveLength(3);
+    issues.forEach((issue, n) => expect(rows[n]).toContain(`https://github.com/acme/runbooks/issues/${issue.number}`));
+    expect(rows[0]).toMatch(/^1\s+overdue\s+\S+\s+@ada\s+2026-01-15\s+\d\s+Alert on connection pool saturation$/);
+    expect(rows[1]).toMatch(/^2\s+open\s+\S+\s+sre-team\s+—\s+0\s+Add a canary stage/);
+    expect(listing.stdout).toContain('0 of 3 closed, 1 overdue');
+    expect(JSON.parse((await cli(['followups', incident.id, '--json'])).stdout)).toMatchObject({ phase: 'following_up', followUp: { items: issues.map((i) => ({ issueId: String(i.number) })) } });
+    expect((await cli(['status', incident.id])).stdout).toMatch(/action items +0 of 3 closed, 1 overdue, followed for/);
+
     // One closed on github.com: the webhook has the workflow look at once, before its first scheduled check.
     const { startedAt } = following.followUp!;
     const first = await closeAndTell(issues[0]!);
@@ -107,8 +131,11 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     expect(oneClosed.phase).toBe('following_up');
     expect(oneClosed.followUp!.items.map((i) => i.state)).toEqual(['closed', 'open', 'open']);
     expect(Date.parse(oneClosed.followUp!.lastCheckAt!)).toBeLessThan(Date.parse(startedAt) + CHECK_MS);
-    // An operator's re-sync reads every item now and answers them.
+    // An operator's re-sync reads every item now and answers them (the Update, and the CLI that sends it).
     expect((await review.handleFor(incident).executeUpdate(resyncActionItemsUpdate)).map((i) => i.state)).toEqual(['closed', 'open', 'open']);
+    const resynced = await cli(['followups', incident.id, '--resync']);
+    expect(resynced).toMatchObject({ code: 0, stdout: expect.stringContaining(`re-synced incident-${incident.id}`) });
+    expect(resynced.stdout).toMatch(/^1\s+closed\s/m);
     // A redelivery and an issue that is not one of this incident's are answered and change nothing.
     expect((await gitHubDelivery(webhooks, 'issues', issuePayload(issues[0]!, 'closed'), first)).status).toBe(202);
     const stranger = { ...issues[1]!, number: 9999, labels: ['bug'] };
@@ -154,7 +181,7 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     github.issues.close(issues[1]!);
     await review.until(incident, 'the check sees the closed item', (s) => s.followUp?.items[1]?.state === 'closed');
 
-    await review.handleFor(incident).executeUpdate(stopFollowUpUpdate, { args: [{ reason: 'tracked in the quarterly plan' }] });
+    expect(await cli(['followups', incident.id, '--stop', '--reason', 'tracked in the quarterly plan'])).toMatchObject({ code: 0, stdout: expect.stringContaining('1 item(s) left open (reason: tracked in the quarterly plan)') });
     const result = await review.handleFor(incident).result();
     expect(result.actionItems).toMatchObject({ created: 2, closed: 1, open: [{ title: ITEMS[0]!.title }], endedReason: 'stopped by an operator: tracked in the quarterly plan' });
     expect((await review.status(incident)).phase).toBe('completed');

@@ -4,6 +4,7 @@ import { type PostmortemStatus } from '../domain/status';
 import { describeReport } from '../domain/redaction-report';
 import { type CheckFinding, MAX_REVIEW_REMINDERS, type ReviewStatus } from '../domain/review';
 import { formatAcus } from '../domain/session';
+import { followUpStatusLines } from './format-follow-up';
 
 /** Findings of the last check that `status` lists (the check run has them all). */
 export const FINDINGS_SHOWN = 5;
@@ -44,7 +45,7 @@ export function formatReview(review: ReviewStatus): [string, string][] {
   return lines;
 }
 
-export function formatStatus(status: PostmortemStatus): string {
+export function formatStatus(status: PostmortemStatus, now = new Date().toISOString()): string {
   const dash = (value: string | null | undefined) => (value === undefined || value === null || value === '' ? '—' : value);
   const lines: [string, string][] = [
     ['phase', status.phase],
@@ -58,6 +59,7 @@ export function formatStatus(status: PostmortemStatus): string {
   ];
   if (status.pullRequestNote) lines.push(['note', status.pullRequestNote]);
   if (status.review) lines.push(...formatReview(status.review));
+  lines.push(...followUpStatusLines(status, now));
   if (status.devinAcuWarning) lines.push(['cost warning', status.devinAcuWarning]);
   if (status.devinQuestion) lines.push(['devin asked', status.devinQuestion]);
   if (status.devinSessionEnded) lines.push(['session ended', status.devinSessionEnded]);

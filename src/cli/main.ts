@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { loadDotEnv } from '../config/env-file';
 import { registerBackfill } from './commands/backfill';
 import { registerCheck } from './commands/check';
+import { registerFollowUps } from './commands/followups';
 import { registerHistories } from './commands/histories';
 import { registerList } from './commands/list';
 import { registerOperatorCommands } from './commands/operator';
@@ -56,7 +57,7 @@ function createProgram(ctx: Context, argv: string[]): Command {
     .exitOverride();
 
   // Settings above are inherited by the commands registered here.
-  for (const register of [registerStatus, registerList, registerOperatorCommands, registerReplayWebhook, registerBackfill, registerHistories, registerCheck, registerSimulate]) {
+  for (const register of [registerStatus, registerList, registerFollowUps, registerOperatorCommands, registerReplayWebhook, registerBackfill, registerHistories, registerCheck, registerSimulate]) {
     register(program, ctx);
   }
   for (const command of withSubcommands(program.commands)) {

@@ -13,6 +13,11 @@ Commands:
   list [--phase P] [--service S] [--priority P1] [--limit N] [--json]
                                          incident workflows, newest first (default limit ${DEFAULT_LIST_LIMIT});
                                          e.g. --phase in_review: PRs waiting for review and merge
+  followups <incident> [--resync | --stop [--reason text]] [--json]
+                                         the postmortem's action items as the workflow follows them: state
+                                         (open, overdue, closed), issue, owner, due date, reminders sent;
+                                         --resync reads every issue now, --stop ends the follow-up (both
+                                         only in following_up)
   retry <incident> [--reason text]       in needs_attention: try the failed step again
   skip <incident> [--reason text]        in needs_attention: give up the failed step
   cancel <incident> [--reason text]      end the incident's workflow now, in any phase (ends skipped)
