@@ -1,7 +1,7 @@
 // Notes on the PagerDuty incident (each exactly once: an earlier attempt's note is recognised by its
 // marker) and the Slack line, where responders look.
 import type { WorkerConfig } from '../src/config';
-import { noteMarker, type SlackAnnouncement, type WriteBackRequest } from '../src/domain/write-back';
+import { figuresLine, noteMarker, type SlackAnnouncement, type WriteBackRequest } from '../src/domain/write-back';
 import { PagerDutyClient } from '../src/integrations/pagerduty/client';
 import { postToSlack } from '../src/integrations/slack/client';
 import { formatAcus } from '../src/domain/session';
@@ -13,7 +13,7 @@ export function incidentNoteText(request: WriteBackRequest): string {
   const what = request.destination === 'wiki' ? 'page' : 'pull request';
   if (request.kind === 'review_reminder') return `Reminder ${request.reminder ?? 1}: the postmortem pull request ${request.url ?? '(no link)'} has waited ${request.waited ?? 'a while'} for review ${marker}`;
   if (request.kind === 'action_items') return `Postmortem action items tracked as issues:\n${(request.items ?? []).map((i) => `- ${i.title}: ${i.url}`).join('\n')}\nThe incident's workflow follows them until they are closed. ${marker}`;
-  if (request.kind === 'merged') return `Postmortem merged: ${request.url ?? '(no link)'}${request.mergeCommitSha ? ` (merge commit ${request.mergeCommitSha.slice(0, 12)})` : ''} ${marker}`;
+  if (request.kind === 'merged') return `Postmortem merged: ${request.url ?? '(no link)'}${request.mergeCommitSha ? ` (merge commit ${request.mergeCommitSha.slice(0, 12)})` : ''} ${marker}${request.figures ? `\n${figuresLine(request.figures)}` : ''}`;
   return request.kind === 'drafting'
     ? `Postmortem drafting started: Devin session ${request.sessionUrl ?? '(no link)'}${request.repeatOf ? ` — repeat: ${request.repeatOf}` : ''} ${marker}`
     : `Postmortem ${what} opened for review: ${request.url ?? '(no link)'}${request.sessionUrl ? ` (Devin session ${request.sessionUrl}${request.acus !== undefined ? `, ${formatAcus(request.acus)}` : ''})` : ''} ${marker}`;

@@ -37,6 +37,9 @@ let polling: RunningWorker;
 let vars: Record<string, string>;
 const processes = new Set<WorkerProcess>();
 
+/** Resolved 73 minutes ago (created 2 h ago, resolved 47 min later): inside the report's window. */
+const earlier = () => ({ createdAt: new Date(Date.now() - 2 * 3_600_000).toISOString() });
+
 const ITEMS = [
   { title: 'Alert on connection pool saturation', owner: '@ada', due: '2026-01-15' },
   { title: 'Add a canary stage to checkout deploys', owner: 'sre-team' },
@@ -61,10 +64,10 @@ afterAll(async () => {
 });
 
 /** The operator's CLI, in-process, against the dev server. */
-async function cli(argv: string[]) {
+async function cli(argv: string[], extra: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const env_ = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TEMPORAL_TASK_QUEUE: webhooks.taskQueue };
+  const env_ = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TEMPORAL_TASK_QUEUE: webhooks.taskQueue, ...extra };
   const code = await runCli(argv, { env: env_, stdout: { write: (c: string) => (stdout += c) }, stderr: { write: (c: string) => (stderr += c) } });
   return { code, stdout, stderr };
 }
@@ -79,7 +82,7 @@ const closeAndTell = async (issue: StoredIssue) => {
 
 describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
   it('become issues once each, listed on the PR and in PagerDuty; one closed by webhook, two by the check, the incident completes', async () => {
-    const { incident, pr, url } = await review.runUntilPullRequest(webhooks, { actionItems: ITEMS }, { title: 'Checkout API connection pool exhausted' });
+    const { incident, pr, url } = await review.runUntilPullRequest(webhooks, { actionItems: ITEMS }, { ...earlier(), title: 'Checkout API connection pool exhausted' });
     await review.until(incident, 'the check passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
     // Nothing to stop yet: the operator's update is refused, saying why.
     await expect(review.handleFor(incident).executeUpdate(stopFollowUpUpdate, { args: [{ reason: 'too early' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not following up action items \(phase in_review\)/) } });
@@ -159,7 +162,7 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
   }, 120_000);
 
   it('without a webhook: the check sees a closed item, an overdue owner is reminded once across continue-as-new, an operator stops the rest', async () => {
-    const { incident, pr } = await review.runUntilPullRequest(polling, { actionItems: ITEMS.slice(0, 2) }, { title: 'Checkout API p99 latency above 2s' });
+    const { incident, pr } = await review.runUntilPullRequest(polling, { actionItems: ITEMS.slice(0, 2) }, { ...earlier(), title: 'Checkout API p99 latency above 2s' });
     await review.until(incident, 'the check passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
     github.merge(pr);
     await review.until(incident, 'the items are followed', (s) => s.phase === 'following_up' && s.followUp?.items.length === 2);
@@ -202,6 +205,44 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     expect(pagerDuty.notes(incident.id).find((n) => n.content.startsWith('Postmortem drafting started'))?.content).toContain(`repeat: ${status.repeatOf}`);
     await review.handleFor(incident).terminate('test over');
   }, 120_000);
+  it('postmortem report: the figures of the window, from the merged front matter, the incidents\' notes, the tracker and the open workflows', async () => {
+    // The two merged postmortems above: 3 items all closed, 2 items with one open and overdue; both passed the check at the first try.
+    const vars_ = { GITHUB_TOKEN: github.token, GITHUB_API_BASE_URL: github.baseUrl, POSTMORTEM_REPO: 'acme/runbooks', PAGERDUTY_API_TOKEN: pagerDuty.token, PAGERDUTY_API_BASE_URL: pagerDuty.baseUrl };
+    const json = await cli(['report', '--since', '30d', '--json'], vars_);
+    expect(json.stderr).toBe('');
+    expect(json.code).toBe(0);
+    const figures = JSON.parse(json.stdout);
+    expect(figures).toMatchObject({
+      repository: 'acme/runbooks',
+      postmortems: { drafted: 2, merged: 2, skipped: 0 },
+      evidenceCheck: { checked: 2, passedFirstTry: 2, firstTryPassRate: 1 },
+      actionItems: { created: 5, closed: 4, open: 1, overdue: 1 },
+      repeats: { count: 0 },
+      problems: [],
+    });
+    // The incidents: the two merged, and the third (its workflow is still listed).
+    expect(figures.incidents).toBe(3);
+    // Resolved 73 minutes before its PR opened, a minute or so before the merge.
+    expect(figures.resolutionToPullRequest).toMatchObject({ count: 2 });
+    expect(figures.resolutionToPullRequest.medianMinutes).toBeGreaterThanOrEqual(70);
+    expect(figures.resolutionToPullRequest.medianMinutes).toBeLessThan(90);
+    expect(figures.resolutionToMerge.count).toBe(2);
+    // Each merged note carries the session's cost.
+    expect(figures.devinAcus.postmortemsWithCost).toBe(2);
+    expect(figures.devinAcus.total).toBeGreaterThan(0);
+
+    const text = await cli(['report', '--since', '30d'], vars_);
+    expect(text.stdout).toMatch(/Evidence check, first try +100 % passed \(2 of 2\)/);
+    expect(text.stdout).toMatch(/Action items +5 created, 4 closed, 1 open, 1 overdue/);
+    const markdown = await cli(['report', '--since', '30d', '--service', 'checkout-api', '--markdown'], vars_);
+    expect(markdown.stdout).toContain('| Merged | 2 |');
+    expect((await cli(['report', '--since', '30d', '--service', 'payments-api', '--json'], vars_)).stdout).toContain('"merged": 0');
+    // Where it cannot read, it says which variable is missing.
+    expect(await cli(['report'], { ...vars_, POSTMORTEM_REPO: '' })).toMatchObject({ code: 1, stderr: expect.stringContaining('POSTMORTEM_REPO') });
+    expect(await cli(['report', '--json', '--markdown'], vars_)).toMatchObject({ code: 2 });
+    expect(json.stdout + text.stdout).not.toContain(github.token);
+  }, 60_000);
+
   it('are created once each across a worker SIGKILL in the middle of creating them', async () => {
     // The worker as its own process, so that it can die; the bridge in front of its task queue.
     const taskQueue = newTaskQueue();

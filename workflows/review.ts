@@ -145,6 +145,7 @@ export class PullRequestReview {
     review.reviewState = result.pullRequest.reviewState;
     if (result.check) {
       review.checks++;
+      review.firstCheck ??= result.check.conclusion;
       review.lastCheck = result.check;
       countCheck(result.check);
     } else if (result.problem) review.note = result.problem;
@@ -269,7 +270,9 @@ export class PullRequestReview {
     review.note = undefined;
     record('postmortem_pr_to_merge_seconds', 'Time from the postmortem PR opening to its merge', Date.now() - Date.parse(review.openedAt ?? ''));
     this.visibility.publish();
-    await this.writeBack.note('merged', this.settings.destination, this.settings.writeBackOff, this.url, pullRequest.mergeCommitSha ? { mergeCommitSha: pullRequest.mergeCommitSha } : {});
+    // The figures `postmortem report` reads back from the note (closed workflows vanish after retention).
+    const figures = { ...(review.firstCheck ? { firstCheck: review.firstCheck } : {}), ...(state.status.devinAcusConsumed !== undefined ? { acus: state.status.devinAcusConsumed } : {}), ...(review.openedAt ? { openedAt: review.openedAt } : {}) };
+    await this.writeBack.note('merged', this.settings.destination, this.settings.writeBackOff, this.url, { ...(pullRequest.mergeCommitSha ? { mergeCommitSha: pullRequest.mergeCommitSha } : {}), figures });
     // Archived only now: an archived session no longer answers review comments.
     try {
       const archived = await evidence.archiveSession.executeWithOptions({ summary: 'Archive the Devin session (postmortem merged)' }, [{ sessionId: this.sessionId }]);

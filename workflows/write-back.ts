@@ -23,7 +23,7 @@ export class WriteBack {
     private readonly visibility: Visibility,
   ) {}
 
-  async note(kind: IncidentNoteKind, destination: PostmortemDestination, writeBackOff: string | undefined, url?: string, extra: Pick<WriteBackRequest, 'reminder' | 'waited' | 'mergeCommitSha' | 'items' | 'repeatOf'> = {}): Promise<void> {
+  async note(kind: IncidentNoteKind, destination: PostmortemDestination, writeBackOff: string | undefined, url?: string, extra: Pick<WriteBackRequest, 'reminder' | 'waited' | 'mergeCommitSha' | 'items' | 'repeatOf' | 'figures'> = {}): Promise<void> {
     const { status } = this.state;
     const label = NOTE_LABELS[kind] + (extra.reminder !== undefined ? ` ${extra.reminder}` : '');
     if (writeBackOff) {

@@ -13,6 +13,7 @@ import { registerHistories } from './commands/histories';
 import { registerList } from './commands/list';
 import { registerOperatorCommands } from './commands/operator';
 import { registerReplayWebhook } from './commands/replay-webhook';
+import { registerReport } from './commands/report';
 import { registerSimulate } from './commands/simulate';
 import { registerStatus } from './commands/status';
 import { type CliIo, type Context, createContext } from './context';
@@ -57,7 +58,7 @@ function createProgram(ctx: Context, argv: string[]): Command {
     .exitOverride();
 
   // Settings above are inherited by the commands registered here.
-  for (const register of [registerStatus, registerList, registerFollowUps, registerOperatorCommands, registerReplayWebhook, registerBackfill, registerHistories, registerCheck, registerSimulate]) {
+  for (const register of [registerStatus, registerList, registerFollowUps, registerOperatorCommands, registerReplayWebhook, registerBackfill, registerHistories, registerCheck, registerReport, registerSimulate]) {
     register(program, ctx);
   }
   for (const command of withSubcommands(program.commands)) {

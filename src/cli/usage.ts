@@ -4,6 +4,7 @@ import { PHASES } from '../domain/status';
 import { DEFAULT_BACKFILL_RATE } from './commands/backfill';
 import { DEFAULT_EXPORT_LIMIT, DEFAULT_EXPORT_SINCE } from './commands/histories';
 import { DEFAULT_LIST_LIMIT } from './commands/list';
+import { DEFAULT_REPORT_SINCE } from './commands/report';
 
 export const USAGE = `Usage: postmortem <command> [options]
 
@@ -42,6 +43,13 @@ Commands:
                                          or with --incident the one its workflow holds, with the workflow's
                                          sections and root-cause confirmation), no secret or personal data;
                                          one file:line finding a line; exit 1 on errors
+  report [--since ${DEFAULT_REPORT_SINCE}] [--until now] [--service S] [--json | --markdown]
+                                         the team's figures for the window: incidents, postmortems drafted,
+                                         merged, in review, skipped (by reason), resolution to PR and to merge
+                                         (median, p90), evidence check passed at the first try, action items
+                                         created/closed/overdue, repeat incidents, Devin ACUs; from the merged
+                                         postmortems' front matter in POSTMORTEM_REPO, their PagerDuty notes,
+                                         the tracker, and the workflows Temporal still lists
   simulate                               the same as \`npm run simulate\`
 
 <incident> is a PagerDuty incident id (Q1ABCDEF234567) or its workflow id (incident-Q1ABCDEF234567).
@@ -50,7 +58,8 @@ Phases: ${PHASES.join(', ')}.
 Environment: TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
 TEMPORAL_TLS_*, TEMPORAL_PROFILE; TEMPORAL_TASK_QUEUE (default ${DEFAULT_TASK_QUEUE}). backfill also reads
 the worker's PAGERDUTY_API_TOKEN, PAGERDUTY_API_BASE_URL, POSTMORTEM_MIN_PRIORITY and POSTMORTEM_NO_PRIORITY;
-check reads REDACT_PERSONAL_DATA, and with --pack POSTMORTEM_TEMPLATE and needs no server;
+report reads GITHUB_TOKEN, GITHUB_API_BASE_URL, POSTMORTEM_REPO, ACTION_ITEMS_REPO and the PagerDuty
+variables; check reads REDACT_PERSONAL_DATA, and with --pack POSTMORTEM_TEMPLATE and needs no server;
 histories replay needs no server, only PAYLOAD_ENCRYPTION_KEYS when the payloads are encrypted.
 
 Exit codes: 0 ok, 1 operational failure, 2 usage error.

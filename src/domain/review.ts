@@ -89,6 +89,8 @@ export interface ReviewStatus {
   /** Checks run (one per head commit, plus re-requested ones). */
   checks: number;
   lastCheck?: EvidenceCheckResult;
+  /** The first check's conclusion (the evidence check's pass rate at the first try, in the report). */
+  firstCheck?: EvidenceCheckResult['conclusion'];
   /** Fix rounds Devin was asked for, of POSTMORTEM_FIX_ROUNDS. */
   fixRounds: number;
   fixRoundsAllowed: number;

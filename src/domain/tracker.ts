@@ -12,6 +12,8 @@ export interface TrackedIssue {
   labels: string[];
   createdAt: string;
   closedAt?: string;
+  /** The due date the issue states (YYYY-MM-DD), as the follow-up wrote it. */
+  due?: string;
 }
 
 export interface IssueRequest {

@@ -24,6 +24,44 @@ export interface WriteBackRequest {
   items?: { title: string; url: string }[];
   /** `drafting`: an earlier postmortem of the service still has open action items. */
   repeatOf?: string;
+  /** `merged`: what `postmortem report` reads back (the note outlives the workflow). */
+  figures?: MergedFigures;
+}
+
+export interface MergedFigures {
+  /** The evidence check's first conclusion on the PR. */
+  firstCheck?: 'success' | 'failure';
+  /** The Devin session's cost. */
+  acus?: number;
+  /** When the PR was first seen open. */
+  openedAt?: string;
+}
+
+const FIGURES_TAG = 'postmortem-figures';
+
+/** The figures as a note's last line: `[postmortem-figures first_check=success acus=3.5 pr_opened_at=…]`. */
+export function figuresLine(figures: MergedFigures): string {
+  const parts = [
+    ...(figures.firstCheck ? [`first_check=${figures.firstCheck}`] : []),
+    ...(figures.acus !== undefined ? [`acus=${Math.round(figures.acus * 100) / 100}`] : []),
+    ...(figures.openedAt ? [`pr_opened_at=${figures.openedAt}`] : []),
+  ];
+  return `[${FIGURES_TAG}${parts.map((p) => ` ${p}`).join('')}]`;
+}
+
+/** The figures of a merged note, or undefined when the note has none (an older build's). */
+export function parseFiguresLine(content: string): MergedFigures | undefined {
+  const match = new RegExp(`\\[${FIGURES_TAG}((?: [a-z_]+=[^\\s\\]]+)*)\\]`).exec(content);
+  if (!match) return undefined;
+  const fields = new Map((match[1] ?? '').trim().split(' ').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]));
+  const figures: MergedFigures = {};
+  const first = fields.get('first_check');
+  if (first === 'success' || first === 'failure') figures.firstCheck = first;
+  const acus = Number(fields.get('acus'));
+  if (fields.has('acus') && Number.isFinite(acus) && acus >= 0) figures.acus = acus;
+  const opened = fields.get('pr_opened_at');
+  if (opened && Number.isFinite(Date.parse(opened))) figures.openedAt = opened;
+  return figures;
 }
 
 export interface SlackAnnouncement {

@@ -18,7 +18,11 @@ function numberOf(id: string): number {
   return number;
 }
 
+/** The line the follow-up writes in each issue's body (activities/follow-up.ts). */
+const DUE_LINE = /^- Due: (\d{4}-\d{2}-\d{2})$/m;
+
 function tracked(issue: GitHubIssue): TrackedIssue {
+  const due = DUE_LINE.exec(issue.body)?.[1];
   return {
     id: String(issue.number),
     url: issue.url,
@@ -28,6 +32,7 @@ function tracked(issue: GitHubIssue): TrackedIssue {
     labels: issue.labels,
     createdAt: issue.createdAt,
     ...(issue.closedAt ? { closedAt: issue.closedAt } : {}),
+    ...(due ? { due } : {}),
   };
 }
 
