@@ -19,6 +19,7 @@ import { FakePagerDutyApi } from './fakes/pagerduty-api';
 import { GITHUB_SECRET, gitHubDelivery, GitHubReview, gitHubVars, issuePayload, pullRequestPayload } from './support/github-review';
 import { bridgeFor, fakeApiVars, newTaskQueue, PIPELINE_DEFAULTS, type RunningWorker, startPipeline } from './support/pipeline';
 import { bundleWorkflows, capturingLogger, eventually, recordHistory, startDevServer, textOf } from './support/temporal';
+import { freePort } from './support/temporal-ui';
 import { startWorkerProcess, type WorkerProcess } from './support/worker-process';
 
 let env: TestWorkflowEnvironment;
@@ -247,7 +248,7 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     // The worker as its own process, so that it can die; the bridge in front of its task queue.
     const taskQueue = newTaskQueue();
     const bridge = bridgeFor(env, taskQueue, logger, GITHUB_SECRET);
-    const workerVars = { ...PIPELINE_DEFAULTS, ...vars, GITHUB_POLL_INTERVAL: '10m', ACTION_ITEMS_CHECK_INTERVAL: '1m', TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue };
+    const workerVars: Record<string, string> = { ...PIPELINE_DEFAULTS, ...vars, GITHUB_POLL_INTERVAL: '10m', ACTION_ITEMS_CHECK_INTERVAL: '1m', TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue };
     const start = async () => {
       const started = await startWorkerProcess(workerVars);
       processes.add(started);
@@ -271,7 +272,9 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     github.issues.onCreate = undefined;
     expect(issuesOf(incident.id)).toHaveLength(1);
 
-    // A new worker: the retried attempt (after the heartbeat timeout) finds the first issue by its marker.
+    // A new worker (with its metrics endpoint): the retried attempt (after the heartbeat timeout) finds the first issue by its marker.
+    const metricsPort = await freePort();
+    workerVars.WORKER_METRICS_ADDRESS = `127.0.0.1:${metricsPort}`;
     worker = await start();
     const following = await review.until(incident, 'the items are followed', (s) => s.phase === 'following_up' && s.followUp?.items.length === 3, 90_000);
     const issues = issuesOf(incident.id);
@@ -281,6 +284,16 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     const attempts = (await review.handleFor(incident).fetchHistory()).events!.filter((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.attempt! > 1);
     expect(attempts.length).toBeGreaterThan(0);
     expect(worker.output()).not.toContain(github.token);
+
+    // The follow-up's figures on the worker's metrics endpoint: issues created, an overdue item reminded, one closed.
+    await review.until(incident, 'the overdue owner reminded', (s) => s.followUp?.items[0]?.reminders === 1);
+    github.issues.close(issues[1]!);
+    await review.handleFor(incident).executeUpdate(resyncActionItemsUpdate);
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/^postmortem_action_items_created(_total)?\{[^}]*\} 3$/m);
+    expect(metrics).toMatch(/^postmortem_action_items_overdue(_total)?\{[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^postmortem_action_item_reminders(_total)?\{[^}]*\} 1$/m);
+    expect(metrics).toMatch(/^postmortem_action_items_closed(_total)?\{[^}]*\} 1$/m);
     await review.handleFor(incident).terminate('test over');
     await worker.kill();
   }, 180_000);

@@ -1,6 +1,6 @@
 // Repeat incidents (POSTMORTEM_REPO): before Devin drafts, the service's earlier postmortems and their
 // action items still open go into the evidence pack; one with open items marks this incident a repeat.
-import { isCancellation, patched } from '@temporalio/workflow';
+import { isCancellation, metricMeter, patched } from '@temporalio/workflow';
 import type { IncidentContext } from '../src/domain/evidence';
 import { repeatOf } from '../src/domain/follow-up';
 import type { PostmortemSettings } from '../src/domain/settings';
@@ -32,7 +32,10 @@ export async function withEarlierPostmortems(state: IncidentState, visibility: V
       `${found.earlier.length} earlier postmortem(s) of ${service} in ${repository}${found.earlier.length > 0 ? `, ${open} open action item(s)` : ''}` +
       (found.problems.length > 0 ? `; unreadable: ${found.problems.slice(0, 3).join('; ')}` : '');
     const repeat = repeatOf(found.earlier);
-    if (repeat) status.repeatOf = repeat;
+    if (repeat) {
+      status.repeatOf = repeat;
+      metricMeter.createCounter('postmortem_repeat_incidents', 'incidents', 'Incidents on a service whose earlier postmortem still has open action items').add(1);
+    }
     visibility.publish();
     return found.earlier.length > 0 ? { ...context, earlierPostmortems: found.earlier } : context;
   } catch (error) {

@@ -3,7 +3,7 @@
 // schedule (ACTION_ITEMS_CHECK_INTERVAL), sooner when GitHub's `issues` webhook says one changed —
 // reminding owners of overdue items (once a week at most), for at most ACTION_ITEMS_FOLLOW_UP_MAX.
 // Each run checks ACTION_ITEMS_CHECKS_PER_RUN times at most, then continues as new with its state.
-import { condition, continueAsNew, isCancellation, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, isCancellation, metricMeter, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../src/domain/duration';
 import { DEFAULT_CHECKS_PER_RUN, type FollowUpSettings, type FollowUpState, type FollowUpStatus, reminderDue, type TrackedItem } from '../src/domain/follow-up';
 import type { IncidentPostmortemWorkflow } from '../src/domain/messages';
@@ -71,6 +71,7 @@ export class ActionItemFollowUp {
       ...(read.problem ? { note: read.problem } : {}),
     };
     visibility.enter('following_up');
+    count('postmortem_action_items_created', 'Action items made issues', made.items.length);
     await this.announce(pullRequestUrl, made.items);
     return true;
   }
@@ -124,6 +125,7 @@ export class ActionItemFollowUp {
       for (const now of states) {
         const item = followUp.items.find((i) => i.issueId === now.issueId);
         if (!item) continue;
+        if (item.state === 'open' && now.state === 'closed') count('postmortem_action_items_closed', 'Action items whose issue was closed', 1);
         item.state = now.state;
         if (now.closedAt) item.closedAt = now.closedAt;
         if (now.assignee) item.assignee = now.assignee;
@@ -147,6 +149,9 @@ export class ActionItemFollowUp {
     for (const item of followUp.items.filter((i) => reminderDue(i, now))) {
       try {
         await evidence.remindActionItemOwner.executeWithOptions({ summary: `Remind the owner: "${item.title.slice(0, 60)}" is overdue` }, [{ repository: followUp.repository, item, incidentId: this.state.incidentId }]);
+        // The first reminder is the moment an item is found overdue.
+        if (item.reminders === 0) count('postmortem_action_items_overdue', 'Action items found open past their due date', 1);
+        count('postmortem_action_item_reminders', 'Overdue reminders posted on action items', 1);
         item.reminders++;
         item.remindedAt = now;
       } catch (error) {
@@ -172,6 +177,9 @@ export class ActionItemFollowUp {
   private end(reason: string): FollowUpOutcome {
     const followUp = this.status!;
     followUp.endedReason = reason;
+    const how = reason.startsWith('every') ? 'all_closed' : reason.startsWith('stopped') ? 'stopped' : 'deadline';
+    metricMeter.withTags({ how }).createCounter('postmortem_follow_ups_ended', 'follow-ups', 'Action item follow-ups ended, by how (all_closed, deadline, stopped)').add(1);
+    count('postmortem_action_items_left_open', 'Action items still open when their follow-up ended', open(followUp.items).length);
     this.visibility.publish();
     const closed = followUp.items.filter((i) => i.state === 'closed').length;
     return { created: followUp.items.length, closed, open: open(followUp.items).map((i) => ({ title: i.title, url: i.issueUrl })), endedReason: reason };
@@ -179,6 +187,11 @@ export class ActionItemFollowUp {
 }
 
 const open = (items: TrackedItem[]) => items.filter((i) => i.state === 'open');
+
+/** A worker metric (not emitted on replay). */
+function count(name: string, description: string, n: number): void {
+  if (n > 0) metricMeter.createCounter(name, 'items', description).add(n);
+}
 
 function repositoryOf(pullRequestUrl: string): string {
   const m = /^https?:\/\/[^/]+\/([^/]+)\/([^/]+)\/pull\//.exec(pullRequestUrl);

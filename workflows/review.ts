@@ -145,7 +145,10 @@ export class PullRequestReview {
     review.reviewState = result.pullRequest.reviewState;
     if (result.check) {
       review.checks++;
-      review.firstCheck ??= result.check.conclusion;
+      if (!review.firstCheck) {
+        review.firstCheck = result.check.conclusion;
+        metricMeter.withTags({ conclusion: result.check.conclusion }).createCounter('postmortem_evidence_first_checks', 'checks', 'The first evidence check of each postmortem PR, by conclusion').add(1);
+      }
       review.lastCheck = result.check;
       countCheck(result.check);
     } else if (result.problem) review.note = result.problem;
