@@ -15,6 +15,7 @@ const layer = (target, from, message) => ({ target, from, message });
 const zones = [
   layer('./src/domain', ['./src/postmortem', './src/integrations', './src/config', './src/temporal', './activities', './workflows', ...APPS], 'The domain core imports nothing of the project but itself.'),
   layer('./src/postmortem', ['./src/integrations', './src/config', './src/temporal', './activities', './workflows', ...APPS], 'Postmortem text (prompt, skeleton, redaction) builds on the domain only.'),
+  layer('./src/report', ['./src/integrations', './src/config', './src/temporal', './activities', './workflows', ...APPS], 'The report computes and prints figures from plain data; the CLI reads its sources through their clients.'),
   layer('./src/integrations', ['./src/config', './src/temporal', './activities', './workflows', ...APPS], 'An integration knows its API and the domain, not Temporal, the configuration or the processes.'),
   layer('./src/config', ['./src/temporal', './activities', './workflows', ...APPS], 'Configuration reads the environment; it does not depend on what uses it.'),
   layer('./src/temporal', ['./activities', './workflows', ...APPS], 'The Temporal plumbing is shared by the processes, not built on them.'),
@@ -54,7 +55,7 @@ export default tseslint.config(
   {
     // Workflow code is replayed in a sandbox, and the domain and postmortem text are imported by it or
     // kept as pure: no Node APIs; activities only by type.
-    files: ['workflows/**/*.ts', 'src/domain/**/*.ts', 'src/postmortem/**/*.ts'],
+    files: ['workflows/**/*.ts', 'src/domain/**/*.ts', 'src/postmortem/**/*.ts', 'src/report/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
