@@ -122,8 +122,10 @@ export function followUpActivities(config: WorkerConfig) {
       const { item } = request;
       const login = item.assignee ?? ownerLogin(item.owner);
       const who = login ? `@${login}` : item.owner ? `${item.owner} (owner)` : 'Owner';
+      // Numbered: a lost answer's retry finds reminder N and does not post it twice.
+      const marker = `<!-- postmortem-pipeline:overdue-reminder ${item.reminders + 1} -->`;
       await inTemporalTerms(
-        () => tracker().comment(request.repository, item.issueId, `${who}: this action item from the postmortem of PagerDuty incident ${request.incidentId} was due ${item.due ?? '(no date)'} and is still open. Close it when done, or update its due date in the postmortem. <!-- postmortem-pipeline:overdue-reminder ${item.reminders + 1} -->`),
+        () => tracker().commentOnce(request.repository, item.issueId, `${who}: this action item from the postmortem of PagerDuty incident ${request.incidentId} was due ${item.due ?? '(no date)'} and is still open. Close it when done, or update its due date in the postmortem. ${marker}`, marker),
         currentAttempt(),
       );
     },
@@ -132,8 +134,9 @@ export function followUpActivities(config: WorkerConfig) {
     async listActionItemsOnPullRequest(request: { pullRequestUrl: string; items: TrackedItem[] }): Promise<void> {
       const pr = parsePullRequestUrl(request.pullRequestUrl);
       if (!pr || request.items.length === 0) return;
-      const body = ['The action items of this postmortem are tracked as issues:', '', ...request.items.map((i) => `- [ ] ${i.issueUrl} — ${i.title}${i.owner ? ` (${i.owner}${i.due ? `, due ${i.due}` : ''})` : ''}`), '', '<!-- postmortem-pipeline:action-items -->'].join('\n');
-      await inTemporalTerms(() => client().createIssueComment(pr, body), currentAttempt());
+      const marker = '<!-- postmortem-pipeline:action-items -->';
+      const body = ['The action items of this postmortem are tracked as issues:', '', ...request.items.map((i) => `- [ ] ${i.issueUrl} — ${i.title}${i.owner ? ` (${i.owner}${i.due ? `, due ${i.due}` : ''})` : ''}`), '', marker].join('\n');
+      await inTemporalTerms(() => client().commentOnce(pr, body, marker), currentAttempt());
     },
   };
 }

@@ -16,7 +16,7 @@ import { FakeDevinApi } from './fakes/devin-api';
 import { FakeGitHubApi } from './fakes/github-api';
 import type { StoredIssue } from './fakes/github-issues';
 import { FakePagerDutyApi } from './fakes/pagerduty-api';
-import { GITHUB_SECRET, gitHubDelivery, GitHubReview, gitHubVars, issuePayload, pullRequestPayload } from './support/github-review';
+import { GITHUB_SECRET, gitHubDelivery, GitHubReview, gitHubVars, headOf, issuePayload, pullRequestPayload } from './support/github-review';
 import { bridgeFor, fakeApiVars, newTaskQueue, PIPELINE_DEFAULTS, type RunningWorker, startPipeline } from './support/pipeline';
 import { bundleWorkflows, capturingLogger, eventually, recordHistory, startDevServer, textOf } from './support/temporal';
 import { freePort } from './support/temporal-ui';
@@ -243,6 +243,26 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     expect(await cli(['report', '--json', '--markdown'], vars_)).toMatchObject({ code: 2 });
     expect(json.stdout + text.stdout).not.toContain(github.token);
   }, 60_000);
+
+  it('ACTION_ITEMS_ON=pr_open: followed from the PR\'s opening, without a review, read at its head commit', async () => {
+    const prOpen = await startPipeline(env, bundle, logger, { ...vars, ACTION_ITEMS_ON: 'pr_open', ACTION_ITEMS_CHECK_INTERVAL: '1s', GITHUB_POLL_INTERVAL: '1s' });
+    try {
+      const { incident, pr } = await review.runUntilPullRequest(prOpen, { actionItems: ITEMS.slice(1) }, { title: 'Checkout API canary skipped' }, (s) => s.phase === 'following_up');
+      const following = await review.until(incident, 'the items are followed', (s) => s.followUp?.items.length === 2);
+      // Nobody reviews through the PR: no check run, the items linked at the PR's head commit.
+      expect(following.review).toBeUndefined();
+      expect(github.checkRuns.filter((r) => r.headSha === headOf(pr))).toEqual([]);
+      const issues = issuesOf(incident.id);
+      expect(issues.map((i) => i.title)).toEqual(ITEMS.slice(1).map((i) => `[postmortem ${incident.id}] ${i.title}`));
+      expect(issues[0]!.body).toContain(`/blob/${headOf(pr)}/${review.pathOf(incident.id)}`);
+      issues.forEach((issue) => github.issues.close(issue));
+      const result = await review.handleFor(incident).result();
+      expect(result).toMatchObject({ outcome: 'pull_request_opened', actionItems: { created: 2, closed: 2, open: [], endedReason: 'every action item is closed' } });
+      expect((await review.status(incident)).phase).toBe('completed');
+    } finally {
+      await prOpen.stop();
+    }
+  }, 90_000);
 
   it('are created once each across a worker SIGKILL in the middle of creating them', async () => {
     // The worker as its own process, so that it can die; the bridge in front of its task queue.

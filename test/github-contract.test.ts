@@ -80,6 +80,14 @@ describe('the fake answers in the published shapes', () => {
     expect(shapeProblems(published('rest-update-check-run.200.json'), answer.json, ['output', 'app'])).toEqual([]);
   });
 
+  it('GET an issue\'s comments answers like the published list', async () => {
+    await call('POST', '/repos/acme/postmortems/issues/42/comments', { body: 'Me too' });
+    const answer = await call('GET', '/repos/acme/postmortems/issues/42/comments');
+    expect(answer.status).toBe(200);
+    expect(answer.json).toHaveLength(1);
+    expect(shapeProblems(published('rest-list-issue-comments.200.json'), answer.json, ['user'])).toEqual([]);
+  });
+
   it('GET check runs for a ref answers like the published list', async () => {
     await call('POST', '/repos/acme/postmortems/check-runs', { name: 'postmortem/evidence', head_sha: head });
     const answer = await call('GET', `/repos/acme/postmortems/commits/${head}/check-runs?check_name=postmortem%2Fevidence`);
@@ -169,6 +177,8 @@ describe('the client reads the published examples', () => {
     expect(await client().findCheckRun({ owner: 'github', repo: 'hello-world' }, 'ce587453ced02b1526dfb4cb910479d431683101', 'mighty_readme')).toEqual({ id: 4, url: 'https://github.com/github/hello-world/runs/4', startedAt: '2018-05-04T01:14:52Z' });
     serve('/repos/octocat/Hello-World/issues/1347/comments', 'rest-create-issue-comment.201.json', 201);
     expect(await client().createIssueComment({ owner: 'octocat', repo: 'Hello-World', number: 1347 }, 'Me too')).toEqual({ id: 1, url: 'https://github.com/octocat/Hello-World/issues/1347#issuecomment-1' });
+    serve('/repos/octocat/Hello-World/issues/1347/comments', 'rest-list-issue-comments.200.json');
+    expect(await client().listIssueComments({ owner: 'octocat', repo: 'Hello-World', number: 1347 })).toEqual([{ id: 1, body: 'Me too' }]);
   });
 
   it('issues: created and read as published; the published list\'s only item is a pull request, so no issue', async () => {

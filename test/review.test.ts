@@ -110,7 +110,8 @@ describe('after the pull request opens (GITHUB_TOKEN set)', () => {
 
   it('a PR left open is reminded (PagerDuty note each time, at most 3), and closed without merging ends skipped — seen by the poll, without a webhook', async () => {
     const { incident, pr } = await runUntilPullRequest(polling);
-    const reminded = await until(incident, 'three reminders', (s) => s.review?.remindersSent === 3, 60_000);
+    // Counted as sent, then posted: wait for the third note too (under load the two are a moment apart).
+    const reminded = await until(incident, 'three reminders', (s) => s.review?.remindersSent === 3 && s.writeBack.some((l) => l.startsWith('PagerDuty review reminder 3 ')), 60_000);
     expect(reminded.phase).toBe('in_review');
     // The check passed: nothing to fix (and POSTMORTEM_FIX_ROUNDS=0 would not ask).
     expect(reminded.review?.lastCheck?.conclusion).toBe('success');

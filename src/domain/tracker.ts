@@ -32,7 +32,8 @@ export interface IssueTracker {
   /** The issue carrying `marker` (an earlier attempt's), or a new one; `created` says which. */
   ensureIssue(request: IssueRequest): Promise<{ issue: TrackedIssue; created: boolean }>;
   getIssue(repository: string, id: string): Promise<TrackedIssue>;
-  comment(repository: string, id: string, body: string): Promise<void>;
+  /** A comment on the issue, unless one carrying `marker` is there (an earlier attempt's): at most once. */
+  commentOnce(repository: string, id: string, body: string, marker: string): Promise<{ posted: boolean }>;
   /** Issues carrying all these labels, open and closed (the report and a re-sync read them). */
   listIssues(repository: string, labels: string[]): Promise<TrackedIssue[]>;
 }

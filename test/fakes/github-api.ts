@@ -47,7 +47,7 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
   readonly token = `github_pat_${randomBytes(30).toString('base64url')}`;
   readonly pulls = new Map<string, StoredPullRequest>();
   readonly checkRuns: StoredCheckRun[] = [];
-  readonly comments: { owner: string; repo: string; number: number; body: string }[] = [];
+  readonly comments: { owner: string; repo: string; number: number; body: string; id: number; createdAt: string }[] = [];
   /** The action items' issues (close and reopen them as people would). */
   readonly issues: FakeIssues = new FakeIssues((owner, repo): number => 500 + this.issues.issues.filter((i: StoredIssue) => i.owner === owner && i.repo === repo).length + 1);
   /** Per commit sha: path → text. */
@@ -270,9 +270,17 @@ export class FakeGitHubApi extends FakeServer<FakeGitHubRequest> {
       if (typeof body.body !== 'string' || body.body.length === 0) {
         throw new ReplyError(422, githubError(422, 'Validation Failed', 'issues/comments#create-an-issue-comment', [{ resource: 'IssueComment', code: 'missing_field', field: 'body' }]));
       }
-      this.comments.push({ owner, repo, number: Number(number), body: body.body });
+      const comment = { owner, repo, number: Number(number), body: body.body, id: ++this.ids.comment, createdAt: new Date().toISOString() };
+      this.comments.push(comment);
       issue?.comments.push(body.body);
-      return { status: 201, body: issueComment(owner, repo, Number(number), ++this.ids.comment, body.body, new Date().toISOString(), this.api) };
+      return { status: 201, body: issueComment(owner, repo, comment.number, comment.id, comment.body, comment.createdAt, this.api) };
+    }
+    // An issue's or a PR's comments, oldest first, paginated.
+    if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(path))) {
+      const [, owner, repo, number] = m as unknown as [string, string, string, string];
+      if (!this.issues.find(owner, repo, Number(number))) this.pull(owner, repo, number, 'issues/comments#list-issue-comments');
+      const listed = this.comments.filter((c) => c.owner === owner && c.repo === repo && c.number === Number(number));
+      return this.page(request, listed.map((c) => issueComment(owner, repo, c.number, c.id, c.body, c.createdAt, this.api)));
     }
     const issues = this.issues.route(request, this.api, (items: unknown[]) => this.page(request, items));
     if (issues) return issues;

@@ -123,8 +123,8 @@ export class GitHubReview {
     return draftFromPack((await this.handleFor(incident).query(evidencePackQuery)).pack!, minutesAfter(incident, 47));
   }
 
-  /** Acknowledged, its draft prepared from the pack the workflow holds, then resolved: Devin opens the PR. */
-  async runUntilPullRequest(worker: Bridge, draft: DraftOptions = {}, seed: Partial<SimulatedIncident> = {}) {
+  /** Acknowledged, its draft prepared from the pack the workflow holds, then resolved: Devin opens the PR (followed, by default: `opened` says when it is). */
+  async runUntilPullRequest(worker: Bridge, draft: DraftOptions = {}, seed: Partial<SimulatedIncident> = {}, opened: (s: PostmortemStatus) => boolean = (s) => s.review !== undefined && s.pullRequestUrl !== undefined) {
     const incident = seedIncident(this.pagerDuty, seed, { logEntries: 6 });
     expect((await worker.deliver(incidentWebhook('incident.acknowledged', incident, { occurredAt: minutesAfter(incident, 2) }))).status).toBe(202);
     await this.until(incident, 'awaiting resolution', (s) => s.phase === 'awaiting_resolution');
@@ -135,9 +135,9 @@ export class GitHubReview {
     this.drafts.set(incident.id, prepared);
     if (this.options.promptPaths) this.paths.set(incident.id, promptPostmortemPath({ ...answer.pack!, incident: { ...answer.pack!.incident, resolvedAt } }));
     expect((await worker.deliver(incidentWebhook('incident.resolved', incident, { occurredAt: resolvedAt }))).status).toBe(202);
-    const opened = await this.until(incident, 'the PR is followed', (s) => s.review !== undefined && s.pullRequestUrl !== undefined);
-    const pr = this.github.pullAt(opened.pullRequestUrl!);
+    const open = await this.until(incident, 'the PR is open', opened);
+    const pr = this.github.pullAt(open.pullRequestUrl!);
     expect(pr).toBeDefined();
-    return { incident, pr: pr!, draft: prepared, url: opened.pullRequestUrl! };
+    return { incident, pr: pr!, draft: prepared, url: open.pullRequestUrl! };
   }
 }

@@ -228,6 +228,20 @@ export class GitHubClient {
     });
   }
 
+  /** The comments of an issue or a pull request, oldest first (their bodies: a marker finds an earlier attempt's). */
+  async listIssueComments(pr: PullRequestRef): Promise<{ id: number; body: string }[]> {
+    type Item = { id: number; body?: string | null };
+    const items = await this.list<Item>(`GET /repos/${pr.owner}/${pr.repo}/issues/${pr.number}/comments`, 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: pr.owner, repo: pr.repo, issue_number: pr.number });
+    return items.map((c) => ({ id: c.id, body: c.body ?? '' }));
+  }
+
+  /** The comment carrying `marker`, or a new one: once, across a lost answer and a retry. */
+  async commentOnce(pr: PullRequestRef, body: string, marker: string): Promise<{ posted: boolean }> {
+    if ((await this.listIssueComments(pr)).some((c) => c.body.includes(marker))) return { posted: false };
+    await this.createIssueComment(pr, body.includes(marker) ? body : `${body}\n\n${marker}`);
+    return { posted: true };
+  }
+
   /** Users by login, teams by slug (of the repository's organization). */
   requestReviewers(pr: PullRequestRef, reviewers: { users?: string[]; teams?: string[] }): Promise<void> {
     return this.call(`POST /repos/${pr.owner}/${pr.repo}/pulls/${pr.number}/requested_reviewers`, async () => {

@@ -55,8 +55,8 @@ export class GitHubIssueTracker implements IssueTracker {
     return tracked(await this.github.getIssue(repositoryOf(repository), numberOf(id)));
   }
 
-  async comment(repository: string, id: string, body: string): Promise<void> {
-    await this.github.createIssueComment({ ...repositoryOf(repository), number: numberOf(id) }, body);
+  commentOnce(repository: string, id: string, body: string, marker: string): Promise<{ posted: boolean }> {
+    return this.github.commentOnce({ ...repositoryOf(repository), number: numberOf(id) }, body, marker);
   }
 
   async listIssues(repository: string, labels: string[]): Promise<TrackedIssue[]> {
