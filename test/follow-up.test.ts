@@ -264,6 +264,25 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     }
   }, 90_000);
 
+  it('ACTION_ITEMS_FOLLOW_UP_MAX: the follow-up ends with the open items named', async () => {
+    const bounded = await startPipeline(env, bundle, logger, { ...vars, ACTION_ITEMS_ON: 'pr_open', ACTION_ITEMS_CHECK_INTERVAL: '1s', ACTION_ITEMS_FOLLOW_UP_MAX: '4s' });
+    try {
+      const { incident } = await review.runUntilPullRequest(bounded, { actionItems: ITEMS.slice(1) }, { title: 'Checkout API canary skipped again' }, (s) => s.phase === 'following_up');
+      const issues = issuesOf(incident.id);
+      github.issues.close(issues[0]!);
+      const result = await review.handleFor(incident).result();
+      expect(result.actionItems).toEqual({
+        created: 2,
+        closed: 1,
+        open: [{ title: ITEMS[2]!.title, url: `https://github.com/acme/runbooks/issues/${issues[1]!.number}` }],
+        endedReason: 'ACTION_ITEMS_FOLLOW_UP_MAX (4s) passed with 1 item(s) open',
+      });
+      expect((await review.status(incident)).phase).toBe('completed');
+    } finally {
+      await bounded.stop();
+    }
+  }, 90_000);
+
   it('are created once each across a worker SIGKILL in the middle of creating them', async () => {
     // The worker as its own process, so that it can die; the bridge in front of its task queue.
     const taskQueue = newTaskQueue();

@@ -42,7 +42,8 @@ beforeAll(async () => {
     DEVIN_MAX_ACU: '20',
   });
   noEmail = await startPipeline(env, bundle, logger, { ...vars, POSTMORTEM_MIN_PRIORITY: 'P1', POSTMORTEM_NO_PRIORITY: 'never' });
-  wiki = await startPipeline(env, bundle, logger, { ...vars, POSTMORTEM_DESTINATION: 'wiki' });
+  // POSTMORTEM_REPO too: with the wiki, earlier postmortems are not looked up (and GitHub is never called).
+  wiki = await startPipeline(env, bundle, logger, { ...vars, POSTMORTEM_DESTINATION: 'wiki', GITHUB_TOKEN: 'github_pat_never_used', GITHUB_API_BASE_URL: 'http://127.0.0.1:9', POSTMORTEM_REPO: 'acme/runbooks' });
 });
 
 afterAll(async () => {
@@ -183,5 +184,7 @@ describe('wiki destination', () => {
     expect(result).toMatchObject({ outcome: 'page_published', pageUrl: 'https://acme.atlassian.net/wiki/spaces/OPS/pages/123' });
     expect(sessionsFor(incident)[0]?.prompt).toContain('Publish the postmortem as a page in the team wiki');
     expect((await status(incident)).pageUrl).toBe(result.pageUrl);
+    expect((await status(incident)).earlierPostmortems).toBe('POSTMORTEM_REPO is set, but the postmortems go to the wiki (POSTMORTEM_DESTINATION=wiki): earlier postmortems are not looked up');
+    expect(sessionsFor(incident)[0]?.prompt).not.toContain('Earlier postmortems');
   });
 });
