@@ -12,6 +12,7 @@ import { runCli } from '../src/cli/main';
 import { workflowIdForIncident } from '../src/domain/incident';
 import { itemMarker } from '../src/domain/follow-up';
 import { resyncActionItemsUpdate, stopFollowUpUpdate } from '../src/domain/messages';
+import { PostmortemPhase } from '../src/domain/search-attributes';
 import { FakeDevinApi } from './fakes/devin-api';
 import { FakeGitHubApi } from './fakes/github-api';
 import type { StoredIssue } from './fakes/github-issues';
@@ -144,9 +145,14 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     expect((await gitHubDelivery(webhooks, 'issues', issuePayload(issues[0]!, 'closed'), first)).status).toBe(202);
     const stranger = { ...issues[1]!, number: 9999, labels: ['bug'] };
     expect((await gitHubDelivery(webhooks, 'issues', issuePayload(stranger, 'closed'))).status).toBe(200);
+    // Reopened on GitHub: open again here (closed items are read too), and followed until closed again.
+    github.issues.reopen(issues[0]!);
+    expect((await gitHubDelivery(webhooks, 'issues', issuePayload(issues[0]!, 'reopened'))).status).toBe(202);
+    await review.until(incident, 'the reopened item open again', (s) => s.followUp?.items[0]?.state === 'open');
 
-    // The other two closed without a webhook: the periodic check sees them.
+    // All three closed without a webhook: the periodic check sees them.
     const checksBefore = (await review.status(incident)).followUp!.checks;
+    github.issues.close(issues[0]!);
     github.issues.close(issues[1]!);
     github.issues.close(issues[2]!, 'not_planned');
     const result = await review.handleFor(incident).result();
@@ -159,7 +165,7 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     const history = textOf(await review.handleFor(incident).fetchHistory()).join('\n');
     expect(history).not.toContain(github.token);
     expect(lines.join('\n')).not.toContain(github.token);
-    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-three-items-closed');
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-closed-reopened-closed');
   }, 120_000);
 
   it('without a webhook: the check sees a closed item, an overdue owner is reminded once across continue-as-new, an operator stops the rest', async () => {
@@ -189,7 +195,14 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     const result = await review.handleFor(incident).result();
     expect(result.actionItems).toMatchObject({ created: 2, closed: 1, open: [{ title: ITEMS[0]!.title }], endedReason: 'stopped by an operator: tracked in the quarterly plan' });
     expect((await review.status(incident)).phase).toBe('completed');
-    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-reminder-continued-and-stopped');
+    // Each run it continued from closed as continued-as-new, still following up: not failed, and the
+    // Devin session (archived at the merge) was not terminated by it.
+    const runs: { status: string; phase: string | undefined }[] = [];
+    for await (const run of env.client.workflow.list({ query: `WorkflowId = '${workflowIdForIncident(incident.id)}'` })) runs.push({ status: run.status.name, phase: run.typedSearchAttributes.get(PostmortemPhase) });
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(runs.filter((r) => r.status !== 'COMPLETED')).toEqual(Array.from({ length: runs.length - 1 }, () => ({ status: 'CONTINUED_AS_NEW', phase: 'following_up' })));
+    expect(review.sessionOf(incident)?.terminated).toBeFalsy();
+    recordHistory(env.address, workflowIdForIncident(incident.id), 'follow-up-continued-as-new-then-stopped');
   }, 120_000);
 
   it('the next incident on the service finds the earlier postmortem with its open item: in the prompt, and marked a repeat', async () => {

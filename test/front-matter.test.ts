@@ -58,6 +58,13 @@ describe('front matter', () => {
     expect(parsed.problems).toEqual([{ line: 3, message: expect.stringContaining('action_items.0.due: is not a date') }]);
   });
 
+  it('drops an untitled item and another item\'s bad due date, each where it was, keeping the rest', () => {
+    const md = ['---', 'incident_id: Q1ABC', 'action_items:', '  - title: ""', '  - title: Keep me', '  - title: Fix my date', '    due: next week', '  - title: Keep my date', '    due: 2027-01-31', '---'].join('\n');
+    const parsed = parseFrontMatter(md);
+    expect(parsed.frontMatter?.actionItems).toEqual([{ title: 'Keep me' }, { title: 'Fix my date' }, { title: 'Keep my date', due: '2027-01-31' }]);
+    expect(parsed.problems).toHaveLength(2);
+  });
+
   it('says what is missing: no front matter, no incident id, broken YAML (with its line)', () => {
     expect(parseFrontMatter('# Postmortem\n').problems[0]!.message).toMatch(/no YAML front matter/);
     expect(frontMatterBlock('# Title\n---\na: 1\n---\n')).toBeUndefined();

@@ -3,7 +3,7 @@
 // schedule (ACTION_ITEMS_CHECK_INTERVAL), sooner when GitHub's `issues` webhook says one changed —
 // reminding owners of overdue items (once a week at most), for at most ACTION_ITEMS_FOLLOW_UP_MAX.
 // Each run checks ACTION_ITEMS_CHECKS_PER_RUN times at most, then continues as new with its state.
-import { condition, continueAsNew, isCancellation, metricMeter, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, isCancellation, metricMeter, patched, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../src/domain/duration';
 import { DEFAULT_CHECKS_PER_RUN, type FollowUpSettings, type FollowUpState, type FollowUpStatus, reminderDue, type TrackedItem } from '../src/domain/follow-up';
 import type { IncidentPostmortemWorkflow } from '../src/domain/messages';
@@ -77,8 +77,9 @@ export class ActionItemFollowUp {
   }
 
   /** Continues a follow-up carried over by continue-as-new. */
-  resume(followUp: FollowUpState, runs: number): void {
+  resume(followUp: FollowUpState, runs: number, checkNow: boolean): void {
     this.state.status.followUp = { ...followUp, runs };
+    this.checkNow = checkNow;
     this.visibility.enter('following_up');
   }
 
@@ -93,11 +94,18 @@ export class ActionItemFollowUp {
       if (Date.now() >= deadline) return this.end(`ACTION_ITEMS_FOLLOW_UP_MAX (${formatDuration(rules.maxMs)}) passed with ${open(followUp.items).length} item(s) open`);
       await this.remindOverdue();
       if (this.checksThisRun >= (rules.checksPerRun ?? DEFAULT_CHECKS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
+        if (patched('follow-up-rollover-handlers')) {
+          // An operator's Update (stop, re-sync) is answered in this run, never lost to the next: a
+          // pending re-sync (or webhook) gets its check here, then every handler is let finish.
+          if (this.checkNow) await this.check();
+          await condition(allHandlersFinished);
+          if (this.stopReason) continue;
+        }
         const carried = resume();
-        // Everything the next run needs; the signals already taken are in `followUp`.
+        // Everything the next run needs; the signals already taken are in `followUp` (and `checkNow`).
         await continueAsNew<IncidentPostmortemWorkflow>({
           incidentId: state.incidentId,
-          resume: { status: state.current(), settings: carried.settings, followUp: stripStatus(followUp), result: carried.result, runs: followUp.runs + 1 },
+          resume: { status: state.current(), settings: carried.settings, followUp: stripStatus(followUp), result: carried.result, runs: followUp.runs + 1, ...(this.checkNow ? { checkNow: true } : {}) },
         });
       }
       const wait = Math.max(0, Math.min(rules.checkIntervalMs, deadline - Date.now()));
@@ -120,7 +128,8 @@ export class ActionItemFollowUp {
     this.checkNow = false;
     try {
       const states = await evidence.checkActionItems.executeWithOptions({ summary: 'Check the action items\' issues' }, [
-        { repository: followUp.repository, items: open(followUp.items).map((i) => ({ issueId: i.issueId })) },
+        // Every item, closed ones too: an issue reopened on GitHub is open again here.
+        { repository: followUp.repository, items: followUp.items.map((i) => ({ issueId: i.issueId })) },
       ]);
       for (const now of states) {
         const item = followUp.items.find((i) => i.issueId === now.issueId);

@@ -3,7 +3,7 @@
 // start a Devin session → watch it until its pull request is open → tell the responders → (with GitHub)
 // hold the draft to its evidence, have Devin fix it, follow the PR through review to merge.
 // Deterministic code only: all I/O lives in ../activities.
-import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, ContinueAsNew, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import { formatDuration } from '../src/domain/duration';
 import { FailureTypes } from '../src/domain/failures';
 import type { IncidentContext } from '../src/domain/evidence';
@@ -119,7 +119,7 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
       state.restore(resume.status);
       settings = resume.settings;
       followUp = new ActionItemFollowUp(state, operator, visibility, writeBack, resume.settings, resume.settings.followUp!);
-      followUp.resume(resume.followUp, resume.runs);
+      followUp.resume(resume.followUp, resume.runs, resume.checkNow === true);
       const actionItems = await followUp.follow(() => ({ settings: resume.settings, result: resume.result }));
       visibility.enter('completed');
       return { ...resume.result, actionItems };
@@ -232,6 +232,9 @@ export async function incidentPostmortem(input: IncidentPostmortemInput): Promis
   try {
     return await lifecycle.run(lifecycleSteps);
   } catch (error) {
+    // A follow-up continuing as new closes this run, not the incident: no failure, no session ended.
+    // (Runs of earlier builds went through the failure path below there, and replay as they were.)
+    if (error instanceof ContinueAsNew && patched('continue-as-new-not-a-failure')) throw error;
     const skipReason = error instanceof Skipped ? error.reason : isCancellation(error) ? `cancelled by an operator${operator.because()}` : undefined;
     if (skipReason) {
       status.skipReason = skipReason;

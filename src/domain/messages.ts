@@ -23,6 +23,8 @@ export interface FollowUpResume {
   /** The result the incident ends with (PR, merge, session), completed by the follow-up. */
   result: PostmortemResult;
   runs: number;
+  /** A webhook or a re-sync asked for a check just before the rollover: the next run checks first. */
+  checkNow?: boolean;
 }
 export type IncidentPostmortemWorkflow = (input: IncidentPostmortemInput) => Promise<PostmortemResult>;
 

@@ -131,6 +131,8 @@ export function parseFrontMatter(markdown: string): ParsedFrontMatter {
   });
   const repaired = { ...raw };
   for (const issue of parsed.error.issues) dropAt(repaired, issue.path as (string | number)[]);
+  // Dropped items are left as holes until every issue's path (an index into the original list) is handled.
+  if (Array.isArray(repaired.action_items)) repaired.action_items = (repaired.action_items as unknown[]).filter((i) => i !== undefined);
   const second = schema.safeParse(repaired);
   return second.success ? { block, problems, frontMatter: toFrontMatter(second.data) } : { block, problems };
 }
@@ -143,8 +145,8 @@ function dropAt(target: Record<string, unknown>, path: (string | number)[]): voi
     const items = [...(target.action_items as unknown[])];
     const entry = items[index];
     if (sub !== undefined && sub !== 'title' && entry && typeof entry === 'object') items[index] = { ...(entry as object), [sub]: undefined };
-    else items.splice(index, 1, undefined);
-    target.action_items = items.filter((i) => i !== undefined);
+    else items[index] = undefined;
+    target.action_items = items;
     return;
   }
   if (field === 'action_items' && index === undefined) target.action_items = [];
