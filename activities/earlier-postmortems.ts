@@ -7,6 +7,7 @@ import { GitHubClient } from '../src/integrations/github/client';
 import { GitHubIssueTracker } from '../src/integrations/github/issue-tracker';
 import { parseFrontMatter } from '../src/postmortem/front-matter';
 import { POSTMORTEM_FOLDER, slugify } from '../src/postmortem/prompt';
+import { missingFolder } from '../src/postmortem/earlier-postmortems';
 import { redactText } from '../src/postmortem/redaction';
 import { activitySignal, currentAttempt } from './context';
 import { configurationMissing, inTemporalTerms } from './failures';
@@ -53,9 +54,9 @@ export function earlierPostmortemActivities(config: WorkerConfig) {
       return inTemporalTerms(async () => {
         const [owner, repo] = request.repository.split('/') as [string, string];
         const entries = await github.listDirectory({ owner, repo }, POSTMORTEM_FOLDER);
-        const files = serviceFiles(entries.filter((e) => e.type === 'file').map((e) => e.name), request.service);
+        const files = serviceFiles((entries ?? []).filter((e) => e.type === 'file').map((e) => e.name), request.service);
         const earlier: EarlierPostmortem[] = [];
-        const problems: string[] = [];
+        const problems: string[] = entries ? [] : [missingFolder(request.repository, POSTMORTEM_FOLDER)];
         for (const name of files.slice(0, FILES_READ)) {
           if (earlier.length >= EARLIER_POSTMORTEMS_KEPT) break;
           const path = `${POSTMORTEM_FOLDER}/${name}`;

@@ -50,6 +50,12 @@ describe('retried follow-up steps repeat nothing', () => {
     expect(listed[0]!.body).toContain(items[1]!.issueUrl);
   });
 
+  it('refuses to go on when GitHub drops the labels (no triage access): the issue could not be found again', async () => {
+    github.issues.withoutTriage.add('acme/locked');
+    await expect(activities.createActionItemIssues({ ...request, incidentId: 'Q2ABCDEF234567', repository: 'acme/locked' })).rejects.toThrow(/created without its labels \(postmortem, incident:Q2ABCDEF234567\): the token's user or app needs at least triage access to acme\/locked/);
+    expect(github.issues.issues.filter((i) => i.repo === 'locked')).toHaveLength(1);
+  });
+
   it('a reminder: the same reminder once, the next one (a week later) again', async () => {
     const item = items[0]!;
     await activities.remindActionItemOwner({ repository: 'acme/runbooks', item, incidentId: request.incidentId });

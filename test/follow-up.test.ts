@@ -251,6 +251,9 @@ describe('action items after the merge (ACTION_ITEMS_ON=merge)', () => {
     const markdown = await cli(['report', '--since', '30d', '--service', 'checkout-api', '--markdown'], vars_);
     expect(markdown.stdout).toContain('| Merged | 2 |');
     expect((await cli(['report', '--since', '30d', '--service', 'payments-api', '--json'], vars_)).stdout).toContain('"merged": 0');
+    // A repository without the folder (a typo, a token that cannot see it): said, not zeros in silence.
+    const typo = await cli(['report', '--json'], { ...vars_, POSTMORTEM_REPO: 'acme/runbook' });
+    expect(JSON.parse(typo.stdout).problems).toContain('docs/postmortems/ not found in acme/runbook: no postmortem merged there yet, or POSTMORTEM_REPO is wrong, or the token cannot read it (Contents: read)');
     // Where it cannot read, it says which variable is missing.
     expect(await cli(['report'], { ...vars_, POSTMORTEM_REPO: '' })).toMatchObject({ code: 1, stderr: expect.stringContaining('POSTMORTEM_REPO') });
     expect(await cli(['report', '--json', '--markdown'], vars_)).toMatchObject({ code: 2 });

@@ -2,7 +2,7 @@
 // (src/report/sources.ts, src/domain/write-back.ts) and its printed forms — no server.
 import { incidentNoteText } from '../activities/write-back';
 import { figuresLine, noteMarker, parseFiguresLine } from '../src/domain/write-back';
-import { computeReport, type MergedPostmortem, percentile, type ReportInput } from '../src/report/figures';
+import { computeReport, type MergedPostmortem, percentile, type ReportInput, skipKind } from '../src/report/figures';
 import { formatReportMarkdown, formatReportText } from '../src/report/format';
 import { filesSince, readNotes } from '../src/report/sources';
 
@@ -27,18 +27,18 @@ describe('the report figures', () => {
           { incidentId: 'QA', status: 'COMPLETED', phase: 'completed', startTime: at(3, -60) },
           { incidentId: 'QC', status: 'RUNNING', phase: 'in_review', startTime: at(10), pullRequestUrl: 'https://github.com/acme/runbooks/pull/9' },
           { incidentId: 'QD', status: 'RUNNING', phase: 'awaiting_resolution', startTime: at(11), acus: 1.5 },
-          { incidentId: 'QE', status: 'COMPLETED', phase: 'skipped', startTime: at(12), skipReason: 'below POSTMORTEM_MIN_PRIORITY' },
-          { incidentId: 'QF', status: 'COMPLETED', phase: 'skipped', startTime: at(13), skipReason: 'pull request closed without merge', pullRequestUrl: 'https://github.com/acme/runbooks/pull/10' },
-          { incidentId: 'QG', status: 'COMPLETED', phase: 'skipped', startTime: at(14), skipReason: 'below POSTMORTEM_MIN_PRIORITY' },
+          { incidentId: 'QE', status: 'COMPLETED', phase: 'skipped', startTime: at(12), skipReason: 'priority P4 is below POSTMORTEM_MIN_PRIORITY P2' },
+          { incidentId: 'QF', status: 'COMPLETED', phase: 'skipped', startTime: at(13), skipReason: 'the postmortem pull request https://github.com/acme/runbooks/pull/10 was closed without merging', pullRequestUrl: 'https://github.com/acme/runbooks/pull/10' },
+          { incidentId: 'QG', status: 'COMPLETED', phase: 'skipped', startTime: at(14), skipReason: 'priority P5 is below POSTMORTEM_MIN_PRIORITY P2 (account priorities)' },
           { incidentId: 'QOUT', status: 'RUNNING', phase: 'in_review', startTime: '2026-12-02T00:00:00.000Z' },
         ],
       }),
     );
     expect(report.incidents).toBe(7);
-    expect(report.postmortems).toEqual({ drafted: 4, merged: 2, inReview: 1, skipped: 3, skippedByReason: { 'below POSTMORTEM_MIN_PRIORITY': 2, 'pull request closed without merge': 1 } });
+    expect(report.postmortems).toEqual({ drafted: 4, merged: 2, inReview: 1, skipped: 3, skippedByReason: { 'below the priority threshold': 2, 'PR closed without merge': 1 } });
     expect(report.inFlight).toEqual({ in_review: 1, awaiting_resolution: 1 });
     expect(report.devinAcus).toMatchObject({ total: 1.5, inFlight: 1.5, postmortemsWithCost: 0, postmortemsWithoutCost: 2 });
-    expect(formatReportText(report)).toMatch(/Skipped +3 \(below POSTMORTEM_MIN_PRIORITY 2, pull request closed without merge 1\)/);
+    expect(formatReportText(report)).toMatch(/Skipped +3 \(below the priority threshold 2, PR closed without merge 1\)/);
   });
 
   it('times from resolution to PR and merge (median, p90), the first-try check, items, repeats and cost', () => {
@@ -84,6 +84,36 @@ describe('the report figures', () => {
     expect(text).toMatch(/Resolution to PR +no data/);
     expect(text).toMatch(/Evidence check, first try +no data/);
     expect(text).toContain('Not counted:\n  - docs/postmortems/2026-11-02-x.md: no usable front matter');
+  });
+
+  it('counts an incident once across its runs, and a follow-up carried on from before the window only as in flight', () => {
+    const report = computeReport(
+      input({
+        workflows: [
+          // Started in the window, continued as new twice while following up: one incident.
+          { incidentId: 'QR', status: 'CONTINUED_AS_NEW', phase: 'following_up', startTime: at(2), acus: 2 },
+          { incidentId: 'QR', status: 'CONTINUED_AS_NEW', phase: 'following_up', startTime: at(9), acus: 2, continued: true },
+          { incidentId: 'QR', status: 'RUNNING', phase: 'following_up', startTime: at(16), acus: 2, continued: true },
+          // Its first run started before the window: in flight, but not one of the window's incidents or costs.
+          { incidentId: 'QOLD', status: 'RUNNING', phase: 'following_up', startTime: at(20), acus: 7, continued: true },
+        ],
+      }),
+    );
+    expect(report.incidents).toBe(1);
+    expect(report.inFlight).toEqual({ following_up: 2 });
+    expect(report.devinAcus.inFlight).toBe(2);
+  });
+
+  it('counts skip reasons by kind, not by their text', () => {
+    expect(skipKind('priority P4 is below POSTMORTEM_MIN_PRIORITY P2')).toBe('below the priority threshold');
+    expect(skipKind('no priority set; low urgency does not qualify (POSTMORTEM_NO_PRIORITY=urgency)')).toBe('below the priority threshold');
+    expect(skipKind('the postmortem pull request https://github.com/a/b/pull/3 was closed without merging')).toBe('PR closed without merge');
+    expect(skipKind('merged into incident Q2, whose postmortem covers it')).toBe('merged into another incident');
+    expect(skipKind('cancelled by an operator: test incident')).toBe('cancelled by an operator');
+    expect(skipKind('skipped by an operator while waiting for the pull request')).toBe('skipped by an operator');
+    expect(skipKind('started by a note … within LATE_RESOLUTION_GRACE (1h) …')).toBe('resolved before the service watched it');
+    expect(skipKind(undefined)).toBe('no reason recorded');
+    expect(skipKind('something new')).toBe('other');
   });
 
   it('nearest-rank percentiles', () => {

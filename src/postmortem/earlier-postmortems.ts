@@ -26,3 +26,8 @@ export function earlierPostmortemsSection(earlier: EarlierPostmortem[] | undefin
     '',
   ];
 }
+
+/** GitHub's 404 for the postmortem folder: nothing merged yet, or a repository the token cannot see. */
+export function missingFolder(repository: string, folder: string): string {
+  return `${folder}/ not found in ${repository}: no postmortem merged there yet, or POSTMORTEM_REPO is wrong, or the token cannot read it (Contents: read)`;
+}

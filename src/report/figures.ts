@@ -37,6 +37,21 @@ export interface IncidentWorkflow {
   pullRequestUrl?: string;
   /** Closed `skipped`: why (the workflow's result). */
   skipReason?: string;
+  /** A run continue-as-new started (a long follow-up): the incident itself may have started earlier. */
+  continued?: boolean;
+}
+
+/**
+ * One row per incident (visibility lists every run): the running one, else the latest; `startedInWindow`
+ * unless only continued runs are listed, i.e. its first run started before the window.
+ */
+export function byIncident(rows: IncidentWorkflow[]): (IncidentWorkflow & { startedInWindow: boolean })[] {
+  const groups = new Map<string, IncidentWorkflow[]>();
+  for (const row of rows) groups.set(row.incidentId, [...(groups.get(row.incidentId) ?? []), row]);
+  return [...groups.values()].map((runs) => {
+    const current = runs.find((r) => r.status === 'RUNNING') ?? [...runs].sort((a, b) => b.startTime.localeCompare(a.startTime))[0]!;
+    return { ...current, startedInWindow: runs.some((r) => !r.continued) };
+  });
 }
 
 export interface ReportInput {
@@ -74,6 +89,20 @@ export interface Report {
   problems: string[];
 }
 
+/** Why an incident was skipped, as a kind to count (the reason's text names the incident, its PR, its priority). */
+export function skipKind(reason: string | undefined): string {
+  if (!reason) return 'no reason recorded';
+  const kinds: [RegExp, string][] = [
+    [/is below POSTMORTEM_MIN_PRIORITY|POSTMORTEM_NO_PRIORITY=(never|urgency)/, 'below the priority threshold'],
+    [/was closed without merging/, 'PR closed without merge'],
+    [/^merged into incident/, 'merged into another incident'],
+    [/LATE_RESOLUTION_GRACE/, 'resolved before the service watched it'],
+    [/^cancelled by an operator/, 'cancelled by an operator'],
+    [/^skipped by an operator/, 'skipped by an operator'],
+  ];
+  return kinds.find(([pattern]) => pattern.test(reason))?.[1] ?? 'other';
+}
+
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: number[], p: number): number | undefined {
   if (sorted.length === 0) return undefined;
@@ -98,9 +127,11 @@ const IN_REVIEW = new Set(['in_review', 'revising']);
 export function computeReport(input: ReportInput): Report {
   const merged = input.merged.filter((p) => inWindow(p.resolvedAt, input) && sameService(p.service, input.service));
   const mergedIds = new Set(merged.map((p) => p.incidentId));
-  const workflows = input.workflows.filter((w) => inWindow(w.startTime, input) && sameService(w.service, input.service));
+  const listed = byIncident(input.workflows.filter((w) => inWindow(w.startTime, input) && sameService(w.service, input.service)));
+  // Incidents of the window; a follow-up carried on from before it is in flight, and nothing more.
+  const workflows = listed.filter((w) => w.startedInWindow);
   const incidents = new Set([...mergedIds, ...workflows.map((w) => w.incidentId)]);
-  const running = workflows.filter((w) => w.status === 'RUNNING');
+  const running = listed.filter((w) => w.status === 'RUNNING');
   const skipped = workflows.filter((w) => w.phase === 'skipped' && !mergedIds.has(w.incidentId));
   const inReview = running.filter((w) => IN_REVIEW.has(w.phase ?? '') && !mergedIds.has(w.incidentId));
   // Drafted: every merged postmortem, every PR still in review, and skipped incidents whose PR had opened.
@@ -114,14 +145,14 @@ export function computeReport(input: ReportInput): Report {
   const repeats = merged.filter((p) => p.notes?.repeat).map((p) => p.incidentId);
   const cost = (p: MergedPostmortem) => p.notes?.figures?.acus ?? p.devinAcus;
   const withCost = merged.filter((p) => cost(p) !== undefined);
-  const inFlightAcus = running.filter((w) => !mergedIds.has(w.incidentId)).reduce((sum, w) => sum + (w.acus ?? 0), 0);
+  const inFlightAcus = running.filter((w) => w.startedInWindow && !mergedIds.has(w.incidentId)).reduce((sum, w) => sum + (w.acus ?? 0), 0);
   const round2 = (n: number) => Math.round(n * 100) / 100;
 
   return {
     window: { since: input.since, until: input.until, ...(input.service ? { service: input.service } : {}) },
     repository: input.repository,
     incidents: incidents.size,
-    postmortems: { drafted, merged: merged.length, inReview: inReview.length, skipped: skipped.length, skippedByReason: count(skipped.map((w) => w.skipReason ?? 'no reason recorded')) },
+    postmortems: { drafted, merged: merged.length, inReview: inReview.length, skipped: skipped.length, skippedByReason: count(skipped.map((w) => skipKind(w.skipReason))) },
     inFlight: count(running.filter((w) => !mergedIds.has(w.incidentId)).map((w) => w.phase ?? 'unknown')),
     resolutionToPullRequest: durations(merged.map((p) => [p.resolvedAt, p.notes?.figures?.openedAt ?? p.notes?.prOpenedAt])),
     resolutionToMerge: durations(merged.map((p) => [p.resolvedAt, p.notes?.mergedAt])),

@@ -6,11 +6,12 @@ import { itemLabels } from '../domain/follow-up';
 import type { TrackedIssue } from '../domain/tracker';
 import { noteMarker, parseFiguresLine } from '../domain/write-back';
 import { parseFrontMatter } from '../postmortem/front-matter';
+import { missingFolder } from '../postmortem/earlier-postmortems';
 import { POSTMORTEM_FOLDER } from '../postmortem/prompt';
 import type { IncidentWorkflow, ItemIssue, MergedPostmortem, ReportInput } from './figures';
 
 export interface PostmortemFiles {
-  listDirectory(repository: { owner: string; repo: string }, path: string): Promise<{ name: string; type: string }[]>;
+  listDirectory(repository: { owner: string; repo: string }, path: string): Promise<{ name: string; type: string }[] | undefined>;
   readFile(repository: { owner: string; repo: string }, path: string): Promise<{ text: string; url?: string }>;
 }
 
@@ -57,8 +58,9 @@ export async function gatherReport(sources: ReportSources, window: { since: stri
   const [owner, repo] = window.repository.split('/') as [string, string];
   const problems: string[] = [];
   const entries = await sources.files.listDirectory({ owner, repo }, POSTMORTEM_FOLDER);
+  if (!entries) problems.push(missingFolder(window.repository, POSTMORTEM_FOLDER));
   const merged: MergedPostmortem[] = [];
-  for (const name of filesSince(entries.filter((e) => e.type === 'file').map((e) => e.name), window.since)) {
+  for (const name of filesSince((entries ?? []).filter((e) => e.type === 'file').map((e) => e.name), window.since)) {
     const path = `${POSTMORTEM_FOLDER}/${name}`;
     const file = await sources.files.readFile({ owner, repo }, path);
     const { frontMatter, problems: found } = parseFrontMatter(file.text);

@@ -64,6 +64,8 @@ export class FakeIssues {
   readonly assignable = new Map<string, Set<string>>();
   /** Issues created through the API (a retried create that made a second one shows here). */
   created = 0;
+  /** Repositories where the caller lacks triage access: GitHub creates the issue but drops its labels and assignees. */
+  readonly withoutTriage = new Set<string>();
   /** Called when an issue has been created, before GitHub answers (a test kills the worker there). */
   onCreate?: (issue: StoredIssue) => void;
 
@@ -121,14 +123,15 @@ export class FakeIssues {
     if (typeof body.title !== 'string' || body.title.trim() === '') {
       throw new ReplyError(422, githubError(422, 'Validation Failed', 'issues/issues#create-an-issue', [{ resource: 'Issue', code: 'missing_field', field: 'title' }]));
     }
-    const assignees = Array.isArray(body.assignees) ? (body.assignees as string[]) : [];
+    const triage = !this.withoutTriage.has(`${owner}/${repo}`);
+    const assignees = triage && Array.isArray(body.assignees) ? (body.assignees as string[]) : [];
     const allowed = this.assignable.get(`${owner}/${repo}`);
     const refused = allowed ? assignees.find((a) => !allowed.has(a)) : undefined;
     if (refused) throw new ReplyError(422, githubError(422, 'Validation Failed', 'issues/issues#create-an-issue', [{ value: refused, resource: 'Issue', field: 'assignees', code: 'invalid' }]));
     const now = new Date().toISOString();
     const issue: StoredIssue = {
       owner, repo, number: this.nextNumber(owner, repo), title: body.title, body: typeof body.body === 'string' ? body.body : '',
-      state: 'open', stateReason: null, labels: Array.isArray(body.labels) ? (body.labels as string[]) : [], assignees, comments: [],
+      state: 'open', stateReason: null, labels: triage && Array.isArray(body.labels) ? (body.labels as string[]) : [], assignees, comments: [],
       createdAt: now, updatedAt: now, closedAt: null,
     };
     this.issues.push(issue);

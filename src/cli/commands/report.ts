@@ -43,7 +43,8 @@ async function incidentWorkflows(client: Client, since: string, service: string 
       const pullRequestUrl = sa.get(PostmortemPullRequest);
       const service = sa.get(PagerDutyService);
       const acus = sa.get(DevinAcusConsumed);
-      rows.push({ incidentId: sa.get(PagerDutyIncidentId) ?? info.workflowId.replace(/^incident-/, ''), status: info.status.name, startTime: info.startTime.toISOString(), ...(phase ? { phase } : {}), ...(service ? { service } : {}), ...(acus !== undefined ? { acus } : {}), ...(pullRequestUrl ? { pullRequestUrl } : {}) });
+      const continued = Boolean(info.raw.firstRunId && info.raw.firstRunId !== info.runId);
+      rows.push({ incidentId: sa.get(PagerDutyIncidentId) ?? info.workflowId.replace(/^incident-/, ''), status: info.status.name, startTime: info.startTime.toISOString(), ...(phase ? { phase } : {}), ...(service ? { service } : {}), ...(acus !== undefined ? { acus } : {}), ...(pullRequestUrl ? { pullRequestUrl } : {}), ...(continued ? { continued } : {}) });
       if (phase === 'skipped' && info.status.name === 'COMPLETED') skipped.push(info);
       if (rows.length >= WORKFLOWS_READ) {
         problems.push(`more than ${WORKFLOWS_READ} incident workflows in the window: only the newest ${WORKFLOWS_READ} are counted`);
@@ -56,7 +57,7 @@ async function incidentWorkflows(client: Client, since: string, service: string 
   }
   // Why each was skipped: the workflow's result (kept as long as the namespace's retention).
   for (const info of skipped) {
-    const row = rows.find((r) => r.incidentId === (info.typedSearchAttributes.get(PagerDutyIncidentId) ?? info.workflowId.replace(/^incident-/, '')));
+    const row = rows.find((r) => r.incidentId === (info.typedSearchAttributes.get(PagerDutyIncidentId) ?? info.workflowId.replace(/^incident-/, '')) && r.startTime === info.startTime.toISOString());
     try {
       const result = (await client.workflow.getHandle(info.workflowId, info.runId).result()) as PostmortemResult;
       if (row && result.skipReason) row.skipReason = result.skipReason;

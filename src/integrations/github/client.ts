@@ -250,7 +250,11 @@ export class GitHubClient {
   }
 
   /** A folder's entries on the default branch (a missing folder is an empty one: no postmortems yet). */
-  listDirectory(repository: Repository, path: string): Promise<{ name: string; path: string; type: string; sha: string }[]> {
+  /**
+   * A folder's entries (the contents API lists at most 1,000); undefined when GitHub answers 404: no such
+   * folder (git has no empty ones) — or no such repository, or one the token cannot see.
+   */
+  listDirectory(repository: Repository, path: string): Promise<{ name: string; path: string; type: string; sha: string }[] | undefined> {
     const what = `GET /repos/${repository.owner}/${repository.repo}/contents/${path}`;
     return this.call(what, async () => {
       try {
@@ -258,7 +262,7 @@ export class GitHubClient {
         if (!Array.isArray(data)) throw ExternalServiceError.rejected(SYSTEM, `${SYSTEM} ${what}: ${path} is not a folder`, 200);
         return data.map((e) => ({ name: e.name, path: e.path, type: e.type, sha: e.sha }));
       } catch (error) {
-        if ((error as { status?: number }).status === 404) return [];
+        if ((error as { status?: number }).status === 404) return undefined;
         throw error;
       }
     });

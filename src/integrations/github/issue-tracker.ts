@@ -48,6 +48,16 @@ export class GitHubIssueTracker implements IssueTracker {
     const assignees = request.assignee && (await this.github.isAssignable(repository, request.assignee)) ? [request.assignee] : [];
     const body = request.body.includes(request.marker) ? request.body : `${request.body}\n\n${request.marker}`;
     const issue = await this.github.createIssue(repository, { title: request.title, body, labels: request.labels, assignees });
+    // GitHub silently drops the labels of a caller without triage access: the issue could not be found
+    // again (a retry would open another) nor followed, so stop here and say why.
+    const dropped = request.labels.filter((label) => !issue.labels.includes(label));
+    if (dropped.length > 0) {
+      throw ExternalServiceError.rejected(
+        'GitHub',
+        `GitHub: ${issue.url} was created without its labels (${dropped.join(', ')}): the token's user or app needs at least triage access to ${request.repository} (fine-grained tokens: Issues: write); delete that issue, fix the access, then retry`,
+        403,
+      );
+    }
     return { issue: tracked(issue), created: true };
   }
 
