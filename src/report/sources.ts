@@ -54,6 +54,8 @@ export function readNotes(notes: { content: string; created_at: string }[]): Non
   };
 }
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 export async function gatherReport(sources: ReportSources, window: { since: string; until: string; service?: string; repository: string }): Promise<ReportInput> {
   const [owner, repo] = window.repository.split('/') as [string, string];
   const problems: string[] = [];
@@ -62,7 +64,13 @@ export async function gatherReport(sources: ReportSources, window: { since: stri
   const merged: MergedPostmortem[] = [];
   for (const name of filesSince((entries ?? []).filter((e) => e.type === 'file').map((e) => e.name), window.since)) {
     const path = `${POSTMORTEM_FOLDER}/${name}`;
-    const file = await sources.files.readFile({ owner, repo }, path);
+    let file: { text: string; url?: string };
+    try {
+      file = await sources.files.readFile({ owner, repo }, path);
+    } catch (error) {
+      problems.push(`${path}: could not be read (${messageOf(error)})`);
+      continue;
+    }
     const { frontMatter, problems: found } = parseFrontMatter(file.text);
     if (!frontMatter) {
       problems.push(`${path}: no usable front matter (${found.map((p) => p.message).join('; ') || 'none found'})`);
@@ -87,7 +95,7 @@ export async function gatherReport(sources: ReportSources, window: { since: stri
       try {
         postmortem.notes = readNotes(await sources.notes.notes(postmortem.incidentId));
       } catch (error) {
-        problems.push(`incident ${postmortem.incidentId}: its PagerDuty notes could not be read (${error instanceof Error ? error.message : String(error)})`);
+        problems.push(`incident ${postmortem.incidentId}: its PagerDuty notes could not be read (${messageOf(error)})`);
       }
     }
   } else {
@@ -96,8 +104,12 @@ export async function gatherReport(sources: ReportSources, window: { since: stri
 
   const issues: ItemIssue[] = [];
   for (const postmortem of wanted) {
-    for (const issue of await sources.tracker.listIssues(sources.trackerRepository, itemLabels(postmortem.incidentId))) {
-      issues.push({ incidentId: postmortem.incidentId, state: issue.state, ...(issue.due ? { due: issue.due } : {}) });
+    try {
+      for (const issue of await sources.tracker.listIssues(sources.trackerRepository, itemLabels(postmortem.incidentId))) {
+        issues.push({ incidentId: postmortem.incidentId, state: issue.state, ...(issue.due ? { due: issue.due } : {}) });
+      }
+    } catch (error) {
+      problems.push(`incident ${postmortem.incidentId}: its action items' issues could not be read (${messageOf(error)})`);
     }
   }
   return { ...window, merged, issues, workflows: await sources.workflows(), problems };
