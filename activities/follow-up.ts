@@ -2,7 +2,7 @@
 // tracker (each once: found again by its marker), checked, and their owners reminded when overdue.
 // Incident content reaching the tracker is what the merged postmortem says, nothing from the evidence pack.
 import type { WorkerConfig } from '../src/config';
-import { type ActionItem, itemLabels, itemMarker, ownerLogin, type TrackedItem } from '../src/domain/follow-up';
+import { type ActionItem, dueLine, itemLabels, itemMarker, ownerLogin, type TrackedItem } from '../src/domain/follow-up';
 import type { IssueTracker } from '../src/domain/tracker';
 import { GitHubClient, parsePullRequestUrl } from '../src/integrations/github/client';
 import { GitHubIssueTracker } from '../src/integrations/github/issue-tracker';
@@ -148,7 +148,7 @@ function issueBody(request: ActionItemsRequest, item: ActionItem, index: number)
     `- Postmortem: ${request.postmortemUrl}`,
     ...(request.incidentUrl ? [`- Incident: ${request.incidentUrl}`] : []),
     ...(item.owner ? [`- Owner: ${item.owner}`] : []),
-    ...(item.due ? [`- Due: ${item.due}`] : []),
+    ...(item.due ? [dueLine(item.due)] : []),
     '',
     'Close this issue when the action is done: the incident\'s workflow follows it.',
     '',

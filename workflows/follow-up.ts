@@ -89,9 +89,9 @@ export class ActionItemFollowUp {
     const followUp = this.status!;
     const deadline = Date.parse(followUp.startedAt) + rules.maxMs;
     for (;;) {
-      if (this.stopReason) return this.end(`stopped by an operator${this.stopReason ? `: ${this.stopReason}` : ''}`);
-      if (followUp.items.every((i) => i.state === 'closed')) return this.end('every action item is closed');
-      if (Date.now() >= deadline) return this.end(`ACTION_ITEMS_FOLLOW_UP_MAX (${formatDuration(rules.maxMs)}) passed with ${open(followUp.items).length} item(s) open`);
+      if (this.stopReason) return this.end('stopped', `stopped by an operator: ${this.stopReason}`);
+      if (followUp.items.every((i) => i.state === 'closed')) return this.end('all_closed', 'every action item is closed');
+      if (Date.now() >= deadline) return this.end('deadline', `ACTION_ITEMS_FOLLOW_UP_MAX (${formatDuration(rules.maxMs)}) passed with ${open(followUp.items).length} item(s) open`);
       await this.remindOverdue();
       if (this.checksThisRun >= (rules.checksPerRun ?? DEFAULT_CHECKS_PER_RUN) || workflowInfo().continueAsNewSuggested) {
         if (patched('follow-up-rollover-handlers')) {
@@ -183,10 +183,9 @@ export class ActionItemFollowUp {
     await this.writeBack.note('action_items', this.settings.destination, this.settings.writeBackOff, pullRequestUrl, { items: items.map((i) => ({ title: i.title, url: i.issueUrl })) });
   }
 
-  private end(reason: string): FollowUpOutcome {
+  private end(how: 'all_closed' | 'stopped' | 'deadline', reason: string): FollowUpOutcome {
     const followUp = this.status!;
     followUp.endedReason = reason;
-    const how = reason.startsWith('every') ? 'all_closed' : reason.startsWith('stopped') ? 'stopped' : 'deadline';
     metricMeter.withTags({ how }).createCounter('postmortem_follow_ups_ended', 'follow-ups', 'Action item follow-ups ended, by how (all_closed, deadline, stopped)').add(1);
     count('postmortem_action_items_left_open', 'Action items still open when their follow-up ended', open(followUp.items).length);
     this.visibility.publish();

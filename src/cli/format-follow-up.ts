@@ -3,6 +3,7 @@
 import { isOverdue, type FollowUpStatus, type TrackedItem } from '../domain/follow-up';
 import type { PostmortemStatus } from '../domain/status';
 import { formatDuration } from '../domain/duration';
+import { formatColumns } from './columns';
 
 /** One item as `followups` prints it: state (overdue when open past its due date), issue, owner, due, reminders, title. */
 function row(item: TrackedItem, now: string): string[] {
@@ -12,11 +13,7 @@ function row(item: TrackedItem, now: string): string[] {
 }
 
 export function formatItems(items: TrackedItem[], now: string): string {
-  const header = ['#', 'STATE', 'ISSUE', 'OWNER', 'DUE', 'REMINDERS', 'TITLE'];
-  const cells = items.map((item) => row(item, now));
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ');
-  return [line(header), ...cells.map(line)].join('\n');
+  return formatColumns(['#', 'STATE', 'ISSUE', 'OWNER', 'DUE', 'REMINDERS', 'TITLE'], items.map((item) => row(item, now)));
 }
 
 /** The follow-up's summary: how many closed, since when, checks, why it ended. */

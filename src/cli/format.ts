@@ -4,6 +4,7 @@ import { type PostmortemStatus } from '../domain/status';
 import { describeReport } from '../domain/redaction-report';
 import { type CheckFinding, MAX_REVIEW_REMINDERS, type ReviewStatus } from '../domain/review';
 import { formatAcus } from '../domain/session';
+import { formatColumns } from './columns';
 import { followUpStatusLines } from './format-follow-up';
 
 /** Findings of the last check that `status` lists (the check run has them all). */
@@ -99,8 +100,5 @@ export interface ListRow {
 
 export function formatTable(rows: ListRow[]): string {
   const header = ['INCIDENT', 'PHASE', 'PRIORITY', 'SERVICE', 'ACUS', 'STARTED'];
-  const cells = rows.map((r) => [r.incidentId, r.phase ?? '—', r.priority ?? '—', r.service ?? '—', r.acus === undefined ? '—' : String(Math.round(r.acus * 100) / 100), r.startTime.replace(/\.\d{3}Z$/, 'Z')]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0))).join('  ');
-  return [line(header), ...cells.map(line)].join('\n');
+  return formatColumns(header, rows.map((r) => [r.incidentId, r.phase ?? '—', r.priority ?? '—', r.service ?? '—', r.acus === undefined ? '—' : String(Math.round(r.acus * 100) / 100), r.startTime.replace(/\.\d{3}Z$/, 'Z')]));
 }

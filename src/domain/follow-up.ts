@@ -72,6 +72,10 @@ export function itemMarker(incidentId: string, index: number): string {
   return `<!-- postmortem-pipeline:action-item incident=${incidentId} index=${index} -->`;
 }
 
+/** An item's due date as its issue's body states it, and read back from the body (the report's overdue count). */
+export const dueLine = (due: string) => `- Due: ${due}`;
+export const dueInBody = (body: string): string | undefined => /^- Due: (\d{4}-\d{2}-\d{2})$/m.exec(body)?.[1];
+
 /** Labels on every action-item issue. */
 export function itemLabels(incidentId: string): string[] {
   return ['postmortem', `incident:${incidentId}`];

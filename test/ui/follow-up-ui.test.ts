@@ -6,51 +6,27 @@
 // are closed, it is completed with the follow-up's end.
 //
 // Not part of `npm test`: run with `npm run test:ui` (see test/ui/README.md).
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { workflowIdForIncident } from '../../src/domain/incident';
 import type { SimulatedIncident } from '../../src/dev/simulation';
-import { FakeDevinApi } from '../fakes/devin-api';
-import { FakeGitHubApi } from '../fakes/github-api';
 import type { StoredIssue } from '../fakes/github-issues';
-import { FakePagerDutyApi } from '../fakes/pagerduty-api';
-import { GITHUB_SECRET, gitHubDelivery, GitHubReview, gitHubVars, issuePayload, pullRequestPayload } from '../support/github-review';
-import { fakeApiVars, type RunningWorker, startPipeline } from '../support/pipeline';
-import { bundleWorkflows, capturingLogger, startDevServer } from '../support/temporal';
-import { freePort, requireChromium, TemporalUi, untilListed } from '../support/temporal-ui';
-
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let devin: FakeDevinApi;
-let pagerDuty: FakePagerDutyApi;
-let github: FakeGitHubApi;
-let review: GitHubReview;
-let pipeline: RunningWorker;
-let ui: TemporalUi;
-const { logger } = capturingLogger('follow-up-ui');
+import { gitHubDelivery, issuePayload, pullRequestPayload } from '../support/github-review';
+import { type ReviewUi, startReviewUi } from '../support/review-ui';
+import { untilListed } from '../support/temporal-ui';
 
 const ITEMS = [
   { title: 'Alert on connection pool saturation', owner: '@ada', due: '2026-01-15' },
   { title: 'Add a canary stage to checkout deploys', owner: 'sre-team' },
 ];
 
+let harness: ReviewUi;
+
 beforeAll(async () => {
-  requireChromium();
-  const uiPort = await freePort();
-  [env, bundle, devin, pagerDuty, github] = await Promise.all([startDevServer({ uiPort }), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start(), FakeGitHubApi.start()]);
-  // GitHub's webhooks move the PR and the issues; the scheduled check (10 m) never comes in this test.
-  pipeline = await startPipeline(env, bundle, logger, { ...fakeApiVars(devin, pagerDuty), DEVIN_REPORT_WAIT: '0s', ...gitHubVars(github), GITHUB_POLL_INTERVAL: '10m', ACTION_ITEMS_ON: 'merge', ACTION_ITEMS_CHECK_INTERVAL: '10m' }, GITHUB_SECRET);
-  review = new GitHubReview(env, devin, pagerDuty, github);
-  github.issues.assignable.set('acme/runbooks', new Set(['ada']));
-  ui = await TemporalUi.launch(`http://localhost:${uiPort}`);
+  // The action items followed after the merge; the scheduled check (10 m) never comes in this test.
+  harness = await startReviewUi('follow-up-ui', { ACTION_ITEMS_ON: 'merge', ACTION_ITEMS_CHECK_INTERVAL: '10m' });
+  harness.github.issues.assignable.set('acme/runbooks', new Set(['ada']));
 }, 120_000);
 
-afterAll(async () => {
-  await ui?.close();
-  await pipeline?.stop();
-  await Promise.all([devin?.close(), pagerDuty?.close(), github?.close()]);
-  await env?.teardown();
-}, 60_000);
+afterAll(() => harness?.close(), 60_000);
 
 describe('the Temporal UI follows a merged postmortem\'s action items to done', () => {
   let incident: SimulatedIncident;
@@ -58,63 +34,63 @@ describe('the Temporal UI follows a merged postmortem\'s action items to done', 
   let issues: StoredIssue[];
 
   beforeAll(async () => {
-    const run = await review.runUntilPullRequest(pipeline, { actionItems: ITEMS });
+    const run = await harness.review.runUntilPullRequest(harness.pipeline, { actionItems: ITEMS });
     incident = run.incident;
     workflowId = workflowIdForIncident(incident.id);
-    await review.until(incident, 'the check passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
-    github.merge(run.pr);
+    await harness.review.until(incident, 'the check passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
+    harness.github.merge(run.pr);
     const merged = pullRequestPayload('pull_request.closed.json', run.pr, run.url, { merged: true, merge_commit_sha: run.pr.mergeCommitSha, merged_by: { login: 'ada' } });
-    expect((await gitHubDelivery(pipeline, 'pull_request', merged)).status).toBe(202);
-    await review.until(incident, 'the items followed, the overdue one reminded', (s) => s.phase === 'following_up' && s.followUp?.items[0]?.reminders === 1);
-    issues = github.issues.issues.filter((i) => i.labels.includes(`incident:${incident.id}`)).sort((a, b) => a.number - b.number);
+    expect((await gitHubDelivery(harness.pipeline, 'pull_request', merged)).status).toBe(202);
+    await harness.review.until(incident, 'the items followed, the overdue one reminded', (s) => s.phase === 'following_up' && s.followUp?.items[0]?.reminders === 1);
+    issues = harness.github.issues.issues.filter((i) => i.labels.includes(`incident:${incident.id}`)).sort((a, b) => a.number - b.number);
     expect(issues).toHaveLength(2);
-    await untilListed(env.client, `PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'following_up'`, 'the visibility store to index the following_up phase');
+    await untilListed(harness.env.client, `PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'following_up'`, 'the visibility store to index the following_up phase');
   }, 120_000);
 
   it('lists the incident as following_up and shows each item, linked to its issue, in Current Details', async () => {
-    const { rows } = await ui.list(`PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'following_up'`);
+    const { rows } = await harness.ui.list(`PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'following_up'`);
     const link = rows.getByRole('link', { name: workflowId, exact: true });
-    await link.waitFor({ state: 'visible' }).finally(() => ui.screenshot('follow-up-01-list-following-up'));
+    await link.waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('follow-up-01-list-following-up'));
     expect(await rows.count()).toBe(1);
-    expect(await ui.visibleText(rows.first())).toContain('RUNNING');
+    expect(await harness.ui.visibleText(rows.first())).toContain('RUNNING');
 
-    await ui.openTab(workflowId, 'user-metadata');
-    const current = ui.metadata('current-details');
+    await harness.ui.openTab(workflowId, 'user-metadata');
+    const current = harness.ui.metadata('current-details');
     const first = current.getByRole('link', { name: ITEMS[0]!.title, exact: true });
-    await first.waitFor({ state: 'visible' }).finally(() => ui.screenshot('follow-up-02-current-details-following-up'));
-    expect(await ui.visibleText(current.getByRole('heading').first())).toBe('following up');
+    await first.waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('follow-up-02-current-details-following-up'));
+    expect(await harness.ui.visibleText(current.getByRole('heading').first())).toBe('following up');
     expect(await first.getAttribute('href')).toBe(`https://github.com/acme/runbooks/issues/${issues[0]!.number}`);
     expect(await current.getByRole('link', { name: ITEMS[1]!.title, exact: true }).getAttribute('href')).toBe(`https://github.com/acme/runbooks/issues/${issues[1]!.number}`);
-    const text = await ui.visibleText(current.locator('body'));
+    const text = await harness.ui.visibleText(current.locator('body'));
     expect(text).toContain('Action items: 0 of 2 closed');
     expect(text).toMatch(/Alert on connection pool saturation \(@ada, due 2026-01-15, 1 reminder\(s\)\) — overdue/);
     expect(text).toContain('Add a canary stage to checkout deploys (sre-team)');
   });
 
   it('after GitHub says both issues are closed: completed, the follow-up\'s end in Current Details', async () => {
-    issues.forEach((issue) => github.issues.close(issue));
-    expect((await gitHubDelivery(pipeline, 'issues', issuePayload(issues[1]!, 'closed'))).status).toBe(202);
-    expect(await review.handleFor(incident).result()).toMatchObject({ actionItems: { created: 2, closed: 2, endedReason: 'every action item is closed' } });
+    issues.forEach((issue) => harness.github.issues.close(issue));
+    expect((await gitHubDelivery(harness.pipeline, 'issues', issuePayload(issues[1]!, 'closed'))).status).toBe(202);
+    expect(await harness.review.handleFor(incident).result()).toMatchObject({ actionItems: { created: 2, closed: 2, endedReason: 'every action item is closed' } });
     const completed = `PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'completed'`;
-    await untilListed(env.client, completed, 'the visibility store to index the completed workflow');
+    await untilListed(harness.env.client, completed, 'the visibility store to index the completed workflow');
 
-    const { rows } = await ui.list(completed);
-    await rows.getByRole('link', { name: workflowId, exact: true }).waitFor({ state: 'visible' }).finally(() => ui.screenshot('follow-up-03-list-completed'));
-    expect(await ui.visibleText(rows.first())).toContain('COMPLETED');
-    await ui.openTab(workflowId, 'user-metadata');
-    const current = ui.metadata('current-details');
+    const { rows } = await harness.ui.list(completed);
+    await rows.getByRole('link', { name: workflowId, exact: true }).waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('follow-up-03-list-completed'));
+    expect(await harness.ui.visibleText(rows.first())).toContain('COMPLETED');
+    await harness.ui.openTab(workflowId, 'user-metadata');
+    const current = harness.ui.metadata('current-details');
     const ended = current.getByText(/^Follow-up ended:/);
-    await ended.waitFor({ state: 'visible' }).finally(() => ui.screenshot('follow-up-04-current-details-completed'));
-    expect(await ui.visibleText(current.getByRole('heading').first())).toBe('completed');
-    const text = await ui.visibleText(current.locator('body'));
+    await ended.waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('follow-up-04-current-details-completed'));
+    expect(await harness.ui.visibleText(current.getByRole('heading').first())).toBe('completed');
+    const text = await harness.ui.visibleText(current.locator('body'));
     expect(text).toContain('Action items: 2 of 2 closed');
     expect(text).toContain('Follow-up ended: every action item is closed');
   });
 
   it('labels the follow-up\'s activities with their summaries in the event history', async () => {
-    await ui.openTab(workflowId, 'history');
-    const scheduled = ui.page.getByTestId('event-summary-row').filter({ hasText: 'Activity Task Scheduled' });
-    await scheduled.filter({ hasText: 'Summary Create 2 action item issue(s)' }).first().waitFor({ state: 'visible' }).finally(() => ui.screenshot('follow-up-05-event-history'));
+    await harness.ui.openTab(workflowId, 'history');
+    const scheduled = harness.ui.page.getByTestId('event-summary-row').filter({ hasText: 'Activity Task Scheduled' });
+    await scheduled.filter({ hasText: 'Summary Create 2 action item issue(s)' }).first().waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('follow-up-05-event-history'));
     for (const summary of ['Summary Read the action items (front matter)', 'Summary List the action items on the PR', 'Summary Remind the owner', 'Summary Check the action items\' issues']) {
       await scheduled.filter({ hasText: summary }).first().waitFor({ state: 'visible' });
     }

@@ -6,46 +6,21 @@
 // rounds, review state, the merge), the search attributes and the activities' summaries.
 //
 // Not part of `npm test`: run with `npm run test:ui` (see test/ui/README.md).
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { workflowIdForIncident } from '../../src/domain/incident';
 import { EVIDENCE_CHECK_NAME } from '../../src/domain/review';
 import type { SimulatedIncident } from '../../src/dev/simulation';
-import { FakeDevinApi } from '../fakes/devin-api';
-import { FakeGitHubApi } from '../fakes/github-api';
 import type { StoredPullRequest } from '../fakes/github-data';
-import { FakePagerDutyApi } from '../fakes/pagerduty-api';
-import { GITHUB_SECRET, gitHubDelivery, GitHubReview, gitHubVars, headOf, postmortemPath, pullRequestPayload } from '../support/github-review';
-import { fakeApiVars, type RunningWorker, startPipeline } from '../support/pipeline';
-import { bundleWorkflows, capturingLogger, startDevServer } from '../support/temporal';
-import { freePort, requireChromium, TemporalUi, untilListed } from '../support/temporal-ui';
+import { gitHubDelivery, headOf, postmortemPath, pullRequestPayload } from '../support/github-review';
+import { type ReviewUi, startReviewUi } from '../support/review-ui';
+import { untilListed } from '../support/temporal-ui';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-let devin: FakeDevinApi;
-let pagerDuty: FakePagerDutyApi;
-let github: FakeGitHubApi;
-let review: GitHubReview;
-let pipeline: RunningWorker;
-let ui: TemporalUi;
-const { logger } = capturingLogger('review-ui');
+let harness: ReviewUi;
 
 beforeAll(async () => {
-  requireChromium();
-  const uiPort = await freePort();
-  [env, bundle, devin, pagerDuty, github] = await Promise.all([startDevServer({ uiPort }), bundleWorkflows(), FakeDevinApi.start(), FakePagerDutyApi.start(), FakeGitHubApi.start()]);
-  // The poll is slow (10 m): what moves the PR here is GitHub's webhook, as in production with one.
-  pipeline = await startPipeline(env, bundle, logger, { ...fakeApiVars(devin, pagerDuty), DEVIN_REPORT_WAIT: '0s', ...gitHubVars(github), GITHUB_POLL_INTERVAL: '10m' }, GITHUB_SECRET);
-  review = new GitHubReview(env, devin, pagerDuty, github);
-  ui = await TemporalUi.launch(`http://localhost:${uiPort}`);
+  harness = await startReviewUi('review-ui');
 }, 120_000);
 
-afterAll(async () => {
-  await ui?.close();
-  await pipeline?.stop();
-  await Promise.all([devin?.close(), pagerDuty?.close(), github?.close()]);
-  await env?.teardown();
-}, 60_000);
+afterAll(() => harness?.close(), 60_000);
 
 describe('the Temporal UI follows a postmortem PR through a failing check, a fix round and a merge', () => {
   let incident: SimulatedIncident;
@@ -55,60 +30,60 @@ describe('the Temporal UI follows a postmortem PR through a failing check, a fix
   let firstHead: string;
 
   beforeAll(async () => {
-    ({ incident, pr, url } = await review.runUntilPullRequest(pipeline, { inventChangeEvent: true }));
+    ({ incident, pr, url } = await harness.review.runUntilPullRequest(harness.pipeline, { inventChangeEvent: true }));
     workflowId = workflowIdForIncident(incident.id);
     firstHead = headOf(pr);
-    await review.until(incident, 'the check fails and Devin is asked to fix it', (s) => s.phase === 'revising' && s.review?.lastCheck?.conclusion === 'failure');
-    await untilListed(env.client, `PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'revising'`, 'the visibility store to index the revising phase');
+    await harness.review.until(incident, 'the check fails and Devin is asked to fix it', (s) => s.phase === 'revising' && s.review?.lastCheck?.conclusion === 'failure');
+    await untilListed(harness.env.client, `PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'revising'`, 'the visibility store to index the revising phase');
   }, 120_000);
 
   it('lists the incident as revising and shows the failed check, its findings and the fix round in Current Details', async () => {
-    const { rows } = await ui.list(`PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'revising'`);
+    const { rows } = await harness.ui.list(`PagerDutyIncidentId = '${incident.id}' AND PostmortemPhase = 'revising'`);
     const link = rows.getByRole('link', { name: workflowId, exact: true });
-    await link.waitFor({ state: 'visible' }).finally(() => ui.screenshot('review-01-list-revising'));
+    await link.waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('review-01-list-revising'));
     expect(await rows.count()).toBe(1);
-    expect(await ui.visibleText(rows.first())).toContain('RUNNING');
+    expect(await harness.ui.visibleText(rows.first())).toContain('RUNNING');
 
-    await ui.openTab(workflowId, 'user-metadata');
-    const current = ui.metadata('current-details');
+    await harness.ui.openTab(workflowId, 'user-metadata');
+    const current = harness.ui.metadata('current-details');
     const checkRun = current.getByRole('link', { name: EVIDENCE_CHECK_NAME, exact: true });
-    await checkRun.waitFor({ state: 'visible' }).finally(() => ui.screenshot('review-02-current-details-revising'));
-    expect(await ui.visibleText(current.getByRole('heading').first())).toBe('revising');
-    const text = await ui.visibleText(current.locator('body'));
+    await checkRun.waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('review-02-current-details-revising'));
+    expect(await harness.ui.visibleText(current.getByRole('heading').first())).toBe('revising');
+    const text = await harness.ui.visibleText(current.locator('body'));
     expect(text).toContain(`Evidence check: failed at ${firstHead.slice(0, 7)}`);
     expect(text).toMatch(/Findings: [^]*invented link 1/);
     expect(text).toContain('Fix rounds: 1 of 2');
     expect(text).toContain('requested: acme/sre');
     expect(text).toContain(`Pull request: ${url}`);
     // The link goes to the check run GitHub holds for the head commit.
-    const run = github.checkRuns.find((r) => r.headSha === firstHead)!;
+    const run = harness.github.checkRuns.find((r) => r.headSha === firstHead)!;
     expect(await checkRun.getAttribute('href')).toBe(`https://github.com/${run.owner}/${run.repo}/runs/${run.id}`);
   });
 
   it('after the fix and the merge webhook: completed, the merge commit in Current Details, found by its PR URL', async () => {
-    const fixed = await review.correctedDraft(incident);
-    github.pushCommit(pr, { [postmortemPath(incident.id)]: fixed.markdown });
-    expect((await gitHubDelivery(pipeline, 'pull_request', pullRequestPayload('pull_request.synchronize.json', pr, url))).status).toBe(202);
-    await review.until(incident, 'the fix passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
-    github.merge(pr);
+    const fixed = await harness.review.correctedDraft(incident);
+    harness.github.pushCommit(pr, { [postmortemPath(incident.id)]: fixed.markdown });
+    expect((await gitHubDelivery(harness.pipeline, 'pull_request', pullRequestPayload('pull_request.synchronize.json', pr, url))).status).toBe(202);
+    await harness.review.until(incident, 'the fix passes', (s) => s.phase === 'in_review' && s.review?.lastCheck?.conclusion === 'success');
+    harness.github.merge(pr);
     const merged = pullRequestPayload('pull_request.closed.json', pr, url, { merged: true, merge_commit_sha: pr.mergeCommitSha, merged_by: { login: 'ada' } });
-    expect((await gitHubDelivery(pipeline, 'pull_request', merged)).status).toBe(202);
-    await review.handleFor(incident).result();
+    expect((await gitHubDelivery(harness.pipeline, 'pull_request', merged)).status).toBe(202);
+    await harness.review.handleFor(incident).result();
     const byPullRequest = `PostmortemPullRequest = '${url}' AND PostmortemPhase = 'completed'`;
-    await untilListed(env.client, byPullRequest, 'the visibility store to index the merged workflow');
+    await untilListed(harness.env.client, byPullRequest, 'the visibility store to index the merged workflow');
 
-    const { rows } = await ui.list(byPullRequest);
+    const { rows } = await harness.ui.list(byPullRequest);
     const link = rows.getByRole('link', { name: workflowId, exact: true });
-    await link.waitFor({ state: 'visible' }).finally(() => ui.screenshot('review-03-list-by-pull-request'));
+    await link.waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('review-03-list-by-pull-request'));
     expect(await rows.count()).toBe(1);
-    expect(await ui.visibleText(rows.first())).toContain('COMPLETED');
+    expect(await harness.ui.visibleText(rows.first())).toContain('COMPLETED');
 
-    await ui.openTab(workflowId, 'user-metadata');
-    const current = ui.metadata('current-details');
+    await harness.ui.openTab(workflowId, 'user-metadata');
+    const current = harness.ui.metadata('current-details');
     const mergedLine = current.getByText(/^Merged:/);
-    await mergedLine.waitFor({ state: 'visible' }).finally(() => ui.screenshot('review-04-current-details-merged'));
-    expect(await ui.visibleText(current.getByRole('heading').first())).toBe('completed');
-    const text = await ui.visibleText(current.locator('body'));
+    await mergedLine.waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('review-04-current-details-merged'));
+    expect(await harness.ui.visibleText(current.getByRole('heading').first())).toBe('completed');
+    const text = await harness.ui.visibleText(current.locator('body'));
     expect(text).toContain(`(${pr.mergeCommitSha!.slice(0, 7)})`);
     expect(text).toContain(`Evidence check: passed at ${headOf(pr).slice(0, 7)}`);
     expect(text).toContain('(2 check(s) run)');
@@ -117,19 +92,19 @@ describe('the Temporal UI follows a postmortem PR through a failing check, a fix
   });
 
   it('holds the PR URL and the phase among the search attributes', async () => {
-    await ui.openTab(workflowId, 'search-attributes');
-    const phase = ui.page.getByText('"PostmortemPhase": "completed"');
-    await phase.waitFor({ state: 'visible' }).finally(() => ui.screenshot('review-05-search-attributes'));
-    const attributes = await ui.visibleText(ui.page.locator('main'));
+    await harness.ui.openTab(workflowId, 'search-attributes');
+    const phase = harness.ui.page.getByText('"PostmortemPhase": "completed"');
+    await phase.waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('review-05-search-attributes'));
+    const attributes = await harness.ui.visibleText(harness.ui.page.locator('main'));
     expect(attributes).toContain(`"PostmortemPullRequest": "${url}"`);
     expect(attributes).toContain(`"PagerDutyIncidentId": "${incident.id}"`);
   });
 
   it('labels the review\'s activities with their summaries in the event history', async () => {
-    await ui.openTab(workflowId, 'history');
-    const scheduled = ui.page.getByTestId('event-summary-row').filter({ hasText: 'Activity Task Scheduled' });
+    await harness.ui.openTab(workflowId, 'history');
+    const scheduled = harness.ui.page.getByTestId('event-summary-row').filter({ hasText: 'Activity Task Scheduled' });
     const fix = scheduled.filter({ hasText: 'Summary Ask Devin to fix the evidence check findings' });
-    await fix.first().waitFor({ state: 'visible' }).finally(() => ui.screenshot('review-06-event-history'));
+    await fix.first().waitFor({ state: 'visible' }).finally(() => harness.ui.screenshot('review-06-event-history'));
     for (const summary of ['Summary Evidence check (1)', 'Summary Evidence check (2)', 'Summary Request reviews of the postmortem', 'Summary Archive the Devin session (postmortem merged)']) {
       await scheduled.filter({ hasText: summary }).first().waitFor({ state: 'visible' });
     }

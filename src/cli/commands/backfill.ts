@@ -3,14 +3,12 @@
 // The one place the CLI uses the PagerDuty REST integration.
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { ConfigError, loadWorkerConfig } from '../../config';
 import { describeId, isPagerDutyId } from '../../domain/identifiers';
 import { workflowIdForIncident } from '../../domain/incident';
 import { priorityPosition, routePostmortem, type RoutingRules } from '../../domain/routing';
-import { withRetries } from '../../integrations/http';
 import type { ApiIncident } from '../../integrations/pagerduty/api';
 import { backfillEvent, snapshotFromListedIncident } from '../../integrations/pagerduty/backfill';
-import { PagerDutyClient, type ResolvedIncidents } from '../../integrations/pagerduty/client';
+import type { PagerDutyClient, ResolvedIncidents } from '../../integrations/pagerduty/client';
 import { priorityNames } from '../../integrations/pagerduty/mapper';
 import type { RedactionOptions } from '../../postmortem/redaction';
 import { deliverIncidentEvent } from '../../temporal/deliver-event';
@@ -18,10 +16,9 @@ import type { Context } from '../context';
 import { CliFailure, EXIT_FAILURE, EXIT_OK, messageOf, UsageError } from '../errors';
 import { isUnavailable } from '../grpc';
 import { nonEmpty, parseInstant, positiveNumber } from '../validate';
+import { retryingPagerDuty, sleep, workerConfigFor } from '../worker-config';
 
 export const DEFAULT_BACKFILL_RATE = 10;
-/** Tries of each incident-listing request before backfill gives up. */
-const PAGERDUTY_ATTEMPTS = 5;
 
 type BackfillOutcome = 'started' | 'would_start' | 'exists' | 'routing' | 'merged' | 'failed';
 
@@ -52,20 +49,13 @@ async function backfill(ctx: Context, options: BackfillOptions): Promise<number>
   // With --json, stdout carries the JSON summary alone; progress goes to stderr.
   const progress = json ? ctx.err : ctx.out;
 
-  let config;
-  try {
-    config = loadWorkerConfig(ctx.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliFailure(`backfill uses the worker's configuration. ${error.message}`);
-    throw error;
-  }
+  const config = workerConfigFor(ctx, 'backfill');
   if (!config.pagerDuty) {
     throw new CliFailure('backfill lists incidents through PagerDuty\'s REST API: set PAGERDUTY_API_TOKEN (and PAGERDUTY_API_BASE_URL for EU accounts)');
   }
 
   const client = await ctx.temporal();
-  // Outside Temporal: each request's transient failures are retried here, after the server's delay.
-  const pagerDuty = new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, undefined, (send) => withRetries(send, PAGERDUTY_ATTEMPTS, sleep));
+  const pagerDuty = retryingPagerDuty(config.pagerDuty, config.httpTimeoutMs);
   let listed: ResolvedIncidents;
   try {
     listed = await pagerDuty.resolvedIncidents(since, until);
@@ -174,10 +164,6 @@ async function backfillOne(
     if (isUnavailable(error)) throw error;
     return { incidentId: incident.id, outcome: 'failed', detail: `failed: ${messageOf(error)}` };
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 export function registerBackfill(program: Command, ctx: Context): void {

@@ -23,7 +23,7 @@ export function listQuery(filters: { phase?: string; service?: string; priority?
   return clauses.join(' AND ');
 }
 
-function listRow(info: WorkflowExecutionInfo): ListRow {
+export function listRow(info: WorkflowExecutionInfo): ListRow {
   const sa = info.typedSearchAttributes;
   return {
     incidentId: sa.get(PagerDutyIncidentId) ?? info.workflowId.replace(/^incident-/, ''),

@@ -4,21 +4,20 @@
 // namespace's retention: skipped ones and their reasons).
 import { type Client, type WorkflowExecutionInfo, WorkflowFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { ConfigError, loadWorkerConfig } from '../../config';
 import { INCIDENT_WORKFLOW_TYPE } from '../../domain/messages';
-import { DevinAcusConsumed, PagerDutyIncidentId, PagerDutyService, PostmortemPhase, PostmortemPullRequest, quoteQueryValue } from '../../domain/search-attributes';
+import { PostmortemPullRequest, quoteQueryValue } from '../../domain/search-attributes';
 import type { PostmortemResult } from '../../domain/status';
 import { GitHubClient } from '../../integrations/github/client';
 import { GitHubIssueTracker } from '../../integrations/github/issue-tracker';
-import { withRetries } from '../../integrations/http';
-import { PagerDutyClient } from '../../integrations/pagerduty/client';
 import { computeReport, type IncidentWorkflow } from '../../report/figures';
 import { formatReportMarkdown, formatReportText } from '../../report/format';
 import { gatherReport } from '../../report/sources';
 import type { Context } from '../context';
 import { CliFailure, EXIT_OK, messageOf, UsageError } from '../errors';
 import { isInvalidArgument } from '../grpc';
+import { listRow } from './list';
 import { nonEmpty, parseInstant } from '../validate';
+import { retryingPagerDuty, workerConfigFor } from '../worker-config';
 
 export const DEFAULT_REPORT_SINCE = '30d';
 /** Workflows read from visibility at most (newest first). */
@@ -36,17 +35,15 @@ interface ReportOptions {
 async function incidentWorkflows(client: Client, since: string, problems: string[]): Promise<IncidentWorkflow[]> {
   const query = [`WorkflowType = ${quoteQueryValue(INCIDENT_WORKFLOW_TYPE)}`, `StartTime >= ${quoteQueryValue(since)}`].join(' AND ');
   const rows: IncidentWorkflow[] = [];
-  const skipped: WorkflowExecutionInfo[] = [];
+  const skipped: { row: IncidentWorkflow; info: WorkflowExecutionInfo }[] = [];
   try {
     for await (const info of client.workflow.list({ query, pageSize: 100 })) {
-      const sa = info.typedSearchAttributes;
-      const phase = sa.get(PostmortemPhase);
-      const pullRequestUrl = sa.get(PostmortemPullRequest);
-      const service = sa.get(PagerDutyService);
-      const acus = sa.get(DevinAcusConsumed);
+      const { incidentId, status, startTime, phase, service, acus } = listRow(info);
+      const pullRequestUrl = info.typedSearchAttributes.get(PostmortemPullRequest);
       const continued = Boolean(info.raw.firstRunId && info.raw.firstRunId !== info.runId);
-      rows.push({ incidentId: sa.get(PagerDutyIncidentId) ?? info.workflowId.replace(/^incident-/, ''), status: info.status.name, startTime: info.startTime.toISOString(), ...(phase ? { phase } : {}), ...(service ? { service } : {}), ...(acus !== undefined ? { acus } : {}), ...(pullRequestUrl ? { pullRequestUrl } : {}), ...(continued ? { continued } : {}) });
-      if (phase === 'skipped' && info.status.name === 'COMPLETED') skipped.push(info);
+      const row = { incidentId, status, startTime, ...(phase ? { phase } : {}), ...(service ? { service } : {}), ...(acus !== undefined ? { acus } : {}), ...(pullRequestUrl ? { pullRequestUrl } : {}), ...(continued ? { continued } : {}) };
+      rows.push(row);
+      if (phase === 'skipped' && status === 'COMPLETED') skipped.push({ row, info });
       if (rows.length >= WORKFLOWS_READ) {
         problems.push(`more than ${WORKFLOWS_READ} incident workflows in the window: only the newest ${WORKFLOWS_READ} are counted`);
         break;
@@ -57,11 +54,10 @@ async function incidentWorkflows(client: Client, since: string, problems: string
     throw error;
   }
   // Why each was skipped: the workflow's result (kept as long as the namespace's retention).
-  for (const info of skipped) {
-    const row = rows.find((r) => r.incidentId === (info.typedSearchAttributes.get(PagerDutyIncidentId) ?? info.workflowId.replace(/^incident-/, '')) && r.startTime === info.startTime.toISOString());
+  for (const { row, info } of skipped) {
     try {
       const result = (await client.workflow.getHandle(info.workflowId, info.runId).result()) as PostmortemResult;
-      if (row && result.skipReason) row.skipReason = result.skipReason;
+      if (result.skipReason) row.skipReason = result.skipReason;
     } catch (error) {
       if (!(error instanceof WorkflowFailedError)) problems.push(`${info.workflowId}: its result could not be read (${messageOf(error)})`);
     }
@@ -77,18 +73,12 @@ async function report(ctx: Context, options: ReportOptions): Promise<number> {
   if (since >= until) throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
   const service = nonEmpty(options.service, 'service');
 
-  let config;
-  try {
-    config = loadWorkerConfig(ctx.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliFailure(`report uses the worker's configuration. ${error.message}`);
-    throw error;
-  }
+  const config = workerConfigFor(ctx, 'report');
   if (!config.github) throw new CliFailure('report reads the merged postmortems through the GitHub API: set GITHUB_TOKEN (and GITHUB_API_BASE_URL for GitHub Enterprise Server)');
   if (!config.postmortemRepository) throw new CliFailure('report reads the merged postmortems from POSTMORTEM_REPO (owner/name): set it to the repository they are merged into');
 
   const github = new GitHubClient(config.github, config.httpTimeoutMs);
-  const pagerDuty = config.pagerDuty ? new PagerDutyClient(config.pagerDuty, config.httpTimeoutMs, undefined, (send) => withRetries(send, 5, (ms) => new Promise((r) => setTimeout(r, ms)))) : undefined;
+  const pagerDuty = config.pagerDuty ? retryingPagerDuty(config.pagerDuty, config.httpTimeoutMs) : undefined;
   const client = await ctx.temporal();
   const problems: string[] = [];
   const input = await gatherReport(

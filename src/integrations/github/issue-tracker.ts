@@ -1,6 +1,7 @@
 // The action-item tracker on GitHub Issues: the first implementation of src/domain/tracker.ts. An item's
 // issue is found again by the marker in its body among the issues carrying its labels before anything is
 // created, so a retried step (a lost answer, a killed worker) never opens a second one.
+import { dueInBody } from '../../domain/follow-up';
 import type { IssueRequest, IssueTracker, TrackedIssue } from '../../domain/tracker';
 import { ExternalServiceError } from '../http';
 import type { GitHubClient, Repository } from './client';
@@ -18,11 +19,8 @@ function numberOf(id: string): number {
   return number;
 }
 
-/** The line the follow-up writes in each issue's body (activities/follow-up.ts). */
-const DUE_LINE = /^- Due: (\d{4}-\d{2}-\d{2})$/m;
-
 function tracked(issue: GitHubIssue): TrackedIssue {
-  const due = DUE_LINE.exec(issue.body)?.[1];
+  const due = dueInBody(issue.body);
   return {
     id: String(issue.number),
     url: issue.url,
